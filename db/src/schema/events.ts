@@ -1,0 +1,55 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { createdAt, id, ts } from './_columns.ts';
+import { users } from './auth.ts';
+import { tickets } from './tickets.ts';
+
+/**
+ * The realtime outbox. Each change appends its event with the next seq of its topic in the
+ * change's own transaction, so seqs are gap-free per topic and a committed change always has
+ * its event. Clients resume with `since`.
+ */
+export const events = pgTable(
+  'events',
+  {
+    topic: text('topic').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    type: text('type').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.topic, t.seq] }),
+    // Retention pruning deletes by age.
+    index('events_created_idx').on(t.createdAt),
+  ],
+);
+
+/** The last seq handed out per topic; its row lock serialises appends to one topic. */
+export const topicSeqs = pgTable('topic_seqs', {
+  topic: text('topic').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+});
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: id(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    ticketId: integer('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    actorId: integer('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    data: jsonb('data').notNull().default({}),
+    createdAt: createdAt(),
+    readAt: ts('read_at'),
+  },
+  (t) => [
+    index('notifications_user_idx').on(t.userId, t.id),
+    // ?unread=true is the common query and unread rows are few.
+    index('notifications_unread_idx')
+      .on(t.userId)
+      .where(sql`${t.readAt} is null`),
+  ],
+);

@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Scalar } from '@scalar/hono-api-reference';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { authenticate, csrfGuard } from './auth/middleware.ts';
+import type { AppDeps } from './lib/context.ts';
+import { createRouter } from './lib/create-app.ts';
+import { AppError, errorResponse, toAppError } from './lib/errors.ts';
+import { healthRouter } from './routes/health/health.index.ts';
+import { apiRouters } from './routes/index.ts';
+
+export const API_PREFIX = '/api/tickets';
+const JSON_BODY_LIMIT = 1024 * 1024;
+
+// The package exports no subpath for its browser bundle; it sits beside the exported style.css.
+const scalarBundle = fileURLToPath(
+  new URL('browser/standalone.js', import.meta.resolve('@scalar/api-reference/style.css')),
+);
+let scalarScript: Promise<Buffer> | undefined;
+
+/**
+ * Builds the HTTP app around its long-lived dependencies. Nothing here opens connections:
+ * `main.ts` does, so tests can build many apps against their own databases.
+ */
+export function createApp(deps: AppDeps) {
+  const app = createRouter();
+  const { config, logger } = deps;
+
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    const started = performance.now();
+    await next();
+    if (logger.isLevelEnabled('info')) {
+      logger.info({
+        req_id: c.var.requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
+    }
+  });
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'same-origin' }));
+  app.use(
+    '/api/*',
+    cors({
+      origin: (origin) => (config.CORS_ALLOWED_ORIGINS.includes(origin) ? origin : null),
+      credentials: true,
+      allowHeaders: ['Authorization', 'Content-Type'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
+      maxAge: 600,
+    }),
+  );
+  app.use(`${API_PREFIX}/*`, async (c, next) => {
+    // Uploads stream with their own limit (MAX_UPLOAD_MB); every other body is small JSON.
+    if (c.req.path.endsWith('/attachments') || c.req.path.endsWith('/attachments/')) return next();
+    return bodyLimit({
+      maxSize: JSON_BODY_LIMIT,
+      onError: () => {
+        throw new AppError('payload_too_large', 'Request body too large');
+      },
+    })(c, next);
+  });
+  app.use(`${API_PREFIX}/*`, authenticate, csrfGuard);
+
+  app.route('/', healthRouter);
+  for (const router of apiRouters) app.route(API_PREFIX, router);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The `access` token from /auth/login/ (or the session cookie in the browser).',
+  });
+  app.doc31('/api/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: {
+      title: 'Laneway API',
+      version: '1',
+      description:
+        'Real-time kanban ticketing. Paths accept an optional trailing slash; errors are `{"error": {"code", "message", "details"}}`.',
+    },
+    servers: [{ url: config.PUBLIC_URL ?? new URL(c.req.url).origin }],
+    security: [{ bearer: [] }],
+  }));
+  app.get('/api/docs/scalar.js', async (c) => {
+    scalarScript ??= readFile(scalarBundle);
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(new Uint8Array(await scalarScript), 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+  });
+  app.get(
+    '/api/docs',
+    Scalar({ url: '/api/openapi.json', cdn: '/api/docs/scalar.js', withDefaultFonts: false, pageTitle: 'Laneway API' }),
+  );
+
+  app.notFound((c) => errorResponse(c, new AppError('not_found', 'Not found')));
+  app.onError((error, c) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) logger.error({ req_id: c.var.requestId, err: error }, 'request failed');
+    return errorResponse(c, appError);
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,90 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { AppEnv, AuthState } from '../lib/context.ts';
+import { AppError, unauthorized } from '../lib/errors.ts';
+import type { Config } from '../env.ts';
+import { validateAccessToken, type SessionLifetimes } from './sessions.ts';
+
+/** Session lifetimes from configuration. */
+export function lifetimes(config: Config): SessionLifetimes {
+  return {
+    accessMs: config.ACCESS_TOKEN_LIFETIME_MINUTES * 60_000,
+    refreshMs: config.REFRESH_TOKEN_LIFETIME_DAYS * 86_400_000,
+  };
+}
+
+/** The app's own origin: PUBLIC_URL when set, else the origin the request was addressed to. */
+export function ownOrigin(c: Context<AppEnv>): string {
+  const configured = c.var.deps.config.PUBLIC_URL;
+  return configured ? new URL(configured).origin : new URL(c.req.url).origin;
+}
+
+/** `__Host-` cookies require HTTPS; on plain-http localhost the prefix (and Secure) is dropped. */
+export function sessionCookie(c: Context<AppEnv>) {
+  const secure = ownOrigin(c).startsWith('https:');
+  return { name: secure ? '__Host-session' : 'session', secure };
+}
+
+/** The client's address: the socket's, or the last X-Forwarded-For hop behind a trusted proxy. */
+export function clientIp(c: Context<AppEnv>): string {
+  if (c.var.deps.config.TRUST_PROXY_HEADERS) {
+    const forwarded = c.req.header('x-forwarded-for');
+    const last = forwarded?.split(',').at(-1)?.trim();
+    if (last) return last;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Resolves `Authorization: Bearer` or the session cookie to `c.var.auth` (null when absent or
+ * invalid). Routes that need a user call `requireAuth`.
+ */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const header = c.req.header('authorization');
+  let token: string | undefined;
+  let via: AuthState['via'] = 'bearer';
+  if (header?.toLowerCase().startsWith('bearer ')) {
+    token = header.slice(7).trim();
+  } else {
+    token = getCookie(c, sessionCookie(c).name);
+    via = 'cookie';
+  }
+  let auth: AuthState | null = null;
+  if (token) {
+    const found = await validateAccessToken(c.var.deps.db, token, lifetimes(c.var.deps.config));
+    if (found) auth = { ...found, via };
+  }
+  c.set('auth', auth);
+  await next();
+};
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF defence for cookie-authenticated requests of every content type (hono/csrf only covers
+ * form posts): an unsafe request carrying the session cookie must come from our own origin or
+ * a configured one, by `Origin`, or by `Sec-Fetch-Site: same-origin`. Bearer requests cannot be
+ * forged cross-site and are exempt.
+ */
+export const csrfGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (SAFE_METHODS.has(c.req.method) || c.req.header('authorization')) return next();
+  if (!getCookie(c, sessionCookie(c).name)) return next();
+  const origin = c.req.header('origin');
+  const allowed = new Set([ownOrigin(c), ...c.var.deps.config.CORS_ALLOWED_ORIGINS.map((o) => new URL(o).origin)]);
+  const fetchSite = c.req.header('sec-fetch-site');
+  const ok = origin ? allowed.has(origin) : fetchSite === 'same-origin';
+  if (!ok) throw new AppError('forbidden', 'Cross-site request refused (origin check)');
+  return next();
+};
+
+/** The signed-in actor, or a 401. */
+export function requireAuth(c: Context<AppEnv>): AuthState {
+  const auth = c.var.auth;
+  if (!auth) throw unauthorized();
+  return auth;
+}

@@ -1,0 +1,199 @@
+import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import type { Executor } from '@laneway/db/client';
+import { refreshTokens, sessions, users } from '@laneway/db/schema';
+import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import type { Actor } from '../lib/context.ts';
+
+/**
+ * Sessions in the style of the Lucia guide. A token is `id.secret`, each part 120 random
+ * bits in lower-case base32. The row is found by `id`; only SHA-256(secret) is stored and it
+ * is compared in constant time. The access token slides: a session used in the second half of
+ * its lifetime is pushed forward by a full lifetime. Refresh tokens use the same format, rotate
+ * on every use, and a rotated token presented again revokes its session (the whole family).
+ */
+
+export interface SessionLifetimes {
+  accessMs: number;
+  refreshMs: number;
+}
+
+export interface IssuedTokens {
+  access: string;
+  refresh: string;
+  sessionId: string;
+  accessExpiresAt: Date;
+}
+
+function randomPart(): string {
+  const bytes = new Uint8Array(15);
+  crypto.getRandomValues(bytes);
+  return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+function hashSecret(secret: string): Uint8Array {
+  return sha256(new TextEncoder().encode(secret));
+}
+
+function splitToken(token: string): { id: string; secret: string } | null {
+  const [id, secret, extra] = token.split('.');
+  if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
+  return { id, secret };
+}
+
+function newSecret() {
+  const secret = randomPart();
+  return { secret, secretHash: hashSecret(secret) };
+}
+
+function newToken() {
+  const id = randomPart();
+  const { secret, secretHash } = newSecret();
+  return { id, token: `${id}.${secret}`, secretHash };
+}
+
+async function issueRefresh(db: Executor, sessionId: string, lifetimes: SessionLifetimes) {
+  const refresh = newToken();
+  await db.insert(refreshTokens).values({
+    id: refresh.id,
+    secretHash: refresh.secretHash,
+    sessionId,
+    expiresAt: new Date(Date.now() + lifetimes.refreshMs),
+  });
+  return refresh.token;
+}
+
+/** Creates a session and its first refresh token. */
+export async function createSession(
+  db: Executor,
+  userId: number,
+  lifetimes: SessionLifetimes,
+  meta: { userAgent?: string | null; ip?: string | null } = {},
+): Promise<IssuedTokens> {
+  const access = newToken();
+  const accessExpiresAt = new Date(Date.now() + lifetimes.accessMs);
+  await db.insert(sessions).values({
+    id: access.id,
+    secretHash: access.secretHash,
+    userId,
+    expiresAt: accessExpiresAt,
+    userAgent: meta.userAgent?.slice(0, 512) ?? null,
+    ip: meta.ip ?? null,
+  });
+  const refresh = await issueRefresh(db, access.id, lifetimes);
+  return { access: access.token, refresh, sessionId: access.id, accessExpiresAt };
+}
+
+/**
+ * Resolves an access token to its active user, sliding the expiry when due.
+ * Returns null for a malformed, unknown, expired or revoked token, or an inactive user.
+ */
+export async function validateAccessToken(
+  db: Executor,
+  token: string,
+  lifetimes: SessionLifetimes,
+): Promise<{ actor: Actor; sessionId: string } | null> {
+  const parts = splitToken(token);
+  if (!parts) return null;
+  const [row] = await db
+    .select({
+      secretHash: sessions.secretHash,
+      expiresAt: sessions.expiresAt,
+      userId: users.id,
+      username: users.username,
+      isSuperuser: users.isSuperuser,
+      isActive: users.isActive,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, parts.id));
+  if (!row || !row.isActive) return null;
+  if (!constantTimeEqual(hashSecret(parts.secret), new Uint8Array(row.secretHash))) return null;
+  const now = Date.now();
+  if (row.expiresAt.getTime() <= now) return null;
+  if (row.expiresAt.getTime() - now < lifetimes.accessMs / 2) {
+    await db
+      .update(sessions)
+      .set({ expiresAt: new Date(now + lifetimes.accessMs) })
+      .where(eq(sessions.id, parts.id));
+  }
+  return {
+    actor: { id: row.userId, username: row.username, isSuperuser: row.isSuperuser },
+    sessionId: parts.id,
+  };
+}
+
+/**
+ * Exchanges a refresh token for a new access and refresh token. Reuse of an already rotated
+ * token deletes the session, which revokes every token of its family.
+ */
+export async function rotateRefreshToken(
+  db: Executor,
+  token: string,
+  lifetimes: SessionLifetimes,
+): Promise<IssuedTokens | null> {
+  const parts = splitToken(token);
+  if (!parts) return null;
+  const [row] = await db
+    .select({
+      secretHash: refreshTokens.secretHash,
+      sessionId: refreshTokens.sessionId,
+      expiresAt: refreshTokens.expiresAt,
+      usedAt: refreshTokens.usedAt,
+      isActive: users.isActive,
+    })
+    .from(refreshTokens)
+    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(refreshTokens.id, parts.id));
+  if (!row) return null;
+  if (!constantTimeEqual(hashSecret(parts.secret), new Uint8Array(row.secretHash))) return null;
+  if (row.usedAt) {
+    await db.delete(sessions).where(eq(sessions.id, row.sessionId));
+    return null;
+  }
+  if (!row.isActive || row.expiresAt.getTime() <= Date.now()) return null;
+  // Only one of two racing refreshes with the same token may win; the loser counts as reuse.
+  const claimed = await db
+    .update(refreshTokens)
+    .set({ usedAt: sql`now()` })
+    .where(and(eq(refreshTokens.id, parts.id), isNull(refreshTokens.usedAt)))
+    .returning({ id: refreshTokens.id });
+  if (claimed.length === 0) {
+    await db.delete(sessions).where(eq(sessions.id, row.sessionId));
+    return null;
+  }
+  const access = newSecret();
+  const accessExpiresAt = new Date(Date.now() + lifetimes.accessMs);
+  // The session keeps its id (so the family stays one row) and gets a new access secret.
+  await db
+    .update(sessions)
+    .set({ secretHash: access.secretHash, expiresAt: accessExpiresAt })
+    .where(eq(sessions.id, row.sessionId));
+  const refresh = await issueRefresh(db, row.sessionId, lifetimes);
+  return { access: `${row.sessionId}.${access.secret}`, refresh, sessionId: row.sessionId, accessExpiresAt };
+}
+
+/** Ends one session and its refresh tokens at once. */
+export async function revokeSession(db: Executor, sessionId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+/** Ends every session of a user (logout-all, deactivation, password change). */
+export async function revokeUserSessions(db: Executor, userId: number): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.userId, userId));
+}
+
+/** Deletes sessions whose access token and every refresh token have expired. */
+export async function deleteExpiredSessions(db: Executor): Promise<void> {
+  const now = new Date();
+  await db
+    .delete(sessions)
+    .where(
+      and(
+        lt(sessions.expiresAt, now),
+        sql`not exists (select 1 from ${refreshTokens} where ${refreshTokens.sessionId} = ${sessions.id} and ${gt(refreshTokens.expiresAt, now)} and ${refreshTokens.usedAt} is null)`,
+      ),
+    );
+}

@@ -1,0 +1,55 @@
+import { createDb } from '@laneway/db/client';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '@laneway/db/embedded';
+import { migrateDatabase } from '@laneway/db/migrate';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createLoginLimiter } from './auth/rate-limit.ts';
+import type { Config } from './env.ts';
+import type { AppDeps } from './lib/context.ts';
+
+export interface Runtime {
+  deps: AppDeps;
+  embedded: EmbeddedDatabase | null;
+  redis: Redis | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens everything the server needs: Postgres (embedded when no URL is configured), with the
+ * migrations applied under the advisory lock, and Redis when configured.
+ */
+export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const embedded = config.databaseUrl
+    ? null
+    : await startEmbeddedPostgres(config.DATA_DIR, (message) => logger.warn({ postgres: message }));
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  await migrateDatabase(databaseUrl);
+  const { db, sql } = createDb(databaseUrl, { max: 20 });
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true })
+    : null;
+  redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
+  const readinessChecks: AppDeps['readinessChecks'] = {};
+  if (redis) readinessChecks.redis = async () => (await redis.ping()) === 'PONG';
+  const deps: AppDeps = {
+    config,
+    db,
+    sql,
+    logger,
+    loginLimiter: createLoginLimiter(
+      { perAccount: config.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT, perIp: config.LOGIN_MAX_ATTEMPTS_PER_IP },
+      redis ?? undefined,
+    ),
+    readinessChecks,
+  };
+  return {
+    deps,
+    embedded,
+    redis,
+    async close() {
+      await sql.end({ timeout: 5 });
+      redis?.disconnect();
+      await embedded?.stop();
+    },
+  };
+}

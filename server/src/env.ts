@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.some((p) => v.startsWith(`${p}:`)), {
+      message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
+const csv = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().url()));
+
+/** Every variable Laneway reads. `.env.example` documents each one. */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  DB_HOST: z.string().min(1).optional(),
+  DB_PORT: int(1, 65535).default(5432),
+  DB_NAME: z.string().min(1).default('laneway'),
+  DB_USER: z.string().min(1).default('postgres'),
+  DB_PASSWORD: z.string().default(''),
+  REDIS_URL: url(['redis', 'rediss']).optional(),
+  REDIS_HOST: z.string().min(1).optional(),
+  REDIS_PORT: int(1, 65535).default(6379),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: url(['http', 'https']).optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  CORS_ALLOWED_ORIGINS: csv.default([]),
+  TRUST_PROXY_HEADERS: bool.default(false),
+  ACCESS_TOKEN_LIFETIME_MINUTES: int(1, 60 * 24 * 30).default(60),
+  REFRESH_TOKEN_LIFETIME_DAYS: int(1, 365).default(7),
+  TICKET_ARCHIVE_AFTER_HOURS: int(1, 24 * 365 * 10).default(24),
+  EVENT_RETENTION_HOURS: int(1, 24 * 365).default(72),
+  ALLOW_REGISTRATION: bool.default(false),
+  UPLOAD_DIR: z.string().min(1).optional(),
+  MAX_UPLOAD_MB: int(1, 10_240).default(25),
+  SMTP_URL: url(['smtp', 'smtps']).optional(),
+  MAIL_FROM: z.string().min(3).default('Laneway <laneway@localhost>'),
+  WORKER_MODE: z.enum(['inline', 'off']).default('inline'),
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  METRICS_TOKEN: z.string().min(16).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: int(1, 1000).default(10),
+  LOGIN_MAX_ATTEMPTS_PER_IP: int(1, 100_000).default(100),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** The resolved configuration the app runs on: defaults applied, legacy variables folded in. */
+export interface Config extends Env {
+  /** Postgres URL, or undefined to start the embedded server. */
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  uploadDir: string;
+  maxUploadBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Parses a process environment into a Config. Empty strings count as unset (a `.env` file
+ * with `FOO=` means "default"). Throws ConfigError naming the first bad variable.
+ *
+ * @example const config = loadConfig(process.env);
+ */
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([key, value]) => key in EnvSchema.shape && value !== ''),
+  );
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name}: ${issue?.message ?? 'invalid'}`);
+  }
+  const env = parsed.data;
+  const databaseUrl =
+    env.DATABASE_URL ??
+    (env.DB_HOST
+      ? `postgres://${encodeURIComponent(env.DB_USER)}:${encodeURIComponent(env.DB_PASSWORD)}@${env.DB_HOST}:${env.DB_PORT}/${encodeURIComponent(env.DB_NAME)}`
+      : undefined);
+  const redisUrl = env.REDIS_URL ?? (env.REDIS_HOST ? `redis://${env.REDIS_HOST}:${env.REDIS_PORT}` : undefined);
+  return {
+    ...env,
+    databaseUrl,
+    redisUrl,
+    uploadDir: env.UPLOAD_DIR ?? `${env.DATA_DIR}/uploads`,
+    maxUploadBytes: env.MAX_UPLOAD_MB * 1024 * 1024,
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The one place that answers "may this actor do this to that?" (SPEC §4). Decisions are pure
+ * functions of facts loaded by `load.ts`; routes and services never compare roles themselves.
+ *
+ * Two outcomes matter: what an actor may not *see* answers 404 (ids cannot be probed), what
+ * they may see but not *change* answers 403. `authorize(visible, allowed)` turns a pair of
+ * decisions into the right error.
+ */
+import type { Actor } from '../lib/context.ts';
+import { forbidden, notFound } from '../lib/errors.ts';
+
+export const PROJECT_ROLES = ['superadmin', 'admin', 'manager', 'user'] as const;
+export type ProjectRole = (typeof PROJECT_ROLES)[number];
+
+/** What one actor is to one project. */
+export interface ProjectAccess {
+  projectId: number;
+  actorId: number;
+  superuser: boolean;
+  /** Membership role, null for non-members (company people, or nobody). */
+  role: ProjectRole | null;
+  /** The actor's companies (as admin or user) that are linked to this project. */
+  companyIds: number[];
+}
+
+/** The facts about a ticket that decisions depend on. */
+export interface TicketFacts {
+  companyId: number | null;
+  reporterId: number | null;
+  assigneeIds: number[];
+}
+
+/** What an actor is outside any project: their company ties and whether they are staff anywhere. */
+export interface ActorProfile {
+  actor: Actor;
+  adminOfCompanies: number[];
+  memberOfCompanies: number[];
+  /** Holds a role in at least one project. */
+  isProjectMember: boolean;
+}
+
+const has = (a: ProjectAccess, roles: readonly ProjectRole[]) =>
+  a.superuser || (a.role !== null && roles.includes(a.role));
+
+/** Staff see the whole board; company people see only their company's tickets. */
+export const isStaff = (a: ProjectAccess) => a.superuser || a.role !== null;
+
+export const canSeeProject = (a: ProjectAccess | null): a is ProjectAccess =>
+  a !== null && (isStaff(a) || a.companyIds.length > 0);
+export const canManageProject = (a: ProjectAccess) => has(a, ['superadmin']);
+export const canViewReports = (a: ProjectAccess) => has(a, ['superadmin', 'admin', 'manager']);
+
+export const canSeeTicket = (a: ProjectAccess, t: TicketFacts) =>
+  isStaff(a) || (t.companyId !== null && a.companyIds.includes(t.companyId));
+
+/** Staff who are not read-only may create; company people only for one of their companies. */
+export const canCreateTicket = (a: ProjectAccess, companyId: number | null) =>
+  has(a, ['superadmin', 'admin', 'user']) || (!isStaff(a) && companyId !== null && a.companyIds.includes(companyId));
+
+/** Superadmins and admins edit any ticket; users only those they report or are assigned to. */
+export const canEditTicket = (a: ProjectAccess, t: TicketFacts) =>
+  has(a, ['superadmin', 'admin']) ||
+  (a.role === 'user' && (t.reporterId === a.actorId || t.assigneeIds.includes(a.actorId)));
+
+export const canAssign = (a: ProjectAccess) => has(a, ['superadmin', 'admin']);
+export const canArchive = (a: ProjectAccess) => has(a, ['superadmin', 'admin']);
+export const canDeleteTicket = (a: ProjectAccess) => has(a, ['superadmin']);
+
+/** Everyone who can see a ticket can discuss it: comments, attachments, its chat room. */
+export const canDiscussTicket = (a: ProjectAccess, t: TicketFacts) => canSeeTicket(a, t);
+
+/** Authors edit their own words; superadmins and admins may also remove them (moderation). */
+export const canEditOwn = (a: ProjectAccess, authorId: number | null) => authorId === a.actorId;
+export const canModerate = (a: ProjectAccess, authorId: number | null) =>
+  authorId === a.actorId || has(a, ['superadmin', 'admin']);
+
+// Instance-wide decisions.
+
+export const canManageUsers = (actor: Actor) => actor.isSuperuser;
+export const canManageCompanies = (actor: Actor) => actor.isSuperuser;
+/** Company admins manage the people of their own company, not its name or its admins. */
+export const canManageCompanyPeople = (p: ActorProfile, companyId: number) =>
+  p.actor.isSuperuser || p.adminOfCompanies.includes(companyId);
+export const canSeeCompany = (p: ActorProfile, companyId: number) =>
+  p.actor.isSuperuser ||
+  p.isProjectMember ||
+  p.adminOfCompanies.includes(companyId) ||
+  p.memberOfCompanies.includes(companyId);
+
+/** People of client companies are clients: they do not open projects. */
+export const isCompanyPerson = (p: ActorProfile) =>
+  !p.actor.isSuperuser && !p.isProjectMember && p.adminOfCompanies.length + p.memberOfCompanies.length > 0;
+export const canCreateProject = (p: ActorProfile) => !isCompanyPerson(p);
+/** The user directory (ids and names, for pickers) is for staff, not for clients. */
+export const canListUsers = (p: ActorProfile) => !isCompanyPerson(p);
+
+/** Contacts: staff see all; company people only their company's. */
+export const canSeeContact = (p: ActorProfile, companyId: number | null) =>
+  !isCompanyPerson(p) ||
+  (companyId !== null && (p.adminOfCompanies.includes(companyId) || p.memberOfCompanies.includes(companyId)));
+export const canEditContact = (p: ActorProfile, companyId: number | null) =>
+  p.actor.isSuperuser || p.isProjectMember || (companyId !== null && p.adminOfCompanies.includes(companyId));
+
+/**
+ * Turns a (may see, may do) pair into nothing, a 404 or a 403.
+ *
+ * @example authorize(canSeeTicket(access, t), canEditTicket(access, t));
+ */
+export function authorize(visible: boolean, allowed: boolean, what = 'You may not do that'): void {
+  if (!visible) throw notFound();
+  if (!allowed) throw forbidden(what);
+}

@@ -1,0 +1,72 @@
+import type { Executor } from '@laneway/db/client';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Actor } from '../lib/context.ts';
+import type { ActorProfile, ProjectAccess, ProjectRole } from './index.ts';
+
+/**
+ * Loads what the actor is to a project in one round trip: the membership role and the actor's
+ * companies linked to the project. Null when the project does not exist.
+ */
+export async function loadProjectAccess(db: Executor, actor: Actor, projectId: number): Promise<ProjectAccess | null> {
+  const rows = await db.execute<{ id: number; role: ProjectRole | null; company_ids: number[] }>(sql`
+    select p.id,
+      (select r.role from user_roles r where r.project_id = p.id and r.user_id = ${actor.id}) as role,
+      ${linkedCompaniesSql(sql`p.id`, actor.id)} as company_ids
+    from projects p where p.id = ${projectId}`);
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    projectId: row.id,
+    actorId: actor.id,
+    superuser: actor.isSuperuser,
+    role: row.role,
+    companyIds: row.company_ids,
+  };
+}
+
+/** SQL for "the actor's companies linked to this project", as an int[] (empty when none). */
+export function linkedCompaniesSql(projectId: SQL, actorId: number): SQL {
+  return sql`coalesce((select array_agg(pc.company_id order by pc.company_id) from project_companies pc
+      where pc.project_id = ${projectId} and pc.company_id in (${myCompaniesSql(actorId)})), '{}'::int[])`;
+}
+
+/** SQL subquery: ids of the companies the actor belongs to, as admin or user. */
+export function myCompaniesSql(actorId: number): SQL {
+  return sql`select company_id from company_admins where user_id = ${actorId}
+      union select company_id from company_users where user_id = ${actorId}`;
+}
+
+/**
+ * SQL condition on a tickets alias `t`: the tickets the actor may see anywhere. Superusers see
+ * all; members see their projects' tickets; company people see their companies' tickets in
+ * projects linked to those companies.
+ */
+export function visibleTicketsSql(actor: Actor): SQL {
+  if (actor.isSuperuser) return sql`true`;
+  return sql`(t.project_id in (select project_id from user_roles where user_id = ${actor.id})
+    or (t.company_id in (${myCompaniesSql(actor.id)})
+        and exists (select 1 from project_companies pc where pc.project_id = t.project_id and pc.company_id = t.company_id)))`;
+}
+
+/** SQL condition on a projects alias `p`: the projects the actor may see. */
+export function visibleProjectsSql(actor: Actor): SQL {
+  if (actor.isSuperuser) return sql`true`;
+  return sql`(p.id in (select project_id from user_roles where user_id = ${actor.id})
+    or p.id in (select project_id from project_companies where company_id in (${myCompaniesSql(actor.id)})))`;
+}
+
+/** The actor's company ties and staff status, for instance-wide decisions. */
+export async function loadActorProfile(db: Executor, actor: Actor): Promise<ActorProfile> {
+  const rows = await db.execute<{ admin_of: number[]; member_of: number[]; is_member: boolean }>(sql`
+    select
+      coalesce((select array_agg(company_id) from company_admins where user_id = ${actor.id}), '{}'::int[]) as admin_of,
+      coalesce((select array_agg(company_id) from company_users where user_id = ${actor.id}), '{}'::int[]) as member_of,
+      exists (select 1 from user_roles where user_id = ${actor.id}) as is_member`);
+  const row = rows[0];
+  return {
+    actor,
+    adminOfCompanies: row?.admin_of ?? [],
+    memberOfCompanies: row?.member_of ?? [],
+    isProjectMember: row?.is_member ?? false,
+  };
+}

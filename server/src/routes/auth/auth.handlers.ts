@@ -1,0 +1,102 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { clientIp, lifetimes, requireAuth, sessionCookie } from '../../auth/middleware.ts';
+import type { IssuedTokens } from '../../auth/sessions.ts';
+import type { AppEnv } from '../../lib/context.ts';
+import * as auth from '../../services/auth.ts';
+import * as users from '../../services/users.ts';
+import type { changePassword, login, logout, logoutAll, me, patchMe, refresh, register, setup } from './auth.routes.ts';
+
+/** The browser's copy of the access token: HttpOnly, SameSite=Lax, `__Host-` on HTTPS. */
+function setSessionCookie(c: Context<AppEnv>, tokens: IssuedTokens) {
+  const { name, secure } = sessionCookie(c);
+  setCookie(c, name, tokens.access, {
+    httpOnly: true,
+    secure,
+    sameSite: 'Lax',
+    path: '/',
+    maxAge: c.var.deps.config.REFRESH_TOKEN_LIFETIME_DAYS * 86_400,
+    ...(secure ? { prefix: 'host' as const } : {}),
+  });
+}
+
+export const setupHandler: RouteHandler<typeof setup, AppEnv> = async (c) =>
+  c.json({ needs_setup: await auth.needsSetup(c.var.deps.db) }, 200);
+
+export const registerHandler: RouteHandler<typeof register, AppEnv> = async (c) => {
+  const { db, config, loginLimiter } = c.var.deps;
+  const body = c.req.valid('json');
+  await auth.register(db, body, config.ALLOW_REGISTRATION);
+  const { tokens, user } = await auth.login(db, loginLimiter, lifetimes(config), {
+    login: body.username,
+    password: body.password,
+    ip: clientIp(c),
+    userAgent: c.req.header('user-agent') ?? null,
+  });
+  setSessionCookie(c, tokens);
+  return c.json({ access: tokens.access, refresh: tokens.refresh, user: users.serializeUser(user) }, 201);
+};
+
+export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
+  const { db, config, loginLimiter } = c.var.deps;
+  const body = c.req.valid('json');
+  const { tokens, user } = await auth.login(db, loginLimiter, lifetimes(config), {
+    login: (body.username ?? body.email)!,
+    password: body.password,
+    ip: clientIp(c),
+    userAgent: c.req.header('user-agent') ?? null,
+  });
+  setSessionCookie(c, tokens);
+  return c.json({ access: tokens.access, refresh: tokens.refresh, user: users.serializeUser(user) }, 200);
+};
+
+export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) => {
+  const { db, config } = c.var.deps;
+  const tokens = await auth.refresh(db, c.req.valid('json').refresh, lifetimes(config));
+  setSessionCookie(c, tokens);
+  return c.json({ access: tokens.access, refresh: tokens.refresh }, 200);
+};
+
+export const logoutHandler: RouteHandler<typeof logout, AppEnv> = async (c) => {
+  const { sessionId } = requireAuth(c);
+  await auth.logout(c.var.deps.db, sessionId);
+  deleteCookie(c, sessionCookie(c).name, { path: '/', secure: sessionCookie(c).secure });
+  return c.json({ status: 'logged_out' }, 200);
+};
+
+export const logoutAllHandler: RouteHandler<typeof logoutAll, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  await auth.logoutAll(c.var.deps.db, actor.id);
+  deleteCookie(c, sessionCookie(c).name, { path: '/', secure: sessionCookie(c).secure });
+  return c.json({ status: 'logged_out' }, 200);
+};
+
+async function meBody(c: Context<AppEnv>, userId: number) {
+  const { db } = c.var.deps;
+  const [user, ties] = await Promise.all([users.getUser(db, userId), users.userTies(db, userId)]);
+  return { ...users.serializeUser(user), ...ties };
+}
+
+export const meHandler: RouteHandler<typeof me, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  return c.json(await meBody(c, actor.id), 200);
+};
+
+export const patchMeHandler: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  await users.updateUser(c.var.deps.db, actor.id, c.req.valid('json'));
+  return c.json(await meBody(c, actor.id), 200);
+};
+
+export const changePasswordHandler: RouteHandler<typeof changePassword, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const { db, config } = c.var.deps;
+  const body = c.req.valid('json');
+  const tokens = await auth.changePassword(db, actor.id, body.current_password, body.new_password, lifetimes(config), {
+    ip: clientIp(c),
+    userAgent: c.req.header('user-agent') ?? null,
+  });
+  setSessionCookie(c, tokens);
+  return c.json({ access: tokens.access, refresh: tokens.refresh }, 200);
+};

@@ -1,0 +1,106 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errors, json, jsonBody } from '../../lib/openapi.ts';
+import { PROJECT_ROLES } from '../../policy/index.ts';
+import { Email, NewUserBody, Password, PersonName, UserSchema } from '../users/users.routes.ts';
+
+const Tokens = z.object({ access: z.string(), refresh: z.string() }).openapi('Tokens');
+const TokensWithUser = Tokens.extend({ user: UserSchema }).openapi('Session');
+const Status = z.object({ status: z.string() });
+
+export const setup = createRoute({
+  method: 'get',
+  path: '/auth/setup',
+  tags: ['auth'],
+  summary: 'Whether the instance still needs its first user',
+  security: [],
+  responses: { 200: json(z.object({ needs_setup: z.boolean() }), 'Setup state') },
+});
+
+export const register = createRoute({
+  method: 'post',
+  path: '/auth/register',
+  tags: ['auth'],
+  summary: 'Create an account: the first user becomes instance superuser; later only with ALLOW_REGISTRATION',
+  security: [],
+  request: { body: jsonBody(NewUserBody) },
+  responses: { 201: json(TokensWithUser, 'Created and signed in'), ...errors(400, 403, 409) },
+});
+
+const LoginBody = z
+  .object({
+    username: z.string().trim().min(1).max(254).optional(),
+    email: z.string().trim().min(1).max(254).optional(),
+    password: z.string().min(1).max(256),
+  })
+  .strict()
+  .refine((b) => b.username || b.email, { message: 'username or email is required', path: ['username'] })
+  .openapi('Login');
+
+export const login = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  tags: ['auth'],
+  summary: 'Sign in by username or email; also sets the HttpOnly session cookie',
+  security: [],
+  request: { body: jsonBody(LoginBody) },
+  responses: { 200: json(TokensWithUser, 'Signed in'), ...errors(400, 401, 429) },
+});
+
+export const refresh = createRoute({
+  method: 'post',
+  path: '/auth/refresh',
+  tags: ['auth'],
+  summary: 'Rotate: a refresh token buys a new access and refresh token, once',
+  security: [],
+  request: { body: jsonBody(z.object({ refresh: z.string().min(1).max(200) }).strict()) },
+  responses: { 200: json(Tokens, 'New tokens'), ...errors(400, 401) },
+});
+
+export const logout = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  tags: ['auth'],
+  summary: 'End this session (and its refresh token) at once',
+  responses: { 200: json(Status, 'Signed out'), ...errors(401, 403) },
+});
+
+export const logoutAll = createRoute({
+  method: 'post',
+  path: '/auth/logout-all',
+  tags: ['auth'],
+  summary: 'End every session of the caller',
+  responses: { 200: json(Status, 'Signed out everywhere'), ...errors(401, 403) },
+});
+
+const MeSchema = UserSchema.extend({
+  memberships: z.array(z.object({ project: z.number().int(), role: z.enum(PROJECT_ROLES) })),
+  companies: z.array(z.object({ company: z.number().int(), role: z.enum(['admin', 'user']) })),
+}).openapi('Me');
+
+export const me = createRoute({
+  method: 'get',
+  path: '/auth/me',
+  tags: ['auth'],
+  summary: 'The caller, their project memberships and company roles',
+  responses: { 200: json(MeSchema, 'The caller'), ...errors(401) },
+});
+
+export const patchMe = createRoute({
+  method: 'patch',
+  path: '/auth/me',
+  tags: ['auth'],
+  summary: 'Update your own name or email',
+  request: { body: jsonBody(z.object({ name: PersonName.optional(), email: Email.optional() }).strict()) },
+  responses: { 200: json(MeSchema, 'Updated'), ...errors(400, 401, 403, 409) },
+});
+
+export const changePassword = createRoute({
+  method: 'post',
+  path: '/auth/password',
+  tags: ['auth'],
+  summary: 'Change your password: every session ends and this one is replaced',
+  request: {
+    body: jsonBody(z.object({ current_password: z.string().min(1).max(256), new_password: Password }).strict()),
+  },
+  responses: { 200: json(Tokens, 'New tokens'), ...errors(400, 401, 403) },
+});

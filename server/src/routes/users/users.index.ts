@@ -1,0 +1,9 @@
+import { createRouter } from '../../lib/create-app.ts';
+import { createUserHandler, getUserHandler, listUsersHandler, patchUserHandler } from './users.handlers.ts';
+import { createUser, getUser, listUsers, patchUser } from './users.routes.ts';
+
+export const usersRouter = createRouter()
+  .openapi(listUsers, listUsersHandler)
+  .openapi(createUser, createUserHandler)
+  .openapi(getUser, getUserHandler)
+  .openapi(patchUser, patchUserHandler);

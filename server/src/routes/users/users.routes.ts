@@ -1,0 +1,88 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errors, IdParam, json, jsonBody, QueryBool, StandardErrors } from '../../lib/openapi.ts';
+import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
+import { USER_ORDERING } from '../../services/users.ts';
+
+export const UserSchema = z
+  .object({
+    id: z.number().int(),
+    username: z.string(),
+    email: z.string(),
+    name: z.string(),
+    is_superuser: z.boolean(),
+    is_active: z.boolean(),
+    avatar_color: z.string(),
+    created_at: z.string(),
+    last_login_at: z.string().nullable(),
+  })
+  .openapi('User');
+
+/** Django's username rule: letters, digits and @ . + - _ */
+export const Username = z
+  .string()
+  .trim()
+  .min(1)
+  .max(150)
+  .regex(/^[\w.@+-]+$/, 'Letters, digits and @/./+/-/_ only');
+export const Email = z.string().trim().max(254).pipe(z.email());
+/** Long enough to matter, short enough that hashing it is not a denial of service. */
+export const Password = z.string().min(8, 'At least 8 characters').max(256);
+export const PersonName = z.string().trim().max(150);
+
+export const NewUserBody = z
+  .object({ username: Username, email: Email, password: Password, name: PersonName.optional() })
+  .strict()
+  .openapi('NewUser');
+
+const UserPatchBody = z
+  .object({
+    name: PersonName.optional(),
+    email: Email.optional(),
+    is_active: z.boolean().optional(),
+    is_superuser: z.boolean().optional(),
+    password: Password.optional(),
+  })
+  .strict()
+  .openapi('UserPatch');
+
+export const listUsers = createRoute({
+  method: 'get',
+  path: '/users',
+  tags: ['users'],
+  summary: 'List users (staff: for member pickers; not company people)',
+  request: {
+    query: PageQuery.extend({
+      search: searchParam,
+      ordering: orderingParam(USER_ORDERING),
+      is_active: QueryBool.optional(),
+    }),
+  },
+  responses: { 200: json(paginated(UserSchema, 'Users'), 'A page of users'), ...StandardErrors },
+});
+
+export const createUser = createRoute({
+  method: 'post',
+  path: '/users',
+  tags: ['users'],
+  summary: 'Create a user (instance superuser)',
+  request: { body: jsonBody(NewUserBody) },
+  responses: { 201: json(UserSchema, 'Created'), ...errors(400, 401, 403, 409) },
+});
+
+export const getUser = createRoute({
+  method: 'get',
+  path: '/users/{id}',
+  tags: ['users'],
+  summary: 'One user',
+  request: { params: IdParam },
+  responses: { 200: json(UserSchema, 'The user'), ...StandardErrors },
+});
+
+export const patchUser = createRoute({
+  method: 'patch',
+  path: '/users/{id}',
+  tags: ['users'],
+  summary: 'Update a user (instance superuser); is_active=false or a new password ends their sessions',
+  request: { params: IdParam, body: jsonBody(UserPatchBody) },
+  responses: { 200: json(UserSchema, 'Updated'), ...errors(400, 401, 403, 404, 409) },
+});

@@ -1,0 +1,116 @@
+import type { Db } from '@laneway/db/client';
+import { users } from '@laneway/db/schema';
+import { eq, sql } from 'drizzle-orm';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import type { LoginLimiter } from '../auth/rate-limit.ts';
+import {
+  createSession,
+  revokeSession,
+  revokeUserSessions,
+  rotateRefreshToken,
+  type IssuedTokens,
+  type SessionLifetimes,
+} from '../auth/sessions.ts';
+import { AppError, forbidden, unauthorized } from '../lib/errors.ts';
+import { createUser, getUser, type NewUser, type UserRow } from './users.ts';
+
+/** Serialises first-user creation so two concurrent first registrations make one superuser. */
+const REGISTRATION_LOCK = 7_245_031_119;
+
+export async function needsSetup(db: Db): Promise<boolean> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
+  return (row?.n ?? 0) === 0;
+}
+
+/**
+ * Registers a user: open while no user exists (that first user becomes the instance
+ * superuser), afterwards only with ALLOW_REGISTRATION=true.
+ */
+export async function register(db: Db, input: NewUser, allowRegistration: boolean): Promise<UserRow> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${REGISTRATION_LOCK})`);
+    const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(users);
+    const first = (row?.n ?? 0) === 0;
+    if (!first && !allowRegistration) throw forbidden('Registration is closed; ask an administrator for an account');
+    return createUser(tx, { ...input, isSuperuser: first });
+  });
+}
+
+export interface LoginInput {
+  login: string;
+  password: string;
+  ip: string;
+  userAgent: string | null;
+}
+
+const INVALID = 'Invalid credentials';
+
+/**
+ * Checks credentials and opens a session. Unknown user, wrong password and inactive user all
+ * answer the same 401 after the same argon2 work; failures count against the login limiter.
+ */
+export async function login(
+  db: Db,
+  limiter: LoginLimiter,
+  lifetimes: SessionLifetimes,
+  input: LoginInput,
+): Promise<{ tokens: IssuedTokens; user: UserRow }> {
+  await limiter.check(input.login, input.ip);
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${input.login}) or lower(${users.email}) = lower(${input.login})`)
+    .limit(1);
+  const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
+  if (!ok || !user || !user.isActive) {
+    await limiter.recordFailure(input.login, input.ip);
+    throw unauthorized(INVALID);
+  }
+  await limiter.recordSuccess(input.login, input.ip);
+  const tokens = await db.transaction(async (tx) => {
+    await tx
+      .update(users)
+      .set({ lastLoginAt: sql`now()` })
+      .where(eq(users.id, user.id));
+    return createSession(tx, user.id, lifetimes, { ip: input.ip, userAgent: input.userAgent });
+  });
+  return { tokens, user };
+}
+
+export async function refresh(db: Db, token: string, lifetimes: SessionLifetimes): Promise<IssuedTokens> {
+  const tokens = await db.transaction((tx) => rotateRefreshToken(tx, token, lifetimes));
+  if (!tokens) throw unauthorized('Invalid or expired refresh token');
+  return tokens;
+}
+
+export async function logout(db: Db, sessionId: string): Promise<void> {
+  await revokeSession(db, sessionId);
+}
+
+export async function logoutAll(db: Db, userId: number): Promise<void> {
+  await revokeUserSessions(db, userId);
+}
+
+/**
+ * Changes the caller's password after checking the current one; every session of theirs
+ * ends, and a fresh one is opened for the caller.
+ */
+export async function changePassword(
+  db: Db,
+  userId: number,
+  current: string,
+  next: string,
+  lifetimes: SessionLifetimes,
+  meta: { ip: string; userAgent: string | null },
+): Promise<IssuedTokens> {
+  const user = await getUser(db, userId);
+  if (!(await verifyPassword(user.passwordHash, current))) {
+    throw new AppError('validation_error', 'Current password is wrong', { current_password: ['Wrong password'] });
+  }
+  const passwordHash = await hashPassword(next);
+  return db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
+    await revokeUserSessions(tx, userId);
+    return createSession(tx, userId, lifetimes, meta);
+  });
+}

@@ -1,0 +1,160 @@
+import type { Db, Executor } from '@laneway/db/client';
+import { companyAdmins, companyUsers, userRoles, users } from '@laneway/db/schema';
+import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { hashPassword } from '../auth/passwords.ts';
+import { revokeUserSessions } from '../auth/sessions.ts';
+import { conflict, notFound } from '../lib/errors.ts';
+import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
+
+export type UserRow = typeof users.$inferSelect;
+
+/** A user as the API shows it. Never the password hash. */
+export function serializeUser(u: UserRow) {
+  return {
+    id: u.id,
+    username: u.username,
+    email: u.email,
+    name: u.name,
+    is_superuser: u.isSuperuser,
+    is_active: u.isActive,
+    avatar_color: u.avatarColor,
+    created_at: u.createdAt.toISOString(),
+    last_login_at: u.lastLoginAt?.toISOString() ?? null,
+  };
+}
+export type UserJson = ReturnType<typeof serializeUser>;
+
+const AVATAR_COLOURS = ['#ef4444', '#f97316', '#eab308', '#22c55e', '#14b8a6', '#3b82f6', '#8b5cf6', '#ec4899'];
+
+export interface NewUser {
+  username: string;
+  email: string;
+  password: string;
+  name?: string | undefined;
+  isSuperuser?: boolean;
+}
+
+/** Creates a user; a taken username or email (any case) is a 409. */
+export async function createUser(db: Executor, input: NewUser): Promise<UserRow> {
+  const taken = await db
+    .select({ username: users.username })
+    .from(users)
+    .where(
+      or(sql`lower(${users.username}) = lower(${input.username})`, sql`lower(${users.email}) = lower(${input.email})`),
+    );
+  if (taken.length) throw conflict('A user with this username or email already exists');
+  const passwordHash = await hashPassword(input.password);
+  const [row] = await db
+    .insert(users)
+    .values({
+      username: input.username,
+      email: input.email,
+      name: input.name ?? '',
+      passwordHash,
+      isSuperuser: input.isSuperuser ?? false,
+      avatarColor: AVATAR_COLOURS[Math.floor(Math.random() * AVATAR_COLOURS.length)],
+    })
+    .returning();
+  return row!;
+}
+
+/** Finds an active or inactive user by username or email, case-insensitively. */
+export async function findUserByLogin(db: Executor, login: string): Promise<UserRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(or(sql`lower(${users.username}) = lower(${login})`, sql`lower(${users.email}) = lower(${login})`))
+    .limit(1);
+  return row;
+}
+
+export async function getUser(db: Executor, id: number): Promise<UserRow> {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  if (!row) throw notFound();
+  return row;
+}
+
+export const USER_ORDERING = ['username', 'created_at', 'name'] as const;
+const userOrderColumns = { username: users.username, created_at: users.createdAt, name: users.name };
+
+export async function listUsers(
+  db: Executor,
+  filters: { search?: string | undefined; is_active?: boolean | undefined },
+  ordering: { field: (typeof USER_ORDERING)[number]; desc: boolean }[],
+  page: PageParams,
+) {
+  const where: SQL[] = [];
+  if (filters.search) {
+    const q = containsPattern(filters.search);
+    where.push(or(ilike(users.username, q), ilike(users.name, q), ilike(users.email, q))!);
+  }
+  if (filters.is_active !== undefined) where.push(eq(users.isActive, filters.is_active));
+  const order = ordering.length
+    ? ordering.map((o) => (o.desc ? desc(userOrderColumns[o.field]) : asc(userOrderColumns[o.field])))
+    : [asc(users.id)];
+  const { limit, offset } = pageWindow(page);
+  const rows = await db
+    .select({ user: users, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(users)
+    .where(and(...where))
+    .orderBy(...order, asc(users.id))
+    .limit(limit)
+    .offset(offset);
+  return { count: rows[0]?.total ?? 0, results: rows.map((r) => serializeUser(r.user)) };
+}
+
+export interface UserPatch {
+  name?: string | undefined;
+  email?: string | undefined;
+  is_active?: boolean | undefined;
+  is_superuser?: boolean | undefined;
+  password?: string | undefined;
+}
+
+/**
+ * Updates a user. Deactivating them or setting a new password ends every session they have,
+ * in the same transaction.
+ */
+export async function updateUser(db: Db, id: number, patch: UserPatch): Promise<UserRow> {
+  return db.transaction(async (tx) => {
+    const current = await getUser(tx, id);
+    if (patch.email && patch.email.toLowerCase() !== current.email.toLowerCase()) {
+      const [taken] = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(sql`lower(${users.email}) = lower(${patch.email})`);
+      if (taken) throw conflict('A user with this email already exists');
+    }
+    const values: Partial<typeof users.$inferInsert> = {};
+    if (patch.name !== undefined) values.name = patch.name;
+    if (patch.email !== undefined) values.email = patch.email;
+    if (patch.is_active !== undefined) values.isActive = patch.is_active;
+    if (patch.is_superuser !== undefined) values.isSuperuser = patch.is_superuser;
+    if (patch.password !== undefined) values.passwordHash = await hashPassword(patch.password);
+    const [row] = Object.keys(values).length
+      ? await tx.update(users).set(values).where(eq(users.id, id)).returning()
+      : [current];
+    if (patch.is_active === false || patch.password !== undefined) await revokeUserSessions(tx, id);
+    return row!;
+  });
+}
+
+/** The caller's memberships and company ties, for /auth/me/. */
+export async function userTies(db: Executor, userId: number) {
+  const [memberships, adminOf, memberOf] = await Promise.all([
+    db
+      .select({ project: userRoles.projectId, role: userRoles.role })
+      .from(userRoles)
+      .where(eq(userRoles.userId, userId))
+      .orderBy(asc(userRoles.projectId)),
+    db.select({ company: companyAdmins.companyId }).from(companyAdmins).where(eq(companyAdmins.userId, userId)),
+    db.select({ company: companyUsers.companyId }).from(companyUsers).where(eq(companyUsers.userId, userId)),
+  ]);
+  return {
+    memberships,
+    companies: [
+      ...adminOf.map((r) => ({ company: r.company, role: 'admin' as const })),
+      ...memberOf.map((r) => ({ company: r.company, role: 'user' as const })),
+    ].sort((a, b) => a.company - b.company),
+  };
+}
