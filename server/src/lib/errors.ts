@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
 
 /** Every error code the API answers with, and its HTTP status. */
@@ -83,6 +84,11 @@ function fromPostgres(error: PgError): AppError | null {
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof ZodError) return badRequest('Invalid input', zodDetails(error));
+  if (error instanceof HTTPException) {
+    // Hono's own refusals: a malformed JSON body (400), a body limit (413), and the like.
+    const code = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((k) => ERROR_STATUS[k] === error.status);
+    if (code && error.status < 500) return new AppError(code, error.message || 'Bad request');
+  }
   if (error && typeof error === 'object') {
     const pg = fromPostgres(error as PgError);
     if (pg) return pg;

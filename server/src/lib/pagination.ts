@@ -94,3 +94,9 @@ export function containsPattern(text: string): string {
 
 /** `search=`, bounded so a huge query string cannot become a huge pattern. */
 export const searchParam = z.string().max(200).optional().openapi({ description: 'Case-insensitive text search' });
+
+/** One page of a short list already in memory (columns, tags, priorities). */
+export function pageOfArray<T>(items: T[], params: PageParams): { count: number; results: T[] } {
+  const { limit, offset } = pageWindow(params);
+  return { count: items.length, results: items.slice(offset, offset + limit) };
+}

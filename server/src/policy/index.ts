@@ -86,6 +86,12 @@ export const canSeeCompany = (p: ActorProfile, companyId: number) =>
   p.isProjectMember ||
   p.adminOfCompanies.includes(companyId) ||
   p.memberOfCompanies.includes(companyId);
+/** A company PATCH touching `fields`: superusers change anything, its admins only `users`. */
+export const canUpdateCompany = (p: ActorProfile, companyId: number, fields: readonly string[]) =>
+  canManageCompanies(p.actor) || (canManageCompanyPeople(p, companyId) && fields.every((f) => f === 'users'));
+/** `canSeeCompany` for lists: null when every company is visible, else the visible ids. */
+export const visibleCompanies = (p: ActorProfile): number[] | null =>
+  p.actor.isSuperuser || p.isProjectMember ? null : [...new Set([...p.adminOfCompanies, ...p.memberOfCompanies])];
 
 /** People of client companies are clients: they do not open projects. */
 export const isCompanyPerson = (p: ActorProfile) =>
@@ -100,6 +106,9 @@ export const canSeeContact = (p: ActorProfile, companyId: number | null) =>
   (companyId !== null && (p.adminOfCompanies.includes(companyId) || p.memberOfCompanies.includes(companyId)));
 export const canEditContact = (p: ActorProfile, companyId: number | null) =>
   p.actor.isSuperuser || p.isProjectMember || (companyId !== null && p.adminOfCompanies.includes(companyId));
+/** `canSeeContact` for lists: null when every contact is visible, else only those of these companies. */
+export const visibleContactCompanies = (p: ActorProfile): number[] | null =>
+  isCompanyPerson(p) ? [...new Set([...p.adminOfCompanies, ...p.memberOfCompanies])] : null;
 
 /**
  * Turns a (may see, may do) pair into nothing, a 404 or a 403.

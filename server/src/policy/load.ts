@@ -1,4 +1,5 @@
 import type { Executor } from '@laneway/db/client';
+import { tickets } from '@laneway/db/schema';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../lib/context.ts';
 import type { ActorProfile, ProjectAccess, ProjectRole } from './index.ts';
@@ -37,15 +38,16 @@ export function myCompaniesSql(actorId: number): SQL {
 }
 
 /**
- * SQL condition on a tickets alias `t`: the tickets the actor may see anywhere. Superusers see
- * all; members see their projects' tickets; company people see their companies' tickets in
- * projects linked to those companies.
+ * SQL condition on `tickets`: the tickets the actor may see anywhere. Superusers see all;
+ * members see their projects' tickets; company people see their companies' tickets in projects
+ * linked to those companies.
  */
 export function visibleTicketsSql(actor: Actor): SQL {
   if (actor.isSuperuser) return sql`true`;
-  return sql`(t.project_id in (select project_id from user_roles where user_id = ${actor.id})
-    or (t.company_id in (${myCompaniesSql(actor.id)})
-        and exists (select 1 from project_companies pc where pc.project_id = t.project_id and pc.company_id = t.company_id)))`;
+  return sql`(${tickets.projectId} in (select project_id from user_roles where user_id = ${actor.id})
+    or (${tickets.companyId} in (${myCompaniesSql(actor.id)})
+        and exists (select 1 from project_companies pc
+          where pc.project_id = ${tickets.projectId} and pc.company_id = ${tickets.companyId})))`;
 }
 
 /** SQL condition on a projects alias `p`: the projects the actor may see. */

@@ -1,9 +1,26 @@
 import type { AppRouter } from '../lib/create-app.ts';
 import { authRouter } from './auth/auth.index.ts';
+import { companiesRouter } from './companies/companies.index.ts';
+import { contactsRouter } from './contacts/contacts.index.ts';
+import { columnsRouter } from './columns/columns.index.ts';
+import { prioritiesRouter } from './priorities/priorities.index.ts';
+import { projectsRouter } from './projects/projects.index.ts';
+import { tagsRouter } from './tags/tags.index.ts';
+import { ticketsRouter } from './tickets/tickets.index.ts';
 import { usersRouter } from './users/users.index.ts';
 
 /**
  * Every resource router mounted under `/api/tickets` (the old Django router's prefix).
  * Add a resource here and nowhere else.
  */
-export const apiRouters: AppRouter[] = [authRouter, usersRouter];
+export const apiRouters: AppRouter[] = [
+  authRouter,
+  usersRouter,
+  companiesRouter,
+  contactsRouter,
+  projectsRouter,
+  columnsRouter,
+  tagsRouter,
+  prioritiesRouter,
+  ticketsRouter,
+];

@@ -12,7 +12,7 @@ import {
   type SessionLifetimes,
 } from '../auth/sessions.ts';
 import { AppError, forbidden, unauthorized } from '../lib/errors.ts';
-import { createUser, getUser, type NewUser, type UserRow } from './users.ts';
+import { createUser, findUserByLogin, getUser, type NewUser, type UserRow } from './users.ts';
 
 /** Serialises first-user creation so two concurrent first registrations make one superuser. */
 const REGISTRATION_LOCK = 7_245_031_119;
@@ -55,18 +55,15 @@ export async function login(
   lifetimes: SessionLifetimes,
   input: LoginInput,
 ): Promise<{ tokens: IssuedTokens; user: UserRow }> {
-  await limiter.check(input.login, input.ip);
-  const [user] = await db
-    .select()
-    .from(users)
-    .where(sql`lower(${users.username}) = lower(${input.login}) or lower(${users.email}) = lower(${input.login})`)
-    .limit(1);
+  const user = await findUserByLogin(db, input.login);
+  const account = user ? `user:${user.id}` : `login:${input.login}`;
+  await limiter.check(account, input.ip);
   const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
   if (!ok || !user || !user.isActive) {
-    await limiter.recordFailure(input.login, input.ip);
+    await limiter.recordFailure(account, input.ip);
     throw unauthorized(INVALID);
   }
-  await limiter.recordSuccess(input.login, input.ip);
+  await limiter.recordSuccess(account, input.ip);
   const tokens = await db.transaction(async (tx) => {
     await tx
       .update(users)

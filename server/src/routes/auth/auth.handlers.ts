@@ -16,8 +16,8 @@ function setSessionCookie(c: Context<AppEnv>, tokens: IssuedTokens) {
     secure,
     sameSite: 'Lax',
     path: '/',
+    // The server enforces the sliding access expiry; the cookie only needs to outlive it.
     maxAge: c.var.deps.config.REFRESH_TOKEN_LIFETIME_DAYS * 86_400,
-    ...(secure ? { prefix: 'host' as const } : {}),
   });
 }
 

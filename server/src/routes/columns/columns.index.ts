@@ -1,0 +1,10 @@
+import { createRouter } from '../../lib/create-app.ts';
+import * as h from './columns.handlers.ts';
+import * as r from './columns.routes.ts';
+
+export const columnsRouter = createRouter()
+  .openapi(r.listColumns, h.listColumns)
+  .openapi(r.createColumn, h.createColumn)
+  .openapi(r.patchColumn, h.patchColumn)
+  .openapi(r.deleteColumn, h.deleteColumn)
+  .openapi(r.moveColumn, h.moveColumn);

@@ -1,0 +1,79 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errors, Id, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
+import { PageQuery, paginated } from '../../lib/pagination.ts';
+
+const Category = z.enum(['todo', 'in_progress', 'done']);
+
+export const ColumnSchema = z
+  .object({
+    id: z.number().int(),
+    project: z.number().int(),
+    name: z.string(),
+    category: Category,
+    wip_limit: z.number().int().nullable(),
+    position: z.string(),
+  })
+  .openapi('Column');
+
+const Name = z.string().trim().min(1).max(100);
+const WipLimit = z.number().int().min(1).max(10_000).nullable();
+
+export const listColumns = createRoute({
+  method: 'get',
+  path: '/columns',
+  tags: ['columns'],
+  summary: "A project's columns in board order",
+  request: { query: PageQuery.extend({ project: Id }) },
+  responses: { 200: json(paginated(ColumnSchema, 'Columns'), 'Columns'), ...StandardErrors },
+});
+
+export const createColumn = createRoute({
+  method: 'post',
+  path: '/columns',
+  tags: ['columns'],
+  summary: 'Add a column at the right end (superadmin)',
+  request: {
+    body: jsonBody(
+      z
+        .object({ project: Id, name: Name, category: Category.optional(), wip_limit: WipLimit.optional() })
+        .strict()
+        .openapi('NewColumn'),
+    ),
+  },
+  responses: { 201: json(ColumnSchema, 'Created'), ...errors(400, 401, 403, 404) },
+});
+
+export const patchColumn = createRoute({
+  method: 'patch',
+  path: '/columns/{id}',
+  tags: ['columns'],
+  summary: "Rename, re-categorise (tickets' status follows) or set the WIP limit (superadmin)",
+  request: {
+    params: IdParam,
+    body: jsonBody(
+      z.object({ name: Name.optional(), category: Category.optional(), wip_limit: WipLimit.optional() }).strict(),
+    ),
+  },
+  responses: { 200: json(ColumnSchema, 'Updated'), ...StandardErrors },
+});
+
+export const deleteColumn = createRoute({
+  method: 'delete',
+  path: '/columns/{id}',
+  tags: ['columns'],
+  summary: 'Delete an empty column (superadmin); 409 while it holds tickets',
+  request: { params: IdParam },
+  responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404, 409) },
+});
+
+export const moveColumn = createRoute({
+  method: 'post',
+  path: '/columns/{id}/move',
+  tags: ['columns'],
+  summary: 'Reorder: place after the column `after` and/or before the column `before`; neither = last',
+  request: {
+    params: IdParam,
+    body: jsonBody(z.object({ before: Id.optional(), after: Id.optional() }).strict()),
+  },
+  responses: { 200: json(ColumnSchema, 'Moved'), ...StandardErrors },
+});

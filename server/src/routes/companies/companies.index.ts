@@ -1,0 +1,16 @@
+import { createRouter } from '../../lib/create-app.ts';
+import {
+  createCompanyHandler,
+  deleteCompanyHandler,
+  getCompanyHandler,
+  listCompaniesHandler,
+  patchCompanyHandler,
+} from './companies.handlers.ts';
+import { createCompany, deleteCompany, getCompany, listCompanies, patchCompany } from './companies.routes.ts';
+
+export const companiesRouter = createRouter()
+  .openapi(listCompanies, listCompaniesHandler)
+  .openapi(createCompany, createCompanyHandler)
+  .openapi(getCompany, getCompanyHandler)
+  .openapi(patchCompany, patchCompanyHandler)
+  .openapi(deleteCompany, deleteCompanyHandler);

@@ -1,0 +1,96 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errors, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
+import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
+import { COMPANY_ORDERING } from '../../services/companies.ts';
+
+/** A database id in a JSON body: a number, never coerced from a string or a boolean. */
+export const RefId = z.number().int().min(1).max(2_147_483_647);
+
+export const CompanySchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    slug: z.string(),
+    admins: z.array(z.number().int()),
+    users: z.array(z.number().int()),
+    created_at: z.string(),
+  })
+  .openapi('Company');
+
+const CompanyName = z.string().trim().min(1).max(200);
+const Slug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Lowercase letters, digits and single hyphens only');
+/** A list of user ids; a company with thousands of admins is a mistake, not a use case. */
+const UserIds = z.array(RefId).max(5000);
+
+const NewCompanyBody = z
+  .object({
+    name: CompanyName,
+    slug: Slug.optional().openapi({ description: 'Derived from the name when omitted' }),
+    admins: UserIds.default([]),
+    users: UserIds.default([]),
+  })
+  .strict()
+  .openapi('NewCompany');
+
+const CompanyPatchBody = z
+  .object({
+    name: CompanyName.optional(),
+    slug: Slug.optional(),
+    admins: UserIds.optional(),
+    users: UserIds.optional().openapi({ description: "The only field a company's own admins may change" }),
+  })
+  .strict()
+  .openapi('CompanyPatch');
+
+export const listCompanies = createRoute({
+  method: 'get',
+  path: '/companies',
+  tags: ['companies'],
+  summary: 'List companies (staff: all; company people: their own)',
+  request: {
+    query: PageQuery.extend({ search: searchParam, ordering: orderingParam(COMPANY_ORDERING) }),
+  },
+  responses: { 200: json(paginated(CompanySchema, 'Companies'), 'A page of companies'), ...StandardErrors },
+});
+
+export const createCompany = createRoute({
+  method: 'post',
+  path: '/companies',
+  tags: ['companies'],
+  summary: 'Create a company (instance superuser)',
+  request: { body: jsonBody(NewCompanyBody) },
+  responses: { 201: json(CompanySchema, 'Created'), ...errors(400, 401, 403, 409) },
+});
+
+export const getCompany = createRoute({
+  method: 'get',
+  path: '/companies/{id}',
+  tags: ['companies'],
+  summary: 'One company',
+  request: { params: IdParam },
+  responses: { 200: json(CompanySchema, 'The company'), ...StandardErrors },
+});
+
+export const patchCompany = createRoute({
+  method: 'patch',
+  path: '/companies/{id}',
+  tags: ['companies'],
+  summary: 'Update a company (instance superuser); its own admins may replace its `users` list',
+  request: { params: IdParam, body: jsonBody(CompanyPatchBody) },
+  responses: { 200: json(CompanySchema, 'Updated'), ...errors(400, 401, 403, 404, 409) },
+});
+
+export const deleteCompany = createRoute({
+  method: 'delete',
+  path: '/companies/{id}',
+  tags: ['companies'],
+  summary: 'Delete a company (instance superuser); its contacts and tickets keep no company',
+  request: { params: IdParam },
+  responses: { 204: { description: 'Deleted' }, ...StandardErrors },
+});

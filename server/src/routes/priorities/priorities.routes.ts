@@ -1,0 +1,14 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errors, json } from '../../lib/openapi.ts';
+import { PageQuery, paginated } from '../../lib/pagination.ts';
+
+const PrioritySchema = z.object({ id: z.number().int(), name: z.string(), colour: z.string() }).openapi('Priority');
+
+export const listPriorities = createRoute({
+  method: 'get',
+  path: '/priorities',
+  tags: ['priorities'],
+  summary: 'The fixed priorities: 1 Low, 2 Medium, 3 High, 4 Urgent',
+  request: { query: PageQuery },
+  responses: { 200: json(paginated(PrioritySchema, 'Priorities'), 'Priorities'), ...errors(400, 401) },
+});

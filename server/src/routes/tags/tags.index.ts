@@ -1,0 +1,9 @@
+import { createRouter } from '../../lib/create-app.ts';
+import * as h from './tags.handlers.ts';
+import * as r from './tags.routes.ts';
+
+export const tagsRouter = createRouter()
+  .openapi(r.listTags, h.listTags)
+  .openapi(r.createTag, h.createTag)
+  .openapi(r.patchTag, h.patchTag)
+  .openapi(r.deleteTag, h.deleteTag);

@@ -1,0 +1,43 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errors, Id, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
+import { PageQuery, paginated } from '../../lib/pagination.ts';
+
+export const TagSchema = z
+  .object({ id: z.number().int(), project: z.number().int(), name: z.string(), colour: z.string() })
+  .openapi('Tag');
+
+const Name = z.string().trim().min(1).max(50);
+export const Colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'A colour like #1e90ff');
+
+export const listTags = createRoute({
+  method: 'get',
+  path: '/tags',
+  tags: ['tags'],
+  request: { query: PageQuery.extend({ project: Id }) },
+  responses: { 200: json(paginated(TagSchema, 'Tags'), "A project's tags"), ...StandardErrors },
+});
+
+export const createTag = createRoute({
+  method: 'post',
+  path: '/tags',
+  tags: ['tags'],
+  summary: 'Create a tag (superadmin); names are unique per project, ignoring case',
+  request: { body: jsonBody(z.object({ project: Id, name: Name, colour: Colour.optional() }).strict()) },
+  responses: { 201: json(TagSchema, 'Created'), ...errors(400, 401, 403, 404, 409) },
+});
+
+export const patchTag = createRoute({
+  method: 'patch',
+  path: '/tags/{id}',
+  tags: ['tags'],
+  request: { params: IdParam, body: jsonBody(z.object({ name: Name.optional(), colour: Colour.optional() }).strict()) },
+  responses: { 200: json(TagSchema, 'Updated'), ...errors(400, 401, 403, 404, 409) },
+});
+
+export const deleteTag = createRoute({
+  method: 'delete',
+  path: '/tags/{id}',
+  tags: ['tags'],
+  request: { params: IdParam },
+  responses: { 204: { description: 'Deleted' }, ...StandardErrors },
+});

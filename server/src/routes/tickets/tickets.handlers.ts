@@ -1,0 +1,62 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import { requireAuth } from '../../auth/middleware.ts';
+import type { AppEnv } from '../../lib/context.ts';
+import { pageEnvelope, parseOrdering } from '../../lib/pagination.ts';
+import { requireProjectAccess } from '../../services/projects.ts';
+import * as tickets from '../../services/tickets.ts';
+import type * as r from './tickets.routes.ts';
+
+export const listTickets: RouteHandler<typeof r.listTickets, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const { page, page_size, ordering, ...filters } = c.req.valid('query');
+  const result = await tickets.listTickets(
+    c.var.deps.db,
+    actor,
+    filters,
+    parseOrdering(ordering, tickets.TICKET_ORDERING),
+    { page, page_size },
+  );
+  return c.json(pageEnvelope(c.req.url, { page, page_size }, result.count, result.results), 200);
+};
+
+export const createTicket: RouteHandler<typeof r.createTicket, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const { db } = c.var.deps;
+  const body = c.req.valid('json');
+  const access = await requireProjectAccess(db, actor, body.project);
+  return c.json(await tickets.createTicket(db, actor, access, body), 201);
+};
+
+export const getTicket: RouteHandler<typeof r.getTicket, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const { ticket } = await tickets.requireTicket(c.var.deps.db, actor, c.req.valid('param').id);
+  return c.json(tickets.serializeTicket(ticket), 200);
+};
+
+export const patchTicket: RouteHandler<typeof r.patchTicket, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  return c.json(await tickets.updateTicket(c.var.deps.db, actor, c.req.valid('param').id, c.req.valid('json')), 200);
+};
+
+export const deleteTicket: RouteHandler<typeof r.deleteTicket, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  await tickets.deleteTicket(c.var.deps.db, actor, c.req.valid('param').id);
+  return c.body(null, 204);
+};
+
+export const moveTicket: RouteHandler<typeof r.moveTicket, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  return c.json(await tickets.moveTicket(c.var.deps.db, actor, c.req.valid('param').id, c.req.valid('json')), 200);
+};
+
+export const archiveTicket: RouteHandler<typeof r.archiveTicket, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const ticket = await tickets.setArchived(c.var.deps.db, actor, c.req.valid('param').id, true);
+  return c.json({ status: 'archived' as const, ticket }, 200);
+};
+
+export const unarchiveTicket: RouteHandler<typeof r.unarchiveTicket, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const ticket = await tickets.setArchived(c.var.deps.db, actor, c.req.valid('param').id, false);
+  return c.json({ status: 'unarchived' as const, ticket }, 200);
+};

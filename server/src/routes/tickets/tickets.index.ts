@@ -1,0 +1,13 @@
+import { createRouter } from '../../lib/create-app.ts';
+import * as h from './tickets.handlers.ts';
+import * as r from './tickets.routes.ts';
+
+export const ticketsRouter = createRouter()
+  .openapi(r.listTickets, h.listTickets)
+  .openapi(r.createTicket, h.createTicket)
+  .openapi(r.getTicket, h.getTicket)
+  .openapi(r.patchTicket, h.patchTicket)
+  .openapi(r.deleteTicket, h.deleteTicket)
+  .openapi(r.moveTicket, h.moveTicket)
+  .openapi(r.archiveTicket, h.archiveTicket)
+  .openapi(r.unarchiveTicket, h.unarchiveTicket);

@@ -1,0 +1,175 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errors, Id, IdParam, json, jsonBody, QueryBool, StandardErrors } from '../../lib/openapi.ts';
+import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
+import { TICKET_ORDERING } from '../../services/tickets.ts';
+
+const Status = z.enum(['todo', 'in_progress', 'done']);
+
+export const TicketSchema = z
+  .object({
+    id: z.number().int(),
+    project: z.number().int(),
+    number: z.number().int(),
+    key: z.string().openapi({ example: 'OPS-7' }),
+    title: z.string(),
+    description: z.string().openapi({ description: 'Markdown' }),
+    column: z.number().int(),
+    position: z.string().openapi({ description: 'Fractional-index key; order within the column' }),
+    priority_id: z.number().int(),
+    company: z.number().int().nullable(),
+    contact: z.number().int().nullable(),
+    reporter: z.number().int().nullable(),
+    assignees: z.array(z.number().int()),
+    tags: z.array(z.number().int()),
+    due_at: z.string().nullable(),
+    status: Status,
+    done_at: z.string().nullable(),
+    is_archived: z.boolean(),
+    archived_at: z.string().nullable(),
+    version: z.number().int(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Ticket');
+
+const Title = z.string().trim().min(1).max(500);
+const Description = z.string().max(100_000);
+const PriorityId = z.number().int().min(1).max(4);
+const DueAt = z.iso.datetime({ offset: true }).nullable();
+const Ids = z.array(Id).max(100);
+
+/**
+ * Server-owned fields (`version` aside, which is a precondition) are not in these schemas, and
+ * the schemas are strict: `number`, `reporter`, `status`, `done_at`, `position`, `is_archived`
+ * in a body are a 400, never silently taken.
+ */
+const NewTicketBody = z
+  .object({
+    project: Id,
+    title: Title,
+    description: Description.optional(),
+    column: Id.optional(),
+    priority_id: PriorityId.optional(),
+    company: Id.nullable().optional(),
+    contact: Id.nullable().optional(),
+    assignees: Ids.optional(),
+    tags: Ids.optional(),
+    due_at: DueAt.optional(),
+    at: z.enum(['top', 'bottom']).optional().openapi({ description: 'Where in the column; default bottom' }),
+  })
+  .strict()
+  .openapi('NewTicket');
+
+const TicketPatchBody = z
+  .object({
+    version: z.number().int().min(1).optional().openapi({ description: 'If given, must match (else 409)' }),
+    title: Title.optional(),
+    description: Description.optional(),
+    priority_id: PriorityId.optional(),
+    company: Id.nullable().optional(),
+    contact: Id.nullable().optional(),
+    assignees: Ids.optional(),
+    tags: Ids.optional(),
+    due_at: DueAt.optional(),
+    column: Id.optional().openapi({ description: 'A different column moves the ticket to its end' }),
+  })
+  .strict()
+  .openapi('TicketPatch');
+
+export const listTickets = createRoute({
+  method: 'get',
+  path: '/tickets',
+  tags: ['tickets'],
+  summary: 'Tickets the caller can see (non-archived unless is_archived=true)',
+  request: {
+    query: PageQuery.extend({
+      project: Id.optional(),
+      status: Status.optional(),
+      priority_id: z.coerce.number().int().min(1).max(4).optional(),
+      company: Id.optional(),
+      column: Id.optional(),
+      tag: Id.optional(),
+      assignee: Id.optional(),
+      is_archived: QueryBool.optional(),
+      search: searchParam,
+      ordering: orderingParam(TICKET_ORDERING),
+    }),
+  },
+  responses: { 200: json(paginated(TicketSchema, 'Tickets'), 'A page of tickets'), ...StandardErrors },
+});
+
+export const createTicket = createRoute({
+  method: 'post',
+  path: '/tickets',
+  tags: ['tickets'],
+  summary: 'Create a ticket (staff except managers; company people for their own company)',
+  request: { body: jsonBody(NewTicketBody) },
+  responses: { 201: json(TicketSchema, 'Created'), ...errors(400, 401, 403, 404, 409) },
+});
+
+export const getTicket = createRoute({
+  method: 'get',
+  path: '/tickets/{id}',
+  tags: ['tickets'],
+  request: { params: IdParam },
+  responses: { 200: json(TicketSchema, 'The ticket'), ...StandardErrors },
+});
+
+export const patchTicket = createRoute({
+  method: 'patch',
+  path: '/tickets/{id}',
+  tags: ['tickets'],
+  summary: 'Edit a ticket; a stale `version` answers 409 and changes nothing',
+  request: { params: IdParam, body: jsonBody(TicketPatchBody) },
+  responses: { 200: json(TicketSchema, 'Updated'), ...errors(400, 401, 403, 404, 409) },
+});
+
+export const deleteTicket = createRoute({
+  method: 'delete',
+  path: '/tickets/{id}',
+  tags: ['tickets'],
+  summary: 'Delete a ticket (superadmin)',
+  request: { params: IdParam },
+  responses: { 204: { description: 'Deleted' }, ...StandardErrors },
+});
+
+export const moveTicket = createRoute({
+  method: 'post',
+  path: '/tickets/{id}/move',
+  tags: ['tickets'],
+  summary: 'Move by neighbours: after = the card above, before = the card below; neither = end of column',
+  request: {
+    params: IdParam,
+    body: jsonBody(
+      z
+        .object({
+          column: Id,
+          before: Id.optional(),
+          after: Id.optional(),
+          version: z.number().int().min(1).optional(),
+        })
+        .strict()
+        .openapi('Move'),
+    ),
+  },
+  responses: { 200: json(TicketSchema, 'Moved'), ...errors(400, 401, 403, 404, 409) },
+});
+
+const ArchiveStatus = z.object({ status: z.enum(['archived', 'unarchived']), ticket: TicketSchema });
+
+export const archiveTicket = createRoute({
+  method: 'post',
+  path: '/tickets/{id}/archive',
+  tags: ['tickets'],
+  summary: 'Archive (admins); answers {"status": "archived"} as the old API did',
+  request: { params: IdParam },
+  responses: { 200: json(ArchiveStatus, 'Archived'), ...StandardErrors },
+});
+
+export const unarchiveTicket = createRoute({
+  method: 'post',
+  path: '/tickets/{id}/unarchive',
+  tags: ['tickets'],
+  request: { params: IdParam },
+  responses: { 200: json(ArchiveStatus, 'Unarchived'), ...StandardErrors },
+});

@@ -1,0 +1,198 @@
+import type { Db, Executor } from '@laneway/db/client';
+import { companies, companyAdmins, companyUsers, users } from '@laneway/db/schema';
+import { and, asc, desc, eq, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
+import { badRequest, conflict, notFound } from '../lib/errors.ts';
+import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
+
+/** A company row with its people, as one query reads it. */
+const companyFields = {
+  id: companies.id,
+  name: companies.name,
+  slug: companies.slug,
+  createdAt: companies.createdAt,
+  admins: sql<number[]>`coalesce((select array_agg(ca.user_id order by ca.user_id) from company_admins ca
+    where ca.company_id = ${companies.id}), '{}'::int[])`,
+  users: sql<number[]>`coalesce((select array_agg(cu.user_id order by cu.user_id) from company_users cu
+    where cu.company_id = ${companies.id}), '{}'::int[])`,
+};
+
+export interface CompanyRow {
+  id: number;
+  name: string;
+  slug: string;
+  createdAt: Date;
+  admins: number[];
+  users: number[];
+}
+
+/** A company as the API shows it: people as sorted user id lists. */
+export function serializeCompany(c: CompanyRow) {
+  return {
+    id: c.id,
+    name: c.name,
+    slug: c.slug,
+    admins: c.admins,
+    users: c.users,
+    created_at: c.createdAt.toISOString(),
+  };
+}
+export type CompanyJson = ReturnType<typeof serializeCompany>;
+
+/**
+ * A URL-safe slug from a name: lowercase, every run of other characters one `-`.
+ *
+ * @example slugify('Acme & Sons, Ltd.') // 'acme-sons-ltd'
+ */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 100)
+    .replace(/-+$/, '');
+}
+
+export async function getCompany(db: Executor, id: number): Promise<CompanyRow> {
+  const [row] = await db.select(companyFields).from(companies).where(eq(companies.id, id));
+  if (!row) throw notFound();
+  return row;
+}
+
+export const COMPANY_ORDERING = ['name', 'created_at'] as const;
+const companyOrderColumns = { name: companies.name, created_at: companies.createdAt };
+
+/**
+ * A page of companies. `visibleIds` null means every company (see `visibleCompanies` in the
+ * policy module); otherwise only those ids.
+ */
+export async function listCompanies(
+  db: Executor,
+  visibleIds: number[] | null,
+  filters: { search?: string | undefined },
+  ordering: { field: (typeof COMPANY_ORDERING)[number]; desc: boolean }[],
+  page: PageParams,
+) {
+  const where: SQL[] = [];
+  if (visibleIds !== null) where.push(inArray(companies.id, visibleIds));
+  if (filters.search) {
+    const q = containsPattern(filters.search);
+    where.push(or(ilike(companies.name, q), ilike(companies.slug, q))!);
+  }
+  const order = ordering.map((o) => (o.desc ? desc(companyOrderColumns[o.field]) : asc(companyOrderColumns[o.field])));
+  const { limit, offset } = pageWindow(page);
+  const rows = await db
+    .select({ ...companyFields, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(companies)
+    .where(and(...where))
+    .orderBy(...order, asc(companies.id))
+    .limit(limit)
+    .offset(offset);
+  return { count: rows[0]?.total ?? 0, results: rows.map(serializeCompany) };
+}
+
+/** Every id in `ids` must be a user; unknown ones are a 400 naming the field. */
+async function assertUsersExist(db: Executor, field: string, ids: number[]) {
+  if (!ids.length) return;
+  const found = await db.select({ id: users.id }).from(users).where(inArray(users.id, ids));
+  const known = new Set(found.map((f) => f.id));
+  const missing = ids.filter((id) => !known.has(id));
+  if (missing.length) throw badRequest('Unknown users', { [field]: missing.map((id) => `No user ${id}`) });
+}
+
+async function assertSlugFree(db: Executor, slug: string, exceptId?: number) {
+  const [row] = await db
+    .select({ id: companies.id })
+    .from(companies)
+    .where(
+      exceptId === undefined ? eq(companies.slug, slug) : and(eq(companies.slug, slug), ne(companies.id, exceptId)),
+    );
+  if (row) throw conflict('A company with this slug already exists', { slug: ['Taken'] });
+}
+
+const unique = (ids: number[]) => [...new Set(ids)];
+
+/** Replaces a company's admins or users with `ids` (already checked to exist). */
+async function replacePeople(
+  db: Executor,
+  table: typeof companyAdmins | typeof companyUsers,
+  companyId: number,
+  ids: number[],
+) {
+  await db.delete(table).where(eq(table.companyId, companyId));
+  if (ids.length) await db.insert(table).values(ids.map((userId) => ({ companyId, userId })));
+}
+
+export interface NewCompany {
+  name: string;
+  slug?: string | undefined;
+  admins?: number[] | undefined;
+  users?: number[] | undefined;
+}
+
+/** Creates a company and its people in one transaction; the slug defaults to the name's. */
+export async function createCompany(db: Db, input: NewCompany): Promise<CompanyRow> {
+  const slug = input.slug ?? slugify(input.name);
+  if (!slug) throw badRequest('Invalid input', { slug: ['Cannot be derived from this name; give a slug'] });
+  const admins = unique(input.admins ?? []);
+  const people = unique(input.users ?? []);
+  return db.transaction(async (tx) => {
+    await assertUsersExist(tx, 'admins', admins);
+    await assertUsersExist(tx, 'users', people);
+    await assertSlugFree(tx, slug);
+    const [row] = await tx.insert(companies).values({ name: input.name, slug }).returning({ id: companies.id });
+    await replacePeople(tx, companyAdmins, row!.id, admins);
+    await replacePeople(tx, companyUsers, row!.id, people);
+    return getCompany(tx, row!.id);
+  });
+}
+
+export interface CompanyPatch {
+  name?: string | undefined;
+  slug?: string | undefined;
+  admins?: number[] | undefined;
+  users?: number[] | undefined;
+}
+
+/**
+ * Updates a company; `admins` and `users`, when given, replace the whole list. The row is locked
+ * first so two concurrent edits of the people lists apply one after the other, never interleaved.
+ * Renaming keeps the slug: it may be in bookmarked URLs.
+ */
+export async function updateCompany(db: Db, id: number, patch: CompanyPatch): Promise<CompanyRow> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select({ id: companies.id }).from(companies).where(eq(companies.id, id)).for('update');
+    if (!current) throw notFound();
+    const values: Partial<typeof companies.$inferInsert> = {};
+    if (patch.name !== undefined) values.name = patch.name;
+    if (patch.slug !== undefined) {
+      await assertSlugFree(tx, patch.slug, id);
+      values.slug = patch.slug;
+    }
+    if (Object.keys(values).length) await tx.update(companies).set(values).where(eq(companies.id, id));
+    if (patch.admins !== undefined) {
+      const admins = unique(patch.admins);
+      await assertUsersExist(tx, 'admins', admins);
+      await replacePeople(tx, companyAdmins, id, admins);
+    }
+    if (patch.users !== undefined) {
+      const people = unique(patch.users);
+      await assertUsersExist(tx, 'users', people);
+      await replacePeople(tx, companyUsers, id, people);
+    }
+    return getCompany(tx, id);
+  });
+}
+
+/** Deletes a company; its people links and project links go with it, contacts and tickets keep no company. */
+export async function deleteCompany(db: Executor, id: number): Promise<void> {
+  const deleted = await db.delete(companies).where(eq(companies.id, id)).returning({ id: companies.id });
+  if (!deleted.length) throw notFound();
+}
+
+/** Whether a company exists, for references from other resources (contacts). */
+export async function companyExists(db: Executor, id: number): Promise<boolean> {
+  const [row] = await db.select({ id: companies.id }).from(companies).where(eq(companies.id, id));
+  return row !== undefined;
+}

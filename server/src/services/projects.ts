@@ -1,0 +1,357 @@
+import type { Db, Executor } from '@laneway/db/client';
+import { columns, companies, projectCompanies, projects, userRoles, users } from '@laneway/db/schema';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Actor } from '../lib/context.ts';
+import { badRequest, conflict, notFound } from '../lib/errors.ts';
+import { isoTime } from '../lib/time.ts';
+import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
+import { canSeeProject, type ProjectAccess, type ProjectRole } from '../policy/index.ts';
+import { loadProjectAccess, visibleProjectsSql } from '../policy/load.ts';
+import { recordChange } from './changes.ts';
+import { keyBetween } from './ordering.ts';
+
+export type ProjectRow = typeof projects.$inferSelect;
+
+export function serializeProject(p: ProjectRow, companyIds: number[], role: ProjectRole | null) {
+  return {
+    id: p.id,
+    name: p.name,
+    key: p.key,
+    description: p.description,
+    companies: companyIds,
+    created_by: p.createdBy,
+    created_at: p.createdAt.toISOString(),
+    archive_after_hours: p.archiveAfterHours,
+    role,
+  };
+}
+export type ProjectJson = ReturnType<typeof serializeProject>;
+
+/** The columns every new project starts with (SPEC §3). */
+const DEFAULT_COLUMNS = [
+  { name: 'To Do', category: 'todo' },
+  { name: 'In Progress', category: 'in_progress' },
+  { name: 'Review', category: 'in_progress' },
+  { name: 'Done', category: 'done' },
+] as const;
+
+/** The project as the actor may see it, or 404. */
+export async function requireProjectAccess(db: Executor, actor: Actor, projectId: number): Promise<ProjectAccess> {
+  const access = await loadProjectAccess(db, actor, projectId);
+  if (!canSeeProject(access)) throw notFound();
+  return access;
+}
+
+const companyIdsSql = sql<number[]>`coalesce((select array_agg(pc.company_id order by pc.company_id)
+  from project_companies pc where pc.project_id = p.id), '{}'::int[])`;
+
+interface ProjectListRow {
+  [key: string]: unknown;
+  id: number;
+  name: string;
+  key: string;
+  description: string;
+  created_by: number | null;
+  created_at: string;
+  archive_after_hours: number | null;
+  ticket_seq: number;
+  companies: number[];
+  role: ProjectRole | null;
+  total: number;
+}
+
+function fromListRow(r: ProjectListRow) {
+  return serializeProject(
+    {
+      id: r.id,
+      name: r.name,
+      key: r.key,
+      description: r.description,
+      createdBy: r.created_by,
+      createdAt: new Date(isoTime(r.created_at)),
+      archiveAfterHours: r.archive_after_hours,
+      ticketSeq: r.ticket_seq,
+    },
+    r.companies,
+    r.role,
+  );
+}
+
+export const PROJECT_ORDERING = ['name', 'key', 'created_at'] as const;
+
+export async function listProjects(
+  db: Executor,
+  actor: Actor,
+  search: string | undefined,
+  ordering: { field: (typeof PROJECT_ORDERING)[number]; desc: boolean }[],
+  page: PageParams,
+) {
+  const { limit, offset } = pageWindow(page);
+  const where = search
+    ? sql`and (p.name ilike ${containsPattern(search)} or p.key ilike ${containsPattern(search)})`
+    : sql``;
+  const order = ordering.length
+    ? sql.join(
+        ordering.map((o) => sql`${sql.identifier(o.field)} ${o.desc ? sql`desc` : sql`asc`}`),
+        sql`, `,
+      )
+    : sql`name asc`;
+  const rows = await db.execute<ProjectListRow>(sql`
+    select p.*, ${companyIdsSql} as companies,
+      (select r.role from user_roles r where r.project_id = p.id and r.user_id = ${actor.id}) as role,
+      count(*) over ()::int as total
+    from projects p
+    where ${visibleProjectsSql(actor)} ${where}
+    order by ${order}, p.id
+    limit ${limit} offset ${offset}`);
+  return { count: rows[0]?.total ?? 0, results: rows.map(fromListRow) };
+}
+
+export async function getProject(db: Executor, access: ProjectAccess): Promise<ProjectJson> {
+  const rows = await db.execute<ProjectListRow>(sql`
+    select p.*, ${companyIdsSql} as companies, 0 as total, null as role from projects p where p.id = ${access.projectId}`);
+  const row = rows[0];
+  if (!row) throw notFound();
+  return { ...fromListRow(row), role: access.role };
+}
+
+async function assertCompaniesExist(db: Executor, ids: number[]) {
+  if (!ids.length) return;
+  const found = await db.select({ id: companies.id }).from(companies).where(inArray(companies.id, ids));
+  const missing = ids.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length) throw badRequest('Unknown companies', { companies: missing.map((id) => `No company ${id}`) });
+}
+
+async function assertKeyFree(db: Executor, key: string, exceptId?: number) {
+  const [row] = await db
+    .select({ id: projects.id })
+    .from(projects)
+    .where(sql`upper(${projects.key}) = upper(${key})`);
+  if (row && row.id !== exceptId) throw conflict('A project with this key already exists', { key: ['Taken'] });
+}
+
+export interface NewProject {
+  name: string;
+  key: string;
+  description?: string | undefined;
+  companies?: number[] | undefined;
+}
+
+/** Creates a project with its default columns; the creator becomes its superadmin. */
+export async function createProject(db: Db, actor: Actor, input: NewProject): Promise<ProjectJson> {
+  return db.transaction(async (tx) => {
+    await assertKeyFree(tx, input.key);
+    const companyIds = [...new Set(input.companies ?? [])].sort((a, b) => a - b);
+    await assertCompaniesExist(tx, companyIds);
+    const [project] = await tx
+      .insert(projects)
+      .values({ name: input.name, key: input.key, description: input.description ?? '', createdBy: actor.id })
+      .returning();
+    const p = project!;
+    await tx.insert(userRoles).values({ projectId: p.id, userId: actor.id, role: 'superadmin' });
+    let position: string | null = null;
+    const columnRows = DEFAULT_COLUMNS.map((col) => {
+      position = keyBetween({ lower: position, upper: null });
+      return { projectId: p.id, name: col.name, category: col.category, position };
+    });
+    await tx.insert(columns).values(columnRows);
+    if (companyIds.length) {
+      await tx.insert(projectCompanies).values(companyIds.map((companyId) => ({ projectId: p.id, companyId })));
+    }
+    const json = serializeProject(p, companyIds, 'superadmin');
+    await recordChange(tx, {
+      projectId: p.id,
+      ticketId: null,
+      actorId: actor.id,
+      verb: 'project.created',
+      data: { name: p.name },
+      payload: json,
+    });
+    return json;
+  });
+}
+
+export interface ProjectPatch {
+  name?: string | undefined;
+  key?: string | undefined;
+  description?: string | undefined;
+  companies?: number[] | undefined;
+  archive_after_hours?: number | null | undefined;
+}
+
+export async function updateProject(db: Db, actor: Actor, access: ProjectAccess, patch: ProjectPatch) {
+  return db.transaction(async (tx) => {
+    const id = access.projectId;
+    if (patch.key !== undefined) await assertKeyFree(tx, patch.key, id);
+    const values: Partial<typeof projects.$inferInsert> = {};
+    if (patch.name !== undefined) values.name = patch.name;
+    if (patch.key !== undefined) values.key = patch.key;
+    if (patch.description !== undefined) values.description = patch.description;
+    if (patch.archive_after_hours !== undefined) values.archiveAfterHours = patch.archive_after_hours;
+    if (Object.keys(values).length) await tx.update(projects).set(values).where(eq(projects.id, id));
+    if (patch.companies !== undefined) {
+      const companyIds = [...new Set(patch.companies)];
+      await assertCompaniesExist(tx, companyIds);
+      await tx.delete(projectCompanies).where(eq(projectCompanies.projectId, id));
+      if (companyIds.length) {
+        await tx.insert(projectCompanies).values(companyIds.map((companyId) => ({ projectId: id, companyId })));
+      }
+    }
+    const json = await getProject(tx, access);
+    await recordChange(tx, {
+      projectId: id,
+      ticketId: null,
+      actorId: actor.id,
+      verb: 'project.updated',
+      data: { fields: Object.keys(patch) },
+      payload: json,
+    });
+    return json;
+  });
+}
+
+export async function deleteProject(db: Db, projectId: number): Promise<void> {
+  await db.delete(projects).where(eq(projects.id, projectId));
+}
+
+// Members.
+
+export function serializeMember(m: { userId: number; username: string; name: string; role: ProjectRole }) {
+  return { user: { id: m.userId, username: m.username, name: m.name }, role: m.role };
+}
+
+const memberFields = { userId: users.id, username: users.username, name: users.name, role: userRoles.role };
+
+export async function listMembers(db: Executor, projectId: number, page: PageParams) {
+  const { limit, offset } = pageWindow(page);
+  const rows = await db
+    .select({ ...memberFields, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(userRoles)
+    .innerJoin(users, eq(users.id, userRoles.userId))
+    .where(eq(userRoles.projectId, projectId))
+    .orderBy(asc(users.username))
+    .limit(limit)
+    .offset(offset);
+  return { count: rows[0]?.total ?? 0, results: rows.map(serializeMember) };
+}
+
+async function memberJson(db: Executor, projectId: number, userId: number) {
+  const [row] = await db
+    .select(memberFields)
+    .from(userRoles)
+    .innerJoin(users, eq(users.id, userRoles.userId))
+    .where(and(eq(userRoles.projectId, projectId), eq(userRoles.userId, userId)));
+  if (!row) throw notFound('Not a member');
+  return serializeMember(row);
+}
+
+/** Refuses a change that would leave the project without a superadmin. */
+async function assertKeepsASuperadmin(tx: Executor, projectId: number, userId: number) {
+  const rows = await tx
+    .select({ userId: userRoles.userId })
+    .from(userRoles)
+    .where(and(eq(userRoles.projectId, projectId), eq(userRoles.role, 'superadmin')))
+    .for('update');
+  if (rows.length === 1 && rows[0]!.userId === userId) {
+    throw conflict('A project needs at least one superadmin');
+  }
+}
+
+export async function addMember(db: Db, actor: Actor, projectId: number, userId: number, role: ProjectRole) {
+  return db.transaction(async (tx) => {
+    const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId));
+    if (!user) throw badRequest('Unknown user', { user_id: [`No user ${userId}`] });
+    const inserted = await tx.insert(userRoles).values({ projectId, userId, role }).onConflictDoNothing().returning();
+    if (!inserted.length) throw conflict('Already a member; PATCH the member to change the role');
+    const json = await memberJson(tx, projectId, userId);
+    await recordChange(tx, {
+      projectId,
+      ticketId: null,
+      actorId: actor.id,
+      verb: 'member.added',
+      data: { user: userId, role },
+      payload: json,
+    });
+    return json;
+  });
+}
+
+export async function updateMember(db: Db, actor: Actor, projectId: number, userId: number, role: ProjectRole) {
+  return db.transaction(async (tx) => {
+    if (role !== 'superadmin') await assertKeepsASuperadmin(tx, projectId, userId);
+    const updated = await tx
+      .update(userRoles)
+      .set({ role })
+      .where(and(eq(userRoles.projectId, projectId), eq(userRoles.userId, userId)))
+      .returning();
+    if (!updated.length) throw notFound('Not a member');
+    const json = await memberJson(tx, projectId, userId);
+    await recordChange(tx, {
+      projectId,
+      ticketId: null,
+      actorId: actor.id,
+      verb: 'member.updated',
+      data: { user: userId, role },
+      payload: json,
+    });
+    return json;
+  });
+}
+
+export async function removeMember(db: Db, actor: Actor, projectId: number, userId: number) {
+  await db.transaction(async (tx) => {
+    await assertKeepsASuperadmin(tx, projectId, userId);
+    const removed = await tx
+      .delete(userRoles)
+      .where(and(eq(userRoles.projectId, projectId), eq(userRoles.userId, userId)))
+      .returning();
+    if (!removed.length) throw notFound('Not a member');
+    await recordChange(tx, {
+      projectId,
+      ticketId: null,
+      actorId: actor.id,
+      verb: 'member.removed',
+      data: { user: userId },
+      payload: { user: userId },
+    });
+  });
+}
+
+// Report.
+
+/**
+ * Board statistics: open tickets per column, tickets created and done per day over the last
+ * `days` days, and cycle time (created to done) of tickets finished in that window.
+ */
+export async function projectReport(db: Executor, projectId: number, days: number) {
+  const [perColumn, perDay, cycle] = await Promise.all([
+    db.execute<{ column: number; name: string; category: string; count: number }>(sql`
+      select c.id as column, c.name, c.category, count(t.id)::int as count
+      from columns c left join tickets t on t.column_id = c.id and not t.is_archived
+      where c.project_id = ${projectId}
+      group by c.id order by c.position`),
+    db.execute<{ day: string; created: number; done: number }>(sql`
+      with days as (
+        select generate_series((now() at time zone 'utc')::date - ${days - 1}::int, (now() at time zone 'utc')::date, '1 day')::date as day)
+      select to_char(d.day, 'YYYY-MM-DD') as day,
+        (select count(*)::int from tickets t where t.project_id = ${projectId}
+          and (t.created_at at time zone 'utc')::date = d.day) as created,
+        (select count(*)::int from tickets t where t.project_id = ${projectId}
+          and (t.done_at at time zone 'utc')::date = d.day) as done
+      from days d order by d.day`),
+    db.execute<{ count: number; avg_hours: number | null; median_hours: number | null; p90_hours: number | null }>(sql`
+      select count(*)::int as count,
+        avg(extract(epoch from done_at - created_at) / 3600)::float8 as avg_hours,
+        percentile_cont(0.5) within group (order by extract(epoch from done_at - created_at) / 3600)::float8 as median_hours,
+        percentile_cont(0.9) within group (order by extract(epoch from done_at - created_at) / 3600)::float8 as p90_hours
+      from tickets where project_id = ${projectId} and done_at >= now() - make_interval(days => ${days})`),
+  ]);
+  const c = cycle[0]!;
+  return {
+    project: projectId,
+    days,
+    columns: [...perColumn],
+    per_day: [...perDay],
+    cycle_time: { count: c.count, avg_hours: c.avg_hours, median_hours: c.median_hours, p90_hours: c.p90_hours },
+  };
+}

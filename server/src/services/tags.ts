@@ -1,0 +1,101 @@
+import type { Db, Executor } from '@laneway/db/client';
+import { tags } from '@laneway/db/schema';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Actor } from '../lib/context.ts';
+import { conflict, notFound } from '../lib/errors.ts';
+import { recordChange } from './changes.ts';
+
+export type TagRow = typeof tags.$inferSelect;
+
+export function serializeTag(t: TagRow) {
+  return { id: t.id, project: t.projectId, name: t.name, colour: t.colour };
+}
+export type TagJson = ReturnType<typeof serializeTag>;
+
+export async function listTags(db: Executor, projectId: number): Promise<TagRow[]> {
+  return db
+    .select()
+    .from(tags)
+    .where(eq(tags.projectId, projectId))
+    .orderBy(asc(sql`lower(${tags.name})`));
+}
+
+export async function getTag(db: Executor, id: number): Promise<TagRow> {
+  const [row] = await db.select().from(tags).where(eq(tags.id, id));
+  if (!row) throw notFound();
+  return row;
+}
+
+async function assertNameFree(db: Executor, projectId: number, name: string, exceptId?: number) {
+  const [row] = await db
+    .select({ id: tags.id })
+    .from(tags)
+    .where(and(eq(tags.projectId, projectId), sql`lower(${tags.name}) = lower(${name})`));
+  if (row && row.id !== exceptId) throw conflict('A tag with this name already exists', { name: ['Taken'] });
+}
+
+export async function createTag(
+  db: Db,
+  actor: Actor,
+  projectId: number,
+  input: { name: string; colour?: string | undefined },
+): Promise<TagJson> {
+  return db.transaction(async (tx) => {
+    await assertNameFree(tx, projectId, input.name);
+    const [row] = await tx
+      .insert(tags)
+      .values({ projectId, name: input.name, ...(input.colour ? { colour: input.colour } : {}) })
+      .returning();
+    const json = serializeTag(row!);
+    await recordChange(tx, {
+      projectId,
+      ticketId: null,
+      actorId: actor.id,
+      verb: 'tag.created',
+      data: { tag: json.id },
+      payload: json,
+    });
+    return json;
+  });
+}
+
+export async function updateTag(
+  db: Db,
+  actor: Actor,
+  tag: TagRow,
+  patch: { name?: string | undefined; colour?: string | undefined },
+): Promise<TagJson> {
+  return db.transaction(async (tx) => {
+    if (patch.name !== undefined) await assertNameFree(tx, tag.projectId, patch.name, tag.id);
+    const values: Partial<typeof tags.$inferInsert> = {};
+    if (patch.name !== undefined) values.name = patch.name;
+    if (patch.colour !== undefined) values.colour = patch.colour;
+    const [row] = Object.keys(values).length
+      ? await tx.update(tags).set(values).where(eq(tags.id, tag.id)).returning()
+      : [tag];
+    const json = serializeTag(row!);
+    await recordChange(tx, {
+      projectId: tag.projectId,
+      ticketId: null,
+      actorId: actor.id,
+      verb: 'tag.updated',
+      data: { tag: tag.id },
+      payload: json,
+    });
+    return json;
+  });
+}
+
+export async function deleteTag(db: Db, actor: Actor, tag: TagRow): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.delete(tags).where(eq(tags.id, tag.id));
+    await recordChange(tx, {
+      projectId: tag.projectId,
+      ticketId: null,
+      actorId: actor.id,
+      verb: 'tag.deleted',
+      data: { tag: tag.id, name: tag.name },
+      payload: { id: tag.id },
+    });
+  });
+}

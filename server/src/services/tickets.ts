@@ -1,0 +1,659 @@
+/**
+ * Tickets: the only module that writes the `tickets` table. Each write is one transaction that
+ * checks the version, changes the row (and its assignee/tag links), and records the change
+ * (activity row + board event) before commit.
+ */
+import type { Db, Executor, Tx } from '@laneway/db/client';
+import {
+  columns,
+  contacts,
+  projectCompanies,
+  projects,
+  tags,
+  ticketAssignees,
+  ticketTags,
+  tickets,
+  userRoles,
+} from '@laneway/db/schema';
+import { and, asc, desc, eq, getTableColumns, gt, ilike, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { Actor } from '../lib/context.ts';
+import { badRequest, conflict, notFound } from '../lib/errors.ts';
+import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
+import {
+  authorize,
+  canArchive,
+  canAssign,
+  canCreateTicket,
+  canDeleteTicket,
+  canEditTicket,
+  canSeeTicket,
+  isStaff,
+  type ProjectAccess,
+  type ProjectRole,
+  type TicketFacts,
+} from '../policy/index.ts';
+import { linkedCompaniesSql, visibleTicketsSql } from '../policy/load.ts';
+import { recordChange } from './changes.ts';
+import type { ColumnCategory } from './columns.ts';
+import { keyBetween } from './ordering.ts';
+
+const assigneesSql = sql<number[]>`coalesce((select array_agg(a.user_id order by a.user_id)
+  from ticket_assignees a where a.ticket_id = ${tickets.id}), '{}'::int[])`;
+const tagIdsSql = sql<number[]>`coalesce((select array_agg(g.tag_id order by g.tag_id)
+  from ticket_tags g where g.ticket_id = ${tickets.id}), '{}'::int[])`;
+
+/** Everything the API shows of a ticket, in one select. */
+export const ticketFields = {
+  ...getTableColumns(tickets),
+  projectKey: projects.key,
+  assignees: assigneesSql,
+  tagIds: tagIdsSql,
+};
+
+export type TicketRecord = typeof tickets.$inferSelect & { projectKey: string; assignees: number[]; tagIds: number[] };
+
+export function serializeTicket(t: TicketRecord) {
+  return {
+    id: t.id,
+    project: t.projectId,
+    number: t.number,
+    key: `${t.projectKey}-${t.number}`,
+    title: t.title,
+    description: t.description,
+    column: t.columnId,
+    position: t.position,
+    priority_id: t.priorityId,
+    company: t.companyId,
+    contact: t.contactId,
+    reporter: t.reporterId,
+    assignees: t.assignees,
+    tags: t.tagIds,
+    due_at: t.dueAt?.toISOString() ?? null,
+    status: t.status,
+    done_at: t.doneAt?.toISOString() ?? null,
+    is_archived: t.isArchived,
+    archived_at: t.archivedAt?.toISOString() ?? null,
+    version: t.version,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+  };
+}
+export type TicketJson = ReturnType<typeof serializeTicket>;
+
+export const factsOf = (t: TicketRecord): TicketFacts => ({
+  companyId: t.companyId,
+  reporterId: t.reporterId,
+  assigneeIds: t.assignees,
+});
+
+function selectTickets(db: Executor) {
+  return db.select(ticketFields).from(tickets).innerJoin(projects, eq(projects.id, tickets.projectId));
+}
+
+async function readTicket(db: Executor, id: number): Promise<TicketRecord> {
+  const [row] = await selectTickets(db).where(eq(tickets.id, id));
+  if (!row) throw notFound();
+  return row;
+}
+
+/**
+ * Loads a ticket together with what the actor is to its project, in one round trip, and
+ * answers 404 when the actor may not see it.
+ */
+export async function requireTicket(
+  db: Executor,
+  actor: Actor,
+  id: number,
+): Promise<{ ticket: TicketRecord; access: ProjectAccess }> {
+  const [row] = await db
+    .select({
+      ...ticketFields,
+      role: sql<ProjectRole | null>`(select r.role from user_roles r
+        where r.project_id = ${tickets.projectId} and r.user_id = ${actor.id})`,
+      companyIds: linkedCompaniesSql(sql`${tickets.projectId}`, actor.id).mapWith((v: number[]) => v),
+    })
+    .from(tickets)
+    .innerJoin(projects, eq(projects.id, tickets.projectId))
+    .where(eq(tickets.id, id));
+  if (!row) throw notFound();
+  const { role, companyIds, ...ticket } = row;
+  const access: ProjectAccess = {
+    projectId: ticket.projectId,
+    actorId: actor.id,
+    superuser: actor.isSuperuser,
+    role,
+    companyIds,
+  };
+  if (!canSeeTicket(access, factsOf(ticket))) throw notFound();
+  return { ticket, access };
+}
+
+// Reference checks: every id in a body must belong to the ticket's project.
+
+async function checkColumn(db: Executor, projectId: number, columnId: number) {
+  const [col] = await db
+    .select({ id: columns.id, category: columns.category })
+    .from(columns)
+    .where(and(eq(columns.id, columnId), eq(columns.projectId, projectId)));
+  if (!col) throw badRequest('Unknown column', { column: [`No column ${columnId} in this project`] });
+  return col;
+}
+
+async function firstColumn(db: Executor, projectId: number) {
+  const [col] = await db
+    .select({ id: columns.id, category: columns.category })
+    .from(columns)
+    .where(eq(columns.projectId, projectId))
+    .orderBy(sql`${columns.category} <> 'todo'`, asc(columns.position))
+    .limit(1);
+  if (!col) throw conflict('This project has no columns');
+  return col;
+}
+
+async function checkAssignees(db: Executor, projectId: number, ids: number[]) {
+  if (!ids.length) return;
+  const found = await db
+    .select({ id: userRoles.userId })
+    .from(userRoles)
+    .where(and(eq(userRoles.projectId, projectId), inArray(userRoles.userId, ids)));
+  const missing = ids.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length) {
+    throw badRequest('Assignees must be project members', {
+      assignees: missing.map((id) => `User ${id} is not a member`),
+    });
+  }
+}
+
+async function checkTags(db: Executor, projectId: number, ids: number[]) {
+  if (!ids.length) return;
+  const found = await db
+    .select({ id: tags.id })
+    .from(tags)
+    .where(and(eq(tags.projectId, projectId), inArray(tags.id, ids)));
+  const missing = ids.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length) throw badRequest('Unknown tags', { tags: missing.map((id) => `No tag ${id} in this project`) });
+}
+
+async function checkCompany(db: Executor, projectId: number, companyId: number | null) {
+  if (companyId === null) return;
+  const [link] = await db
+    .select({ id: projectCompanies.companyId })
+    .from(projectCompanies)
+    .where(and(eq(projectCompanies.projectId, projectId), eq(projectCompanies.companyId, companyId)));
+  if (!link) throw badRequest('Company is not linked to this project', { company: [`Company ${companyId}`] });
+}
+
+async function checkContact(db: Executor, contactId: number | null, companyId: number | null) {
+  if (contactId === null) return;
+  const [contact] = await db.select({ companyId: contacts.companyId }).from(contacts).where(eq(contacts.id, contactId));
+  if (!contact) throw badRequest('Unknown contact', { contact: [`No contact ${contactId}`] });
+  if (companyId !== null && contact.companyId !== null && contact.companyId !== companyId) {
+    throw badRequest('Contact belongs to another company', { contact: ['Company mismatch'] });
+  }
+}
+
+async function setLinks(tx: Tx, ticketId: number, assignees?: number[], tagIds?: number[]) {
+  if (assignees) {
+    await tx.delete(ticketAssignees).where(eq(ticketAssignees.ticketId, ticketId));
+    if (assignees.length) await tx.insert(ticketAssignees).values(assignees.map((userId) => ({ ticketId, userId })));
+  }
+  if (tagIds) {
+    await tx.delete(ticketTags).where(eq(ticketTags.ticketId, ticketId));
+    if (tagIds.length) await tx.insert(ticketTags).values(tagIds.map((tagId) => ({ ticketId, tagId })));
+  }
+}
+
+const unique = (ids: number[] | undefined) => (ids ? [...new Set(ids)].sort((a, b) => a - b) : undefined);
+
+/** `done_at` follows the column: set on entering a done column, kept inside, cleared on leaving. */
+const doneAtFor = (category: ColumnCategory) => (category === 'done' ? sql`coalesce(${tickets.doneAt}, now())` : null);
+
+/** Postgres unique violation on the per-column position index: two drops picked one key. */
+function isPositionClash(error: unknown): boolean {
+  const e = (error as { cause?: unknown })?.cause ?? error;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as { code?: string }).code === '23505' &&
+    (e as { constraint_name?: string }).constraint_name === 'tickets_column_position_uq'
+  );
+}
+
+/** Advisory-lock namespace for "positioning in column N" (the second key is the column id). */
+const COLUMN_POSITION_LOCK = 7_245_031;
+
+/**
+ * Runs a positioning transaction. The first attempt is optimistic; if another transaction took
+ * the same key (unique violation) it retries holding a transaction advisory lock on the target
+ * column, which serialises the contenders, so every drop into one gap succeeds in commit order.
+ * (Not a row lock on `columns`: every ticket update holds KEY SHARE on that row through the
+ * foreign key, and FOR UPDATE would queue behind all of them.)
+ */
+async function withPositionRetry<T>(db: Db, columnId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction(async (tx) => {
+        if (attempt > 0) await tx.execute(sql`select pg_advisory_xact_lock(${COLUMN_POSITION_LOCK}, ${columnId})`);
+        return fn(tx);
+      });
+    } catch (error) {
+      if (!isPositionClash(error) || attempt >= 4) throw error;
+    }
+  }
+}
+
+/** Key for the end (or top) of a column, ignoring `exceptId` (the ticket being moved). */
+async function edgeKey(tx: Executor, columnId: number, at: 'top' | 'bottom', exceptId?: number) {
+  const [edge] = await tx
+    .select({ position: tickets.position })
+    .from(tickets)
+    .where(and(eq(tickets.columnId, columnId), exceptId ? ne(tickets.id, exceptId) : undefined))
+    .orderBy(at === 'bottom' ? desc(tickets.position) : asc(tickets.position))
+    .limit(1);
+  const key = edge?.position ?? null;
+  return at === 'bottom' ? keyBetween({ lower: key, upper: null }) : keyBetween({ lower: null, upper: key });
+}
+
+export interface NewTicket {
+  project: number;
+  title: string;
+  description?: string | undefined;
+  column?: number | undefined;
+  priority_id?: number | undefined;
+  company?: number | null | undefined;
+  contact?: number | null | undefined;
+  assignees?: number[] | undefined;
+  tags?: number[] | undefined;
+  due_at?: string | null | undefined;
+  at?: 'top' | 'bottom' | undefined;
+}
+
+export async function createTicket(db: Db, actor: Actor, access: ProjectAccess, input: NewTicket): Promise<TicketJson> {
+  // Company people file tickets for their own company; with one company it is implied.
+  let companyId = input.company ?? null;
+  if (!isStaff(access) && companyId === null && access.companyIds.length === 1) companyId = access.companyIds[0]!;
+  authorize(true, canCreateTicket(access, companyId), 'You may not create tickets here');
+  const assignees = unique(input.assignees) ?? [];
+  if (assignees.length) authorize(true, canAssign(access), 'Only admins assign work');
+  const tagIds = unique(input.tags) ?? [];
+  const projectId = access.projectId;
+  const column = input.column ? await checkColumn(db, projectId, input.column) : await firstColumn(db, projectId);
+  await Promise.all([
+    checkAssignees(db, projectId, assignees),
+    checkTags(db, projectId, tagIds),
+    checkCompany(db, projectId, companyId),
+    checkContact(db, input.contact ?? null, companyId),
+  ]);
+  return withPositionRetry(db, column.id, async (tx) => {
+    // The project row lock hands out numbers in order and serialises creates per project.
+    const [seq] = await tx
+      .update(projects)
+      .set({ ticketSeq: sql`${projects.ticketSeq} + 1` })
+      .where(eq(projects.id, projectId))
+      .returning({ n: projects.ticketSeq });
+    const [row] = await tx
+      .insert(tickets)
+      .values({
+        projectId,
+        number: seq!.n,
+        title: input.title,
+        description: input.description ?? '',
+        columnId: column.id,
+        position: await edgeKey(tx, column.id, input.at ?? 'bottom'),
+        priorityId: input.priority_id ?? 2,
+        companyId,
+        contactId: input.contact ?? null,
+        reporterId: actor.id,
+        dueAt: input.due_at ? new Date(input.due_at) : null,
+        status: column.category,
+        doneAt: column.category === 'done' ? sql`now()` : null,
+      })
+      .returning({ id: tickets.id });
+    await setLinks(tx, row!.id, assignees, tagIds);
+    const json = serializeTicket(await readTicket(tx, row!.id));
+    await recordChange(tx, {
+      projectId,
+      ticketId: json.id,
+      actorId: actor.id,
+      verb: 'ticket.created',
+      data: { number: json.number, title: json.title, column: json.column },
+      payload: json,
+    });
+    return json;
+  });
+}
+
+export interface TicketPatch {
+  version?: number | undefined;
+  title?: string | undefined;
+  description?: string | undefined;
+  priority_id?: number | undefined;
+  company?: number | null | undefined;
+  contact?: number | null | undefined;
+  assignees?: number[] | undefined;
+  tags?: number[] | undefined;
+  due_at?: string | null | undefined;
+  column?: number | undefined;
+}
+
+function staleVersion(current: number) {
+  return conflict('The ticket was changed by someone else; reload it', { version: current });
+}
+
+/**
+ * Edits a ticket. A given `version` must match the stored one (else 409 with the current
+ * version); a `column` different from the current one moves the ticket to that column's end.
+ */
+export async function updateTicket(db: Db, actor: Actor, id: number, patch: TicketPatch): Promise<TicketJson> {
+  const { ticket, access } = await requireTicket(db, actor, id);
+  authorize(true, canEditTicket(access, factsOf(ticket)));
+  const assignees = unique(patch.assignees);
+  const tagIds = unique(patch.tags);
+  if (assignees && assignees.join() !== ticket.assignees.join()) {
+    authorize(true, canAssign(access), 'Only admins assign work');
+  }
+  if (patch.version !== undefined && patch.version !== ticket.version) throw staleVersion(ticket.version);
+  const companyId = patch.company !== undefined ? patch.company : ticket.companyId;
+  const contactId = patch.contact !== undefined ? patch.contact : ticket.contactId;
+  const projectId = ticket.projectId;
+  const column =
+    patch.column !== undefined && patch.column !== ticket.columnId
+      ? await checkColumn(db, projectId, patch.column)
+      : null;
+  await Promise.all([
+    assignees ? checkAssignees(db, projectId, assignees) : null,
+    tagIds ? checkTags(db, projectId, tagIds) : null,
+    patch.company !== undefined ? checkCompany(db, projectId, companyId) : null,
+    patch.contact !== undefined || patch.company !== undefined ? checkContact(db, contactId, companyId) : null,
+  ]);
+  return withPositionRetry(db, column?.id ?? ticket.columnId, async (tx) => {
+    const values: Partial<typeof tickets.$inferInsert> & Record<string, unknown> = {};
+    const changed: Record<string, [unknown, unknown]> = {};
+    const set = <K extends keyof typeof tickets.$inferInsert>(
+      key: K,
+      apiName: string,
+      next: unknown,
+      prev: unknown,
+    ) => {
+      if (JSON.stringify(next) === JSON.stringify(prev)) return;
+      values[key] = next as never;
+      changed[apiName] = [prev, next];
+    };
+    if (patch.title !== undefined) set('title', 'title', patch.title, ticket.title);
+    if (patch.description !== undefined) set('description', 'description', patch.description, ticket.description);
+    if (patch.priority_id !== undefined) set('priorityId', 'priority_id', patch.priority_id, ticket.priorityId);
+    if (patch.company !== undefined) set('companyId', 'company', patch.company, ticket.companyId);
+    if (patch.contact !== undefined) set('contactId', 'contact', patch.contact, ticket.contactId);
+    if (patch.due_at !== undefined) {
+      const next = patch.due_at ? new Date(patch.due_at) : null;
+      if ((next?.getTime() ?? null) !== (ticket.dueAt?.getTime() ?? null)) {
+        values.dueAt = next;
+        changed.due_at = [ticket.dueAt?.toISOString() ?? null, next?.toISOString() ?? null];
+      }
+    }
+    if (column) {
+      values.columnId = column.id;
+      values.position = await edgeKey(tx, column.id, 'bottom', id);
+      values.status = column.category;
+      values.doneAt = doneAtFor(column.category) as never;
+      changed.column = [ticket.columnId, column.id];
+    }
+    if (assignees && assignees.join() !== ticket.assignees.join()) changed.assignees = [ticket.assignees, assignees];
+    if (tagIds && tagIds.join() !== ticket.tagIds.join()) changed.tags = [ticket.tagIds, tagIds];
+    if (!Object.keys(changed).length) return serializeTicket(ticket);
+    const updated = await tx
+      .update(tickets)
+      .set({ ...values, version: sql`${tickets.version} + 1`, updatedAt: sql`now()` })
+      .where(and(eq(tickets.id, id), eq(tickets.version, ticket.version)))
+      .returning({ id: tickets.id });
+    if (!updated.length) throw staleVersion(ticket.version + 1);
+    await setLinks(tx, id, changed.assignees ? assignees : undefined, changed.tags ? tagIds : undefined);
+    const json = serializeTicket(await readTicket(tx, id));
+    await recordChange(tx, {
+      projectId,
+      ticketId: id,
+      actorId: actor.id,
+      verb: column ? 'ticket.moved' : 'ticket.updated',
+      data: { changed },
+      payload: json,
+    });
+    return json;
+  });
+}
+
+export interface MoveTarget {
+  column: number;
+  before?: number | undefined;
+  after?: number | undefined;
+  version?: number | undefined;
+}
+
+/**
+ * Moves a ticket next to its named neighbours (see ordering.ts for the rule). Writes one
+ * ticket row and its activity and event rows; a stale `version` is a 409 that changes nothing.
+ */
+export async function moveTicket(db: Db, actor: Actor, id: number, target: MoveTarget): Promise<TicketJson> {
+  const { ticket, access } = await requireTicket(db, actor, id);
+  authorize(true, canEditTicket(access, factsOf(ticket)));
+  if (target.version !== undefined && target.version !== ticket.version) throw staleVersion(ticket.version);
+  if (ticket.isArchived) throw conflict('Unarchive the ticket before moving it');
+  if (target.before === id || target.after === id) {
+    throw badRequest('A ticket cannot be its own neighbour', { before: ['Must be another ticket'] });
+  }
+  const column =
+    target.column === ticket.columnId
+      ? { id: ticket.columnId, category: ticket.status }
+      : await checkColumn(db, ticket.projectId, target.column);
+  return withPositionRetry(db, column.id, async (tx) => {
+    const position = await neighbourKey(tx, column.id, id, target);
+    const [row] = await tx
+      .update(tickets)
+      .set({
+        columnId: column.id,
+        position,
+        status: column.category,
+        doneAt: doneAtFor(column.category),
+        version: sql`${tickets.version} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(tickets.id, id), eq(tickets.version, ticket.version)))
+      .returning();
+    if (!row) throw staleVersion(ticket.version + 1);
+    const json = serializeTicket({
+      ...row,
+      projectKey: ticket.projectKey,
+      assignees: ticket.assignees,
+      tagIds: ticket.tagIds,
+    });
+    await recordChange(tx, {
+      projectId: ticket.projectId,
+      ticketId: id,
+      actorId: actor.id,
+      verb: 'ticket.moved',
+      data: { from_column: ticket.columnId, to_column: column.id, position },
+      payload: json,
+    });
+    return json;
+  });
+}
+
+/** The new key for `id` in `columnId` between its named neighbours (ordering.ts has the rule). */
+async function neighbourKey(tx: Executor, columnId: number, id: number, target: MoveTarget): Promise<string> {
+  const named = [target.after, target.before].filter((n): n is number => n !== undefined);
+  const rows = named.length
+    ? await tx
+        .select({ id: tickets.id, columnId: tickets.columnId, position: tickets.position })
+        .from(tickets)
+        .where(inArray(tickets.id, named))
+    : [];
+  const neighbour = (nid: number | undefined, field: 'after' | 'before') => {
+    if (nid === undefined) return undefined;
+    const row = rows.find((r) => r.id === nid);
+    if (!row || row.columnId !== columnId) {
+      throw badRequest('Neighbour is not in the target column', { [field]: [`Ticket ${nid} is not in that column`] });
+    }
+    return row;
+  };
+  const after = neighbour(target.after, 'after');
+  const before = neighbour(target.before, 'before');
+  const others = and(eq(tickets.columnId, columnId), ne(tickets.id, id));
+  if (after) {
+    const [next] = await tx
+      .select({ position: tickets.position })
+      .from(tickets)
+      .where(and(others, gt(tickets.position, after.position)))
+      .orderBy(asc(tickets.position))
+      .limit(1);
+    return keyBetween({ lower: after.position, upper: next?.position ?? null });
+  }
+  if (before) {
+    const [prev] = await tx
+      .select({ position: tickets.position })
+      .from(tickets)
+      .where(and(others, lt(tickets.position, before.position)))
+      .orderBy(desc(tickets.position))
+      .limit(1);
+    return keyBetween({ lower: prev?.position ?? null, upper: before.position });
+  }
+  return edgeKey(tx, columnId, 'bottom', id);
+}
+
+/** Archives or unarchives; archiving is idempotent and keeps the ticket's place. */
+export async function setArchived(db: Db, actor: Actor, id: number, archived: boolean): Promise<TicketJson> {
+  const { ticket, access } = await requireTicket(db, actor, id);
+  authorize(true, canArchive(access), 'Only admins archive tickets');
+  if (ticket.isArchived === archived) return serializeTicket(ticket);
+  return db.transaction(async (tx) => {
+    await tx
+      .update(tickets)
+      .set({
+        isArchived: archived,
+        archivedAt: archived ? sql`now()` : null,
+        version: sql`${tickets.version} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(tickets.id, id));
+    const json = serializeTicket(await readTicket(tx, id));
+    await recordChange(tx, {
+      projectId: ticket.projectId,
+      ticketId: id,
+      actorId: actor.id,
+      verb: archived ? 'ticket.archived' : 'ticket.unarchived',
+      data: {},
+      payload: json,
+    });
+    return json;
+  });
+}
+
+export async function deleteTicket(db: Db, actor: Actor, id: number): Promise<void> {
+  const { ticket, access } = await requireTicket(db, actor, id);
+  authorize(true, canDeleteTicket(access), 'Only superadmins delete tickets');
+  await db.transaction(async (tx) => {
+    await tx.delete(tickets).where(eq(tickets.id, id));
+    await recordChange(tx, {
+      projectId: ticket.projectId,
+      ticketId: null,
+      actorId: actor.id,
+      verb: 'ticket.deleted',
+      data: { ticket: id, number: ticket.number, title: ticket.title },
+      payload: { id, number: ticket.number, key: `${ticket.projectKey}-${ticket.number}`, company: ticket.companyId },
+    });
+  });
+}
+
+export const TICKET_ORDERING = ['created_at', 'updated_at', 'priority_id', 'due_at', 'number'] as const;
+const ticketOrderColumns = {
+  created_at: tickets.createdAt,
+  updated_at: tickets.updatedAt,
+  priority_id: tickets.priorityId,
+  due_at: tickets.dueAt,
+  number: tickets.number,
+};
+
+export interface TicketFilters {
+  project?: number | undefined;
+  status?: ColumnCategory | undefined;
+  priority_id?: number | undefined;
+  company?: number | undefined;
+  column?: number | undefined;
+  tag?: number | undefined;
+  assignee?: number | undefined;
+  is_archived?: boolean | undefined;
+  search?: string | undefined;
+}
+
+/** `OPS-42` or `42` in a search box finds ticket number 42. */
+function numberFromSearch(search: string): number | null {
+  const match = /^(?:[A-Za-z][A-Za-z0-9]*-)?(\d{1,9})$/.exec(search.trim());
+  return match ? Number(match[1]) : null;
+}
+
+/** Tickets the actor may see, filtered, ordered and paginated. Archived ones only when asked. */
+export async function listTickets(
+  db: Executor,
+  actor: Actor,
+  filters: TicketFilters,
+  ordering: { field: (typeof TICKET_ORDERING)[number]; desc: boolean }[],
+  page: PageParams,
+) {
+  const where: (SQL | undefined)[] = [visibleTicketsSql(actor)];
+  if (filters.project !== undefined) where.push(eq(tickets.projectId, filters.project));
+  if (filters.status) where.push(eq(tickets.status, filters.status));
+  if (filters.priority_id !== undefined) where.push(eq(tickets.priorityId, filters.priority_id));
+  if (filters.company !== undefined) where.push(eq(tickets.companyId, filters.company));
+  if (filters.column !== undefined) where.push(eq(tickets.columnId, filters.column));
+  if (filters.tag !== undefined) {
+    where.push(
+      sql`exists (select 1 from ticket_tags g where g.ticket_id = ${tickets.id} and g.tag_id = ${filters.tag})`,
+    );
+  }
+  if (filters.assignee !== undefined) {
+    where.push(
+      sql`exists (select 1 from ticket_assignees a where a.ticket_id = ${tickets.id} and a.user_id = ${filters.assignee})`,
+    );
+  }
+  where.push(eq(tickets.isArchived, filters.is_archived ?? false));
+  if (filters.search) {
+    const pattern = containsPattern(filters.search);
+    const number = numberFromSearch(filters.search);
+    where.push(
+      or(
+        ilike(tickets.title, pattern),
+        ilike(tickets.description, pattern),
+        number ? eq(tickets.number, number) : undefined,
+      ),
+    );
+  }
+  const order = ordering.length
+    ? ordering.map((o) =>
+        o.desc
+          ? sql`${ticketOrderColumns[o.field]} desc nulls last`
+          : sql`${ticketOrderColumns[o.field]} asc nulls last`,
+      )
+    : [desc(tickets.createdAt)];
+  const { limit, offset } = pageWindow(page);
+  const rows = await db
+    .select({ ...ticketFields, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(tickets)
+    .innerJoin(projects, eq(projects.id, tickets.projectId))
+    .where(and(...where))
+    .orderBy(...order, desc(tickets.id))
+    .limit(limit)
+    .offset(offset);
+  return { count: rows[0]?.total ?? 0, results: rows.map(serializeTicket) };
+}
+
+/** Non-archived tickets of a project in board order, limited to given companies when set. */
+export async function boardTickets(db: Executor, projectId: number, companyIds: number[] | null) {
+  const rows = await selectTickets(db)
+    .where(
+      and(
+        eq(tickets.projectId, projectId),
+        eq(tickets.isArchived, false),
+        companyIds ? inArray(tickets.companyId, companyIds.length ? companyIds : [-1]) : undefined,
+      ),
+    )
+    .orderBy(asc(tickets.columnId), asc(tickets.position));
+  return rows.map(serializeTicket);
+}
