@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './env.ts';
+
+describe('configuration', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      PORT: 3000,
+      ACCESS_TOKEN_LIFETIME_MINUTES: 60,
+      REFRESH_TOKEN_LIFETIME_DAYS: 7,
+      TICKET_ARCHIVE_AFTER_HOURS: 24,
+      MAX_UPLOAD_MB: 25,
+      WORKER_MODE: 'inline',
+      ALLOW_REGISTRATION: false,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+    });
+    expect(c.uploadDir).toBe('./.data/uploads');
+  });
+
+  it("accepts the old system's DB_* and REDIS_HOST/REDIS_PORT", () => {
+    const c = loadConfig({
+      DB_HOST: 'db',
+      DB_NAME: 'ticketing',
+      DB_USER: 'app',
+      DB_PASSWORD: 'p@ss',
+      REDIS_HOST: 'cache',
+    });
+    expect(c.databaseUrl).toBe('postgres://app:p%40ss@db:5432/ticketing');
+    expect(c.redisUrl).toBe('redis://cache:6379');
+  });
+
+  it('treats empty values as unset and booleans in any case', () => {
+    const c = loadConfig({
+      PORT: '',
+      ALLOW_REGISTRATION: 'TRUE',
+      CORS_ALLOWED_ORIGINS: 'https://a.example/, https://b.example',
+    });
+    expect(c.PORT).toBe(3000);
+    expect(c.ALLOW_REGISTRATION).toBe(true);
+    expect(c.CORS_ALLOWED_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['MAX_UPLOAD_MB', '0'],
+    ['WORKER_MODE', 'sometimes'],
+    ['CORS_ALLOWED_ORIGINS', 'not a url'],
+    ['ALLOW_REGISTRATION', 'maybe'],
+    ['LOG_LEVEL', 'loud'],
+  ])('a bad %s stops start-up with one message naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}:`));
+  });
+});
