@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisUrl } from '../../../../test/db-url.ts';
 import { createTestApp, type TestApp } from '../../../../test/harness.ts';
 
 let t: TestApp;
@@ -155,6 +156,29 @@ describe('login rate limit', () => {
       expect(elsewhere.status).toBe(200);
     } finally {
       await limited.close();
+    }
+  });
+
+  it('shares the counters between instances through Redis when REDIS_URL is set', async () => {
+    // A fresh address per run: Redis outlives the test databases.
+    const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const env = { REDIS_URL: redisUrl(), LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '2' };
+    const one = await createTestApp(env);
+    try {
+      await one.post('/auth/register/', admin);
+      const two = await createTestApp({ ...env, DATABASE_URL: one.runtime.deps.config.databaseUrl! });
+      try {
+        expect((await one.post('/auth/login/', { username: 'root', password: 'nope-nope' }, { ip })).status).toBe(401);
+        expect((await two.post('/auth/login/', { username: 'root', password: 'nope-nope' }, { ip })).status).toBe(401);
+        const blocked = await one.post('/auth/login/', { username: 'root', password: admin.password }, { ip });
+        expect(blocked.status).toBe(429);
+        const ready = await two.get('//ready');
+        expect(ready.body.checks.redis).toBe(true);
+      } finally {
+        await two.runtime.close();
+      }
+    } finally {
+      await one.close();
     }
   });
 });
