@@ -1,6 +1,7 @@
 import type { Executor } from '@laneway/db/client';
-import { activity, events, topicSeqs } from '@laneway/db/schema';
+import { events, topicSeqs } from '@laneway/db/schema';
 import { sql } from 'drizzle-orm';
+import { isoTime } from '../lib/time.ts';
 
 /** The realtime topic of a project's board. */
 export const projectTopic = (projectId: number) => `project:${projectId}`;
@@ -47,16 +48,25 @@ export interface Change {
 /**
  * Records one change: its activity row and its board event, in the caller's transaction.
  * Every write to a project's board goes through here, so activity and realtime never drift.
+ * One statement (data-modifying CTEs) does the activity insert, the seq bump and the event
+ * insert: a move is on the hot path and each round trip counts.
  */
 export async function recordChange(tx: Executor, change: Change): Promise<AppendedEvent> {
-  await tx.insert(activity).values({
-    projectId: change.projectId,
-    ticketId: change.ticketId,
-    actorId: change.actorId,
-    verb: change.verb,
-    data: change.data,
-  });
-  return appendEvent(tx, projectTopic(change.projectId), change.verb, change.payload);
+  const topic = projectTopic(change.projectId);
+  const rows = await tx.execute<{ seq: string; created_at: string }>(sql`
+    with logged as (
+      insert into activity (project_id, ticket_id, actor_id, verb, data)
+      values (${change.projectId}, ${change.ticketId}, ${change.actorId}, ${change.verb}, ${JSON.stringify(change.data)}::jsonb)
+    ), next as (
+      insert into topic_seqs (topic, seq) values (${topic}, 1)
+      on conflict (topic) do update set seq = topic_seqs.seq + 1
+      returning seq
+    )
+    insert into events (topic, seq, type, payload)
+    select ${topic}, next.seq, ${change.verb}, ${JSON.stringify(change.payload)}::jsonb from next
+    returning seq, created_at`);
+  const row = rows[0]!;
+  return { topic, seq: Number(row.seq), type: change.verb, payload: change.payload, at: isoTime(row.created_at) };
 }
 
 /** The latest seq of a topic (0 when none): the board's version, for caching and resume. */

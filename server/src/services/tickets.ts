@@ -15,7 +15,7 @@ import {
   tickets,
   userRoles,
 } from '@laneway/db/schema';
-import { and, asc, desc, eq, getTableColumns, gt, ilike, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../lib/context.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
@@ -477,45 +477,34 @@ export async function moveTicket(db: Db, actor: Actor, id: number, target: MoveT
   });
 }
 
-/** The new key for `id` in `columnId` between its named neighbours (ordering.ts has the rule). */
+/**
+ * The new key for `id` in `columnId` between its named neighbours (ordering.ts has the rule):
+ * one query reads the named neighbour and the key on its other side.
+ */
 async function neighbourKey(tx: Executor, columnId: number, id: number, target: MoveTarget): Promise<string> {
-  const named = [target.after, target.before].filter((n): n is number => n !== undefined);
-  const rows = named.length
-    ? await tx
-        .select({ id: tickets.id, columnId: tickets.columnId, position: tickets.position })
-        .from(tickets)
-        .where(inArray(tickets.id, named))
-    : [];
-  const neighbour = (nid: number | undefined, field: 'after' | 'before') => {
-    if (nid === undefined) return undefined;
-    const row = rows.find((r) => r.id === nid);
-    if (!row || row.columnId !== columnId) {
-      throw badRequest('Neighbour is not in the target column', { [field]: [`Ticket ${nid} is not in that column`] });
-    }
-    return row;
-  };
-  const after = neighbour(target.after, 'after');
-  const before = neighbour(target.before, 'before');
-  const others = and(eq(tickets.columnId, columnId), ne(tickets.id, id));
-  if (after) {
-    const [next] = await tx
-      .select({ position: tickets.position })
-      .from(tickets)
-      .where(and(others, gt(tickets.position, after.position)))
-      .orderBy(asc(tickets.position))
-      .limit(1);
-    return keyBetween({ lower: after.position, upper: next?.position ?? null });
+  const field = target.after !== undefined ? 'after' : target.before !== undefined ? 'before' : null;
+  if (!field) return edgeKey(tx, columnId, 'bottom', id);
+  const named = (field === 'after' ? target.after : target.before)!;
+  // min/max over (column_id, position) use the index and the column's C collation.
+  const beyond =
+    field === 'after'
+      ? sql`(select min(o.position) from tickets o where o.column_id = ${columnId} and o.id <> ${id} and o.position > n.position)`
+      : sql`(select max(o.position) from tickets o where o.column_id = ${columnId} and o.id <> ${id} and o.position < n.position)`;
+  // With both neighbours named, `after` places the card; `before` must still be a card there.
+  const other = field === 'after' && target.before !== undefined ? target.before : null;
+  const [row] = await tx.execute<{ column_id: number; position: string; beyond: string | null; other_ok: boolean }>(sql`
+    select n.column_id, n.position, ${beyond} as beyond,
+      ${other === null ? sql`true` : sql`exists (select 1 from tickets b where b.id = ${other} and b.column_id = ${columnId})`} as other_ok
+    from tickets n where n.id = ${named}`);
+  if (!row || row.column_id !== columnId) {
+    throw badRequest('Neighbour is not in the target column', { [field]: [`Ticket ${named} is not in that column`] });
   }
-  if (before) {
-    const [prev] = await tx
-      .select({ position: tickets.position })
-      .from(tickets)
-      .where(and(others, lt(tickets.position, before.position)))
-      .orderBy(desc(tickets.position))
-      .limit(1);
-    return keyBetween({ lower: prev?.position ?? null, upper: before.position });
+  if (!row.other_ok) {
+    throw badRequest('Neighbour is not in the target column', { before: [`Ticket ${other} is not in that column`] });
   }
-  return edgeKey(tx, columnId, 'bottom', id);
+  return field === 'after'
+    ? keyBetween({ lower: row.position, upper: row.beyond })
+    : keyBetween({ lower: row.beyond, upper: row.position });
 }
 
 /** Archives or unarchives; archiving is idempotent and keeps the ticket's place. */
