@@ -186,6 +186,13 @@ describe('moves', () => {
       { token: w.tokens.admin },
     );
     expect(wrong.status).toBe(400);
+    const mixed = await t.post(
+      `/tickets/${tk.id}/move/`,
+      { column: other.column, after: other.id, before: w.companyBTicket },
+      { token: w.tokens.admin },
+    );
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.error.details).toHaveProperty('before');
     const self = await t.post(
       `/tickets/${tk.id}/move/`,
       { column: col('Review'), after: tk.id },
