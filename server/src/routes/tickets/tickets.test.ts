@@ -188,7 +188,7 @@ describe('moves', () => {
     expect(wrong.status).toBe(400);
     const mixed = await t.post(
       `/tickets/${tk.id}/move/`,
-      { column: other.column, after: other.id, before: w.companyBTicket },
+      { column: other.column, after: other.id, before: 2_000_000_000 },
       { token: w.tokens.admin },
     );
     expect(mixed.status).toBe(400);
