@@ -323,18 +323,8 @@ export async function createTicket(db: Db, actor: Actor, access: ProjectAccess, 
   });
 }
 
-export interface TicketPatch {
-  version?: number | undefined;
-  title?: string | undefined;
-  description?: string | undefined;
-  priority_id?: number | undefined;
-  company?: number | null | undefined;
-  contact?: number | null | undefined;
-  assignees?: number[] | undefined;
-  tags?: number[] | undefined;
-  due_at?: string | null | undefined;
-  column?: number | undefined;
-}
+/** Every field of a new ticket but its project and placement, plus the version precondition. */
+export type TicketPatch = Partial<Omit<NewTicket, 'project' | 'at'>> & { version?: number | undefined };
 
 function staleVersion(current: number) {
   return conflict('The ticket was changed by someone else; reload it', { version: current });
