@@ -73,6 +73,10 @@ function fromPostgres(error: PgError): AppError | null {
     case '22008':
     case '22001':
       return badRequest('A value is out of range or malformed');
+    case '22021':
+    case '22P05':
+      // Postgres text cannot hold NUL (or untranslatable) characters, in any field.
+      return badRequest('Text contains a character that cannot be stored (such as NUL)');
     case '54000':
       return badRequest('A value is too large');
     default:

@@ -1,7 +1,10 @@
 import type { AppRouter } from '../lib/create-app.ts';
+import { activityRouter } from './activity/activity.index.ts';
+import { attachmentsRouter } from './attachments/attachments.index.ts';
 import { authRouter } from './auth/auth.index.ts';
 import { companiesRouter } from './companies/companies.index.ts';
 import { contactsRouter } from './contacts/contacts.index.ts';
+import { commentsRouter } from './comments/comments.index.ts';
 import { columnsRouter } from './columns/columns.index.ts';
 import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
@@ -23,4 +26,7 @@ export const apiRouters: AppRouter[] = [
   tagsRouter,
   prioritiesRouter,
   ticketsRouter,
+  commentsRouter,
+  attachmentsRouter,
+  activityRouter,
 ];

@@ -70,6 +70,14 @@ describe('create and read', () => {
     }
   });
 
+  it('refuses NUL characters in text, in bodies and in search, with a 400', async () => {
+    const body = await t.post('/tickets/', { project: w.projectId, title: 'a\u0000b' }, { token: w.tokens.admin });
+    expect(body.status).toBe(400);
+    expect(body.body.error.code).toBe('validation_error');
+    const search = await t.get('/tickets/?search=%00', { token: w.tokens.admin });
+    expect(search.status).toBe(400);
+  });
+
   it('refuses references from another project', async () => {
     const other = await t.post('/projects/', { name: 'Other', key: 'OTH' }, { token: w.tokens.admin });
     const otherCols = await t.get(`/columns/?project=${other.body.id}`, { token: w.tokens.admin });

@@ -1,0 +1,5 @@
+import { createRouter } from '../../lib/create-app.ts';
+import * as h from './activity.handlers.ts';
+import * as r from './activity.routes.ts';
+
+export const activityRouter = createRouter().openapi(r.listActivity, h.listActivity);

@@ -1,0 +1,67 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { Id, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
+import { PageQuery, paginated } from '../../lib/pagination.ts';
+
+export const CommentSchema = z
+  .object({
+    id: z.number().int(),
+    ticket: z.number().int(),
+    author: z.number().int().nullable(),
+    parent: z.number().int().nullable().openapi({ description: 'The comment this one replies to' }),
+    body: z.string().openapi({ description: "Markdown, as written; '' when deleted" }),
+    created_at: z.string(),
+    edited_at: z.string().nullable(),
+    deleted: z.boolean().openapi({ description: 'A tombstone kept so the thread below it keeps its place' }),
+  })
+  .openapi('Comment');
+
+/** Markdown, stored and returned exactly as written; blank bodies are refused. */
+const Body = z
+  .string()
+  .max(20_000)
+  .refine((s) => s.trim().length > 0, 'May not be blank')
+  .openapi({ description: 'Markdown' });
+
+export const listComments = createRoute({
+  method: 'get',
+  path: '/tickets/{id}/comments',
+  tags: ['comments'],
+  summary: "A ticket's comments, oldest first; deleted ones with live replies stay as tombstones",
+  request: { params: IdParam, query: PageQuery },
+  responses: { 200: json(paginated(CommentSchema, 'Comments'), 'A page of comments'), ...StandardErrors },
+});
+
+export const createComment = createRoute({
+  method: 'post',
+  path: '/tickets/{id}/comments',
+  tags: ['comments'],
+  summary: 'Comment on a ticket, or reply to one of its comments (`parent`)',
+  request: {
+    params: IdParam,
+    body: jsonBody(
+      z
+        .object({ body: Body, parent: Id.nullable().optional().openapi({ description: 'A comment of this ticket' }) })
+        .strict()
+        .openapi('NewComment'),
+    ),
+  },
+  responses: { 201: json(CommentSchema, 'Created'), ...StandardErrors },
+});
+
+export const patchComment = createRoute({
+  method: 'patch',
+  path: '/comments/{id}',
+  tags: ['comments'],
+  summary: 'Edit a comment (its author); sets edited_at',
+  request: { params: IdParam, body: jsonBody(z.object({ body: Body }).strict().openapi('CommentPatch')) },
+  responses: { 200: json(CommentSchema, 'Updated'), ...StandardErrors },
+});
+
+export const deleteComment = createRoute({
+  method: 'delete',
+  path: '/comments/{id}',
+  tags: ['comments'],
+  summary: 'Delete a comment (its author, or a project superadmin/admin); replies keep their place',
+  request: { params: IdParam },
+  responses: { 204: { description: 'Deleted' }, ...StandardErrors },
+});
