@@ -1,0 +1,156 @@
+/**
+ * The permission matrix: every route × every kind of caller answers what SPEC §4 says
+ * (test/permission-matrix.ts holds the table). A route the app registers without a row in the
+ * table fails the coverage test, so new routes cannot skip the matrix.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/harness.ts';
+import {
+  baseVars,
+  fillPath,
+  MATRIX,
+  MATRIX_ACTORS,
+  prepareFixtures,
+  rowTitle,
+  WORLD_PASSWORD,
+  type Fixtures,
+  type MatrixContext,
+} from '../../../test/permission-matrix.ts';
+import {
+  INFRA_PATHS,
+  isErrorEnvelope,
+  openApiDocument,
+  operationsOf,
+  routeKey,
+  type Operation,
+} from '../../../test/routes.ts';
+import { buildWorld, type World } from '../../../test/world.ts';
+
+let t: TestApp;
+let w: World;
+let fx: Fixtures;
+let operations: Operation[];
+let registered: Set<string>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  w = await buildWorld(t);
+  fx = await prepareFixtures(t, w);
+  operations = operationsOf(await openApiDocument(t));
+  registered = new Set(operations.map((op) => routeKey(op.method, op.path)));
+});
+afterAll(() => t?.close());
+
+const ERROR_CODES: Record<number, string> = {
+  400: 'validation_error',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+};
+
+/** Routes anyone may call: each has its own checks below instead of matrix rows. */
+const PUBLIC_ROUTES = ['GET /auth/setup', 'POST /auth/register', 'POST /auth/login', 'POST /auth/refresh'];
+
+let caseNumber = 0;
+
+describe('permission matrix (SPEC §4)', () => {
+  for (const row of MATRIX) {
+    describe(rowTitle(row), () => {
+      MATRIX_ACTORS.forEach((actor, column) => {
+        const expected = row.expect[column]!;
+        it(`${rowTitle(row)} as ${actor} -> ${expected}`, async (test) => {
+          if (row.pending && !registered.has(routeKey(row.method, row.route))) {
+            test.skip('route not registered yet');
+            return;
+          }
+          const ctx: MatrixContext = { t, w, fx, actor, n: ++caseNumber };
+          const vars = { ...baseVars(w, fx), ...(await row.setup?.(ctx)) };
+          const path = fillPath(row.path, vars);
+          const token = actor === 'anonymous' ? undefined : row.token ? await row.token(ctx) : w.tokens[actor];
+          const res = await t.request(row.method, path, { token, body: row.body?.(ctx, vars) });
+          try {
+            const got = { status: res.status, body: res.body };
+            expect(res.status, `${row.method} ${path} as ${actor}: ${JSON.stringify(got)}`).toBe(expected);
+            if (ERROR_CODES[expected]) {
+              expect(isErrorEnvelope(res.body), JSON.stringify(res.body)).toBe(true);
+              expect(res.body.error.code).toBe(ERROR_CODES[expected]);
+            }
+          } finally {
+            await row.after?.(ctx, res);
+          }
+        });
+      });
+    });
+  }
+});
+
+describe('matrix coverage', () => {
+  it('has a row for every route in the OpenAPI document', () => {
+    const rows = new Set(MATRIX.map((row) => routeKey(row.method, row.route)));
+    const publicRoutes = new Set(PUBLIC_ROUTES);
+    const missing = operations
+      .filter((op) => !INFRA_PATHS.has(op.fullPath))
+      .map((op) => routeKey(op.method, op.path))
+      .filter((key) => !rows.has(key) && !publicRoutes.has(key));
+    expect(missing, 'routes without a permission-matrix row').toEqual([]);
+  });
+
+  it('names only registered routes (rows still pending aside)', () => {
+    const stale = MATRIX.filter((row) => !row.pending)
+      .map((row) => routeKey(row.method, row.route))
+      .filter((key) => !registered.has(key));
+    expect(stale, 'matrix rows for routes the app does not register').toEqual([]);
+  });
+
+  it('treats as public exactly the routes checked below', () => {
+    const open = operations
+      .filter((op) => op.isPublic && !INFRA_PATHS.has(op.fullPath))
+      .map((op) => routeKey(op.method, op.path))
+      .sort();
+    expect(open).toEqual([...PUBLIC_ROUTES].sort());
+  });
+
+  it('gives every row one status per actor', () => {
+    for (const row of MATRIX) expect(row.expect, rowTitle(row)).toHaveLength(MATRIX_ACTORS.length);
+  });
+});
+
+describe('public routes', () => {
+  it('GET /auth/setup answers anyone', async () => {
+    for (const token of [undefined, w.tokens.user, w.tokens.companyUser]) {
+      const res = await t.get('/auth/setup/', { token });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ needs_setup: false });
+    }
+  });
+
+  it('POST /auth/register is closed once the instance has users, signed in or not', async () => {
+    for (const [i, token] of [undefined, w.tokens.superuser, w.tokens.outsider].entries()) {
+      const res = await t.post(
+        '/auth/register/',
+        { username: `late${i}`, email: `late${i}@example.com`, password: WORLD_PASSWORD },
+        { token },
+      );
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('forbidden');
+    }
+  });
+
+  it('POST /auth/login signs in with the right password only', async () => {
+    const wrong = await t.post('/auth/login/', { username: 'companyUser', password: 'not the password' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('unauthorized');
+    const ok = await t.post('/auth/login/', { username: 'companyUser', password: WORLD_PASSWORD });
+    expect(ok.status).toBe(200);
+    expect(ok.body.user.id).toBe(w.ids.companyUser);
+    const refreshed = await t.post('/auth/refresh/', { refresh: ok.body.refresh });
+    expect(refreshed.status).toBe(200);
+    expect(typeof refreshed.body.access).toBe('string');
+  });
+
+  it('POST /auth/refresh refuses an unknown token', async () => {
+    const res = await t.post('/auth/refresh/', { refresh: 'nope.nope' });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('unauthorized');
+  });
+});

@@ -1,0 +1,774 @@
+/**
+ * SPEC §4 as a table: every API route × every kind of caller, with the status each must get.
+ *
+ * - 401: not signed in (every route here; public routes are checked on their own).
+ * - 404: the caller may not see the thing (ids cannot be probed).
+ * - 403: the caller sees it but may not do this.
+ * - 200 / 201 / 204: allowed (read or action / create / delete).
+ *
+ * The actors (see test/world.ts): `outsider` has no project role and no company; `superuser`
+ * is the instance superuser and no project member; `superadmin` created the project; `admin`,
+ * `manager`, `user` are members with those roles; `companyAdmin` and `companyUser` belong to
+ * company A, `otherCompanyUser` to company B, both companies linked to the project (company
+ * people see the project and only their own company's tickets).
+ *
+ * Each row's request is otherwise valid, so the status reflects permissions alone. Rows whose
+ * request destroys or changes its target get a fresh target per actor from `setup`.
+ */
+import type { TestApp, TestResponse } from './harness.ts';
+import { expectStatus, mintToken, type HttpMethod } from './routes.ts';
+import type { ActorName, World } from './world.ts';
+
+/** The matrix's columns, in the order of every row's `expect` tuple. */
+export const MATRIX_ACTORS = [
+  'anonymous',
+  'outsider',
+  'superuser',
+  'superadmin',
+  'admin',
+  'manager',
+  'user',
+  'companyAdmin',
+  'companyUser',
+  'otherCompanyUser',
+] as const;
+export type MatrixActor = (typeof MATRIX_ACTORS)[number];
+
+/** Expected statuses in `MATRIX_ACTORS` order. */
+export type Expect = readonly [
+  anonymous: number,
+  outsider: number,
+  superuser: number,
+  superadmin: number,
+  admin: number,
+  manager: number,
+  user: number,
+  companyAdmin: number,
+  companyUser: number,
+  otherCompanyUser: number,
+];
+
+/** test/world.ts creates every actor with this password. */
+export const WORLD_PASSWORD = 'world password 1';
+
+/** Things the matrix needs beyond the world, made once per file by `prepareFixtures`. */
+export interface Fixtures {
+  /** A user in no project and no company: the target of member and user-admin rows. */
+  spareUser: number;
+  /** A contact of company A. */
+  contactA: number;
+  /** A column added to the project, so renaming and moving it disturbs nothing else. */
+  spareColumn: number;
+  /** The project's "In Progress" column (move target). */
+  inProgress: number;
+  /** Reported by admin, assigned to `user`: `user` may edit it as its assignee. */
+  assignedToUser: number;
+}
+
+export interface MatrixContext {
+  t: TestApp;
+  w: World;
+  fx: Fixtures;
+  actor: MatrixActor;
+  /** A number unique to this case, for names and keys that must not collide. */
+  n: number;
+}
+
+export type Vars = Record<string, number | string>;
+
+export interface MatrixRow {
+  method: HttpMethod;
+  /** The route as registered, under /api/tickets; parameter names do not matter: `/tickets/{id}`. */
+  route: string;
+  /** The request path: each `{name}` comes from `setup`'s result, the fixtures, or the world. */
+  path: string;
+  /** Tells apart rows of one path (e.g. `assign`). */
+  label?: string;
+  /** Prepares this case's target (fresh per actor where the request changes or destroys it). */
+  setup?: (ctx: MatrixContext) => Promise<Vars>;
+  /** The (valid) request body. */
+  body?: (ctx: MatrixContext, vars: Vars) => unknown;
+  /** The token to send instead of the actor's world token (never used for `anonymous`). */
+  token?: (ctx: MatrixContext) => Promise<string>;
+  /** Runs after the request, e.g. to undo a change that would alter the actor for later rows. */
+  after?: (ctx: MatrixContext, res: TestResponse) => Promise<void>;
+  expect: Expect;
+  /** Route still being written: its cases run once the app registers it (it is in openapi.json). */
+  pending?: true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup helpers. They act as the project's superadmin (or the superuser) and fail loudly.
+
+const asSuperadmin = (ctx: MatrixContext) => ({ token: ctx.w.tokens.superadmin });
+const asSuperuser = (ctx: MatrixContext) => ({ token: ctx.w.tokens.superuser });
+
+async function freshTicket(ctx: MatrixContext, extra: Record<string, unknown> = {}): Promise<number> {
+  const res = await ctx.t.post(
+    '/tickets/',
+    { project: ctx.w.projectId, title: `Matrix ticket ${ctx.n}`, ...extra },
+    asSuperadmin(ctx),
+  );
+  return expectStatus(res, 201, 'create ticket').body.id;
+}
+
+/** A company A ticket: company A's people see it (403 territory), company B's do not (404). */
+const freshCompanyATicket = (ctx: MatrixContext) => freshTicket(ctx, { company: ctx.w.companyA });
+
+async function freshArchivedTicket(ctx: MatrixContext): Promise<number> {
+  const id = await freshCompanyATicket(ctx);
+  expectStatus(await ctx.t.post(`/tickets/${id}/archive/`, undefined, asSuperadmin(ctx)), 200, 'archive');
+  return id;
+}
+
+/** A project shaped like the world's: same members, same linked companies. */
+async function freshProject(ctx: MatrixContext): Promise<number> {
+  const { t, w } = ctx;
+  const res = await t.post(
+    '/projects/',
+    { name: `Matrix ${ctx.n}`, key: `MX${ctx.n}`, companies: [w.companyA, w.companyB] },
+    asSuperadmin(ctx),
+  );
+  const id = expectStatus(res, 201, 'create project').body.id as number;
+  for (const role of ['admin', 'manager', 'user'] as const) {
+    const added = await t.post(`/projects/${id}/members/`, { user_id: w.ids[role], role }, asSuperadmin(ctx));
+    expectStatus(added, 201, `add ${role}`);
+  }
+  return id;
+}
+
+/** A company whose admin is `companyAdmin` and whose user is `companyUser`. */
+async function freshCompany(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post(
+    '/companies/',
+    { name: `Matrix Co ${ctx.n}`, admins: [ctx.w.ids.companyAdmin], users: [ctx.w.ids.companyUser] },
+    asSuperuser(ctx),
+  );
+  return expectStatus(res, 201, 'create company').body.id;
+}
+
+async function freshContactA(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post('/contacts/', { name: `Contact ${ctx.n}`, company: ctx.w.companyA }, asSuperuser(ctx));
+  return expectStatus(res, 201, 'create contact').body.id;
+}
+
+async function freshColumn(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post('/columns/', { project: ctx.w.projectId, name: `Col ${ctx.n}` }, asSuperadmin(ctx));
+  return expectStatus(res, 201, 'create column').body.id;
+}
+
+async function freshTag(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post('/tags/', { project: ctx.w.projectId, name: `tag-${ctx.n}` }, asSuperadmin(ctx));
+  return expectStatus(res, 201, 'create tag').body.id;
+}
+
+/** Makes the spare user a member (role `user`), or not, whatever it was before. */
+async function spareMembership(ctx: MatrixContext, member: boolean): Promise<Vars> {
+  const { t, w, fx } = ctx;
+  await t.del(`/projects/${w.projectId}/members/${fx.spareUser}/`, asSuperadmin(ctx));
+  if (member) {
+    const res = await t.post(
+      `/projects/${w.projectId}/members/`,
+      { user_id: fx.spareUser, role: 'user' },
+      asSuperadmin(ctx),
+    );
+    expectStatus(res, 201, 'add spare member');
+  }
+  return {};
+}
+
+/** A comment by `companyUser` on company A's ticket (visible to A's people and all staff). */
+async function freshComment(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post(
+    `/tickets/${ctx.w.companyATicket}/comments/`,
+    { body: `Comment ${ctx.n}` },
+    { token: ctx.w.tokens.companyUser },
+  );
+  return expectStatus(res, 201, 'create comment').body.id;
+}
+
+/** The smallest PNG: a 1×1 transparent pixel. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+export function pngUpload(name = 'pixel.png'): FormData {
+  const form = new FormData();
+  form.append('file', new Blob([PNG], { type: 'image/png' }), name);
+  return form;
+}
+
+/** An attachment uploaded by `companyUser` to company A's ticket. */
+async function freshAttachment(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post(`/tickets/${ctx.w.companyATicket}/attachments/`, pngUpload(), {
+    token: ctx.w.tokens.companyUser,
+  });
+  return expectStatus(res, 201, 'upload attachment').body.id;
+}
+
+/** The actor's own id (the spare user's for `anonymous`, who has none). */
+const selfId = (ctx: MatrixContext) => (ctx.actor === 'anonymous' ? ctx.fx.spareUser : ctx.w.ids[ctx.actor]);
+
+/** A fresh session for the actor, so ending it leaves the world's token alive. */
+const freshSession = (ctx: MatrixContext) => mintToken(ctx.t, selfId(ctx));
+
+/** After a route that ended every session of the actor: give the world a working token again. */
+async function restoreWorldToken(ctx: MatrixContext): Promise<void> {
+  if (ctx.actor === 'anonymous') return;
+  const actor: ActorName = ctx.actor;
+  ctx.w.tokens[actor] = await mintToken(ctx.t, ctx.w.ids[actor]);
+}
+
+export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
+  const su = { token: w.tokens.superuser };
+  const sa = { token: w.tokens.superadmin };
+  const spare = await t.post(
+    '/users/',
+    { username: 'spare', email: 'spare@example.com', password: WORLD_PASSWORD, name: 'Spare' },
+    su,
+  );
+  const contact = await t.post('/contacts/', { name: 'Wile E.', company: w.companyA }, su);
+  const column = await t.post('/columns/', { project: w.projectId, name: 'Spare column' }, sa);
+  const assigned = await t.post(
+    '/tickets/',
+    { project: w.projectId, title: 'Assigned to user', assignees: [w.ids.user] },
+    { token: w.tokens.admin },
+  );
+  const inProgress = w.columns.find((c) => c.name === 'In Progress');
+  if (!inProgress) throw new Error('world has no In Progress column');
+  return {
+    spareUser: expectStatus(spare, 201, 'spare user').body.id,
+    contactA: expectStatus(contact, 201, 'contact').body.id,
+    spareColumn: expectStatus(column, 201, 'spare column').body.id,
+    inProgress: inProgress.id,
+    assignedToUser: expectStatus(assigned, 201, 'assigned ticket').body.id,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table. Columns of `expect`:
+//           anon  outsider superuser superadmin admin manager user cAdmin cUser otherCo
+
+export const MATRIX: MatrixRow[] = [
+  // --- auth (signed-in part; login/register/setup/refresh are public and checked apart) ---
+  { method: 'GET', route: '/auth/me', path: '/auth/me/', expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200] },
+  {
+    method: 'PATCH',
+    route: '/auth/me',
+    path: '/auth/me/',
+    body: (ctx) => ({ name: `Name of ${ctx.actor}` }),
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/auth/logout',
+    path: '/auth/logout/',
+    token: freshSession,
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/auth/logout-all',
+    path: '/auth/logout-all/',
+    token: freshSession,
+    after: restoreWorldToken,
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/auth/password',
+    path: '/auth/password/',
+    token: freshSession,
+    body: () => ({ current_password: WORLD_PASSWORD, new_password: WORLD_PASSWORD }),
+    after: restoreWorldToken,
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+
+  // --- users: the directory is for everyone but company people; managing users is superuser only ---
+  { method: 'GET', route: '/users', path: '/users/', expect: [401, 200, 200, 200, 200, 200, 200, 403, 403, 403] },
+  {
+    method: 'POST',
+    route: '/users',
+    path: '/users/',
+    body: (ctx) => ({
+      username: `made${ctx.n}`,
+      email: `made${ctx.n}@example.com`,
+      password: WORLD_PASSWORD,
+      name: 'Made',
+    }),
+    expect: [401, 403, 201, 403, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/users/{id}',
+    path: '/users/{spareUser}/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 404, 404, 404],
+  },
+  {
+    method: 'GET',
+    route: '/users/{id}',
+    path: '/users/{self}/',
+    label: 'self',
+    setup: async (ctx) => ({ self: selfId(ctx) }),
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'PATCH',
+    route: '/users/{id}',
+    path: '/users/{spareUser}/',
+    body: () => ({ name: 'Spare' }),
+    expect: [401, 403, 200, 403, 403, 403, 403, 404, 404, 404],
+  },
+  {
+    method: 'PATCH',
+    route: '/users/{id}',
+    path: '/users/{self}/',
+    label: 'self',
+    setup: async (ctx) => ({ self: selfId(ctx) }),
+    body: (ctx) => ({ name: `Name of ${ctx.actor}` }),
+    expect: [401, 403, 200, 403, 403, 403, 403, 403, 403, 403],
+  },
+
+  // --- companies: superuser manages; a company's admins replace its `users` list ---
+  {
+    method: 'GET',
+    route: '/companies',
+    path: '/companies/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/companies',
+    path: '/companies/',
+    body: (ctx) => ({ name: `New Co ${ctx.n}` }),
+    expect: [401, 403, 201, 403, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/companies/{id}',
+    path: '/companies/{companyA}/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  {
+    method: 'PATCH',
+    route: '/companies/{id}',
+    path: '/companies/{companyA}/',
+    label: 'people',
+    body: (ctx) => ({ users: [ctx.w.ids.companyUser] }),
+    expect: [401, 404, 200, 403, 403, 403, 403, 200, 403, 404],
+  },
+  {
+    method: 'PATCH',
+    route: '/companies/{id}',
+    path: '/companies/{companyA}/',
+    label: 'name',
+    body: () => ({ name: 'Acme' }),
+    expect: [401, 404, 200, 403, 403, 403, 403, 403, 403, 404],
+  },
+  {
+    method: 'DELETE',
+    route: '/companies/{id}',
+    path: '/companies/{company}/',
+    setup: async (ctx) => ({ company: await freshCompany(ctx) }),
+    expect: [401, 404, 204, 403, 403, 403, 403, 403, 403, 404],
+  },
+
+  // --- contacts: staff manage; company people see their company's, its admins manage them ---
+  { method: 'GET', route: '/contacts', path: '/contacts/', expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200] },
+  {
+    method: 'POST',
+    route: '/contacts',
+    path: '/contacts/',
+    label: 'no company',
+    body: (ctx) => ({ name: `Contact ${ctx.n}` }),
+    expect: [401, 403, 201, 201, 201, 201, 201, 403, 403, 403],
+  },
+  {
+    // A company the caller cannot see is an unknown reference in the body: 400, as for a missing one.
+    method: 'POST',
+    route: '/contacts',
+    path: '/contacts/',
+    label: 'company A',
+    body: (ctx) => ({ name: `Contact ${ctx.n}`, company: ctx.w.companyA }),
+    expect: [401, 400, 201, 201, 201, 201, 201, 201, 403, 400],
+  },
+  {
+    method: 'GET',
+    route: '/contacts/{id}',
+    path: '/contacts/{contactA}/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  {
+    method: 'PATCH',
+    route: '/contacts/{id}',
+    path: '/contacts/{contactA}/',
+    body: (ctx) => ({ notes: `Edited by ${ctx.actor}` }),
+    expect: [401, 403, 200, 200, 200, 200, 200, 200, 403, 404],
+  },
+  {
+    method: 'DELETE',
+    route: '/contacts/{id}',
+    path: '/contacts/{contact}/',
+    setup: async (ctx) => ({ contact: await freshContactA(ctx) }),
+    expect: [401, 403, 204, 204, 204, 204, 204, 204, 403, 404],
+  },
+
+  // --- projects: the board for members and linked companies; superadmin manages ---
+  { method: 'GET', route: '/projects', path: '/projects/', expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200] },
+  {
+    // Company people are clients: they do not open projects. The new project is deleted at once
+    // so its creator (the outsider, say) does not become a project member for later rows.
+    method: 'POST',
+    route: '/projects',
+    path: '/projects/',
+    body: (ctx) => ({ name: `Created ${ctx.n}`, key: `CR${ctx.n}` }),
+    after: async (ctx, res) => {
+      if (res.status !== 201) return;
+      expectStatus(await ctx.t.del(`/projects/${res.body.id}/`, asSuperuser(ctx)), 204, 'drop created project');
+    },
+    expect: [401, 201, 201, 201, 201, 201, 201, 403, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/projects/{id}',
+    path: '/projects/{projectId}/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'PATCH',
+    route: '/projects/{id}',
+    path: '/projects/{projectId}/',
+    body: (ctx) => ({ description: `Edited by ${ctx.actor}` }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/projects/{id}',
+    path: '/projects/{project}/',
+    setup: async (ctx) => ({ project: await freshProject(ctx) }),
+    expect: [401, 404, 204, 204, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/projects/{id}/members',
+    path: '/projects/{projectId}/members/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/projects/{id}/members',
+    path: '/projects/{projectId}/members/',
+    setup: (ctx) => spareMembership(ctx, false),
+    body: (ctx) => ({ user_id: ctx.fx.spareUser, role: 'user' }),
+    expect: [401, 404, 201, 201, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PATCH',
+    route: '/projects/{id}/members/{user_id}',
+    path: '/projects/{projectId}/members/{spareUser}/',
+    setup: (ctx) => spareMembership(ctx, true),
+    body: () => ({ role: 'manager' }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/projects/{id}/members/{user_id}',
+    path: '/projects/{projectId}/members/{spareUser}/',
+    setup: (ctx) => spareMembership(ctx, true),
+    expect: [401, 404, 204, 204, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/projects/{id}/board',
+    path: '/projects/{projectId}/board/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'GET',
+    route: '/projects/{id}/report',
+    path: '/projects/{projectId}/report/',
+    expect: [401, 404, 200, 200, 200, 200, 403, 403, 403, 403],
+  },
+
+  // --- columns and tags: visible with the board, managed by the superadmin ---
+  {
+    method: 'GET',
+    route: '/columns',
+    path: '/columns/?project={projectId}',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/columns',
+    path: '/columns/',
+    body: (ctx) => ({ project: ctx.w.projectId, name: `Column ${ctx.n}` }),
+    expect: [401, 404, 201, 201, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PATCH',
+    route: '/columns/{id}',
+    path: '/columns/{spareColumn}/',
+    body: (ctx) => ({ wip_limit: 5 + ctx.n }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/columns/{id}',
+    path: '/columns/{column}/',
+    setup: async (ctx) => ({ column: await freshColumn(ctx) }),
+    expect: [401, 404, 204, 204, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/columns/{id}/move',
+    path: '/columns/{spareColumn}/move/',
+    body: () => ({}),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/tags',
+    path: '/tags/?project={projectId}',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/tags',
+    path: '/tags/',
+    body: (ctx) => ({ project: ctx.w.projectId, name: `new-tag-${ctx.n}`, colour: '#123456' }),
+    expect: [401, 404, 201, 201, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PATCH',
+    route: '/tags/{id}',
+    path: '/tags/{tagId}/',
+    body: (ctx) => ({ colour: `#00ff${String(ctx.n % 100).padStart(2, '0')}` }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/tags/{id}',
+    path: '/tags/{tag}/',
+    setup: async (ctx) => ({ tag: await freshTag(ctx) }),
+    expect: [401, 404, 204, 204, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/priorities',
+    path: '/priorities/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+
+  // --- tickets ---
+  { method: 'GET', route: '/tickets', path: '/tickets/', expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200] },
+  {
+    // Company people file for their company (implied when they have one in the project).
+    method: 'POST',
+    route: '/tickets',
+    path: '/tickets/',
+    body: (ctx) => ({ project: ctx.w.projectId, title: `New by ${ctx.actor}` }),
+    expect: [401, 404, 201, 201, 201, 403, 201, 201, 201, 201],
+  },
+  {
+    method: 'POST',
+    route: '/tickets',
+    path: '/tickets/',
+    label: 'for company A',
+    body: (ctx) => ({ project: ctx.w.projectId, title: `For A by ${ctx.actor}`, company: ctx.w.companyA }),
+    expect: [401, 404, 201, 201, 201, 403, 201, 201, 201, 403],
+  },
+  {
+    method: 'GET',
+    route: '/tickets/{id}',
+    path: '/tickets/{userTicket}/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 404, 404, 404],
+  },
+  {
+    method: 'GET',
+    route: '/tickets/{id}',
+    path: '/tickets/{companyATicket}/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  {
+    method: 'GET',
+    route: '/tickets/{id}',
+    path: '/tickets/{companyBTicket}/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 404, 404, 200],
+  },
+  {
+    method: 'PATCH',
+    route: '/tickets/{id}',
+    path: '/tickets/{userTicket}/',
+    body: (ctx) => ({ description: `Edited by ${ctx.actor}` }),
+    expect: [401, 404, 200, 200, 200, 403, 200, 404, 404, 404],
+  },
+  {
+    method: 'PATCH',
+    route: '/tickets/{id}',
+    path: '/tickets/{assignedToUser}/',
+    body: (ctx) => ({ description: `Edited by ${ctx.actor}` }),
+    expect: [401, 404, 200, 200, 200, 403, 200, 404, 404, 404],
+  },
+  {
+    method: 'PATCH',
+    route: '/tickets/{id}',
+    path: '/tickets/{otherTicket}/',
+    body: (ctx) => ({ description: `Edited by ${ctx.actor}` }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 404, 404, 404],
+  },
+  {
+    method: 'PATCH',
+    route: '/tickets/{id}',
+    path: '/tickets/{companyATicket}/',
+    body: (ctx) => ({ description: `Edited by ${ctx.actor}` }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 403, 403, 404],
+  },
+  {
+    // Assigning is for admins and up, even on a ticket the caller may otherwise edit.
+    method: 'PATCH',
+    route: '/tickets/{id}',
+    path: '/tickets/{userTicket}/',
+    label: 'assign',
+    setup: async (ctx) => {
+      const res = await ctx.t.patch(`/tickets/${ctx.w.userTicket}/`, { assignees: [] }, asSuperadmin(ctx));
+      expectStatus(res, 200, 'unassign');
+      return {};
+    },
+    body: (ctx) => ({ assignees: [ctx.w.ids.admin] }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 404, 404, 404],
+  },
+  {
+    method: 'DELETE',
+    route: '/tickets/{id}',
+    path: '/tickets/{ticket}/',
+    setup: async (ctx) => ({ ticket: await freshCompanyATicket(ctx) }),
+    expect: [401, 404, 204, 204, 403, 403, 403, 403, 403, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/move',
+    path: '/tickets/{userTicket}/move/',
+    body: (ctx) => ({ column: ctx.fx.inProgress }),
+    expect: [401, 404, 200, 200, 200, 403, 200, 404, 404, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/move',
+    path: '/tickets/{companyATicket}/move/',
+    body: (ctx) => ({ column: ctx.fx.inProgress }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 403, 403, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/archive',
+    path: '/tickets/{ticket}/archive/',
+    setup: async (ctx) => ({ ticket: await freshCompanyATicket(ctx) }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 403, 403, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/unarchive',
+    path: '/tickets/{ticket}/unarchive/',
+    setup: async (ctx) => ({ ticket: await freshArchivedTicket(ctx) }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 403, 403, 404],
+  },
+
+  // --- discussion: anyone who sees the ticket; authors edit; authors, admins and up delete ---
+  {
+    method: 'GET',
+    route: '/tickets/{id}/comments',
+    path: '/tickets/{companyATicket}/comments/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/comments',
+    path: '/tickets/{companyATicket}/comments/',
+    body: (ctx) => ({ body: `Comment by ${ctx.actor}` }),
+    expect: [401, 404, 201, 201, 201, 201, 201, 201, 201, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/comments',
+    path: '/tickets/{userTicket}/comments/',
+    body: (ctx) => ({ body: `Comment by ${ctx.actor}` }),
+    expect: [401, 404, 201, 201, 201, 201, 201, 404, 404, 404],
+  },
+  {
+    method: 'PATCH',
+    route: '/comments/{id}',
+    path: '/comments/{comment}/',
+    setup: async (ctx) => ({ comment: await freshComment(ctx) }),
+    body: (ctx) => ({ body: `Edited by ${ctx.actor}` }),
+    expect: [401, 404, 403, 403, 403, 403, 403, 403, 200, 404],
+  },
+  {
+    method: 'DELETE',
+    route: '/comments/{id}',
+    path: '/comments/{comment}/',
+    setup: async (ctx) => ({ comment: await freshComment(ctx) }),
+    expect: [401, 404, 204, 204, 204, 403, 403, 403, 204, 404],
+  },
+  {
+    method: 'GET',
+    route: '/tickets/{id}/attachments',
+    path: '/tickets/{companyATicket}/attachments/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/attachments',
+    path: '/tickets/{companyATicket}/attachments/',
+    body: () => pngUpload(),
+    expect: [401, 404, 201, 201, 201, 201, 201, 201, 201, 404],
+  },
+  {
+    method: 'GET',
+    route: '/attachments/{id}/download',
+    path: '/attachments/{attachment}/download/',
+    setup: async (ctx) => ({ attachment: await freshAttachment(ctx) }),
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  {
+    method: 'DELETE',
+    route: '/attachments/{id}',
+    path: '/attachments/{attachment}/',
+    setup: async (ctx) => ({ attachment: await freshAttachment(ctx) }),
+    expect: [401, 404, 204, 204, 204, 403, 403, 403, 204, 404],
+  },
+  {
+    method: 'GET',
+    route: '/tickets/{id}/activity',
+    path: '/tickets/{companyATicket}/activity/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+];
+
+/** `PATCH /tickets/{userTicket} (assign)`: how a row is named in test titles. */
+export const rowTitle = (row: MatrixRow) =>
+  `${row.method} ${row.path.replace(/\/(?=$|\?)/, '')}${row.label ? ` (${row.label})` : ''}`;
+
+/** Fills `{name}` placeholders of a row's path. */
+export function fillPath(template: string, vars: Vars): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = vars[name];
+    if (value === undefined) throw new Error(`no value for {${name}} in ${template}`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+/** The world's and fixtures' ids by name, for path placeholders. */
+export function baseVars(w: World, fx: Fixtures): Vars {
+  return {
+    projectId: w.projectId,
+    companyA: w.companyA,
+    companyB: w.companyB,
+    userTicket: w.userTicket,
+    companyATicket: w.companyATicket,
+    companyBTicket: w.companyBTicket,
+    otherTicket: w.otherTicket,
+    tagId: w.tagId,
+    ...fx,
+  };
+}
