@@ -45,16 +45,15 @@ export function createApp(deps: AppDeps) {
     }
   });
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'same-origin' }));
-  app.use(
-    '/api/*',
-    cors({
-      origin: (origin) => (config.CORS_ALLOWED_ORIGINS.includes(origin) ? origin : null),
-      credentials: true,
-      allowHeaders: ['Authorization', 'Content-Type'],
-      allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
-      maxAge: 600,
-    }),
-  );
+  const corsHeaders = cors({
+    origin: (origin) => (config.CORS_ALLOWED_ORIGINS.includes(origin) ? origin : null),
+    credentials: true,
+    allowHeaders: ['Authorization', 'Content-Type'],
+    allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
+    maxAge: 600,
+  });
+  // Only cross-origin requests carry Origin; the rest skip CORS, which rewrites every response.
+  app.use('/api/*', (c, next) => (c.req.header('origin') ? corsHeaders(c, next) : next()));
   app.use(`${API_PREFIX}/*`, async (c, next) => {
     // Uploads stream with their own limit (MAX_UPLOAD_MB); every other body is small JSON.
     if (c.req.path.endsWith('/attachments') || c.req.path.endsWith('/attachments/')) return next();

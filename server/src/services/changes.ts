@@ -1,6 +1,6 @@
 import type { Executor } from '@laneway/db/client';
 import { events, topicSeqs } from '@laneway/db/schema';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { isoTime } from '../lib/time.ts';
 
 /** The realtime topic of a project's board. */
@@ -66,6 +66,32 @@ export async function recordChange(tx: Executor, change: Change): Promise<Append
     select ${topic}, next.seq, ${change.verb}, ${JSON.stringify(change.payload)}::jsonb from next
     returning seq, created_at`);
   const row = rows[0]!;
+  return { topic, seq: Number(row.seq), type: change.verb, payload: change.payload, at: isoTime(row.created_at) };
+}
+
+/**
+ * Applies one guarded write and records its change in a single statement, which Postgres runs
+ * as its own transaction: no BEGIN/COMMIT round trips on the hot path (moves). `write` must be
+ * an UPDATE … RETURNING that yields one row when it applies and none when its guard (say, a
+ * version check) fails; then nothing is written, no seq is taken, and this returns null.
+ */
+export async function commitChange(db: Executor, write: SQL, change: Change): Promise<AppendedEvent | null> {
+  const topic = projectTopic(change.projectId);
+  const rows = await db.execute<{ seq: string; created_at: string }>(sql`
+    with written as (${write}), logged as (
+      insert into activity (project_id, ticket_id, actor_id, verb, data)
+      select ${change.projectId}, ${change.ticketId}, ${change.actorId}, ${change.verb}, ${JSON.stringify(change.data)}::jsonb
+      from written
+    ), next as (
+      insert into topic_seqs (topic, seq) select ${topic}, 1 from written
+      on conflict (topic) do update set seq = topic_seqs.seq + 1
+      returning seq
+    )
+    insert into events (topic, seq, type, payload)
+    select ${topic}, next.seq, ${change.verb}, ${JSON.stringify(change.payload)}::jsonb from next
+    returning seq, created_at`);
+  const row = rows[0];
+  if (!row) return null;
   return { topic, seq: Number(row.seq), type: change.verb, payload: change.payload, at: isoTime(row.created_at) };
 }
 

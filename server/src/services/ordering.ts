@@ -10,9 +10,15 @@
  * Neighbours are named, never counted: `after` is the item the moved one goes after (its new
  * upper neighbour), `before` the item it goes before (its new lower neighbour). When both are
  * given but another item has since landed between them, `after` wins: the moved item goes
- * directly below `after`. That rule makes concurrent drops into one gap end in a deterministic
- * order (the order their transactions commit).
+ * directly below `after`.
+ *
+ * Keys are jittered: a few random digits follow the library's midpoint, so two agents dropping
+ * cards into the same gap at the same moment almost never compute the same key, and both
+ * drops succeed at once without waiting on each other. Their relative order is then fixed by
+ * the stored keys, so every viewer, on every instance, sees the same order. On the rare exact
+ * clash the unique index refuses the second write and the move is retried with a fresh key.
  */
+import { randomInt } from 'node:crypto';
 import { generateKeyBetween } from 'fractional-indexing';
 
 export interface Neighbours {
@@ -22,7 +28,24 @@ export interface Neighbours {
   upper: string | null;
 }
 
-/** A key strictly between two neighbours' keys. */
-export function keyBetween({ lower, upper }: Neighbours): string {
-  return generateKeyBetween(lower, upper);
+const DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** 62^4 ≈ 15 million keys per gap: a clash needs two drops into one gap with the same draw. */
+const JITTER_DIGITS = 4;
+
+function jitter(): string {
+  let out = '';
+  for (let i = 0; i < JITTER_DIGITS - 1; i++) out += DIGITS[randomInt(DIGITS.length)];
+  // A fraction may not end in the zero digit (the library rejects such keys).
+  return out + DIGITS[1 + randomInt(DIGITS.length - 1)];
 }
+
+/** A key strictly between two neighbours' keys, jittered (see above). */
+export function keyBetween({ lower, upper }: Neighbours): string {
+  const key = generateKeyBetween(lower, upper);
+  const jittered = key + jitter();
+  if ((lower !== null && jittered <= lower) || (upper !== null && jittered >= upper)) return key;
+  return jittered;
+}
+
+/** `n` ascending keys between two neighbours, without jitter (bulk inserts, defaults). */
+export { generateNKeysBetween as keysBetween } from 'fractional-indexing';

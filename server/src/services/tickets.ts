@@ -16,6 +16,7 @@ import {
   userRoles,
 } from '@laneway/db/schema';
 import { and, asc, desc, eq, getTableColumns, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '../lib/context.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
@@ -33,7 +34,7 @@ import {
   type TicketFacts,
 } from '../policy/index.ts';
 import { linkedCompaniesSql, visibleTicketsSql } from '../policy/load.ts';
-import { recordChange } from './changes.ts';
+import { commitChange, recordChange } from './changes.ts';
 import type { ColumnCategory } from './columns.ts';
 import { keyBetween } from './ordering.ts';
 
@@ -96,6 +97,34 @@ async function readTicket(db: Executor, id: number): Promise<TicketRecord> {
   return row;
 }
 
+/** What the actor is to a ticket's project, as extra fields of a ticket select. */
+function accessFields(actor: Actor) {
+  return {
+    role: sql<ProjectRole | null>`(select r.role from user_roles r
+      where r.project_id = ${tickets.projectId} and r.user_id = ${actor.id})`,
+    companyIds: linkedCompaniesSql(sql`${tickets.projectId}`, actor.id).mapWith((v: number[]) => v),
+  };
+}
+
+/** Splits a row of `ticketFields` + `accessFields` and answers 404 when the actor may not see it. */
+function visibleTicket<R extends TicketRecord & { role: ProjectRole | null; companyIds: number[] }>(
+  actor: Actor,
+  row: R | undefined,
+): { ticket: TicketRecord; access: ProjectAccess; row: R } {
+  if (!row) throw notFound();
+  const { role, companyIds, ...rest } = row;
+  const ticket: TicketRecord = rest;
+  const access: ProjectAccess = {
+    projectId: ticket.projectId,
+    actorId: actor.id,
+    superuser: actor.isSuperuser,
+    role,
+    companyIds,
+  };
+  if (!canSeeTicket(access, factsOf(ticket))) throw notFound();
+  return { ticket, access, row };
+}
+
 /**
  * Loads a ticket together with what the actor is to its project, in one round trip, and
  * answers 404 when the actor may not see it.
@@ -106,25 +135,11 @@ export async function requireTicket(
   id: number,
 ): Promise<{ ticket: TicketRecord; access: ProjectAccess }> {
   const [row] = await db
-    .select({
-      ...ticketFields,
-      role: sql<ProjectRole | null>`(select r.role from user_roles r
-        where r.project_id = ${tickets.projectId} and r.user_id = ${actor.id})`,
-      companyIds: linkedCompaniesSql(sql`${tickets.projectId}`, actor.id).mapWith((v: number[]) => v),
-    })
+    .select({ ...ticketFields, ...accessFields(actor) })
     .from(tickets)
     .innerJoin(projects, eq(projects.id, tickets.projectId))
     .where(eq(tickets.id, id));
-  if (!row) throw notFound();
-  const { role, companyIds, ...ticket } = row;
-  const access: ProjectAccess = {
-    projectId: ticket.projectId,
-    actorId: actor.id,
-    superuser: actor.isSuperuser,
-    role,
-    companyIds,
-  };
-  if (!canSeeTicket(access, factsOf(ticket))) throw notFound();
+  const { ticket, access } = visibleTicket(actor, row);
   return { ticket, access };
 }
 
@@ -219,23 +234,11 @@ function isPositionClash(error: unknown): boolean {
   );
 }
 
-/** Advisory-lock namespace for "positioning in column N" (the second key is the column id). */
-const COLUMN_POSITION_LOCK = 7_245_031;
-
-/**
- * Runs a positioning transaction. The first attempt is optimistic; if another transaction took
- * the same key (unique violation) it retries holding a transaction advisory lock on the target
- * column, which serialises the contenders, so every drop into one gap succeeds in commit order.
- * (Not a row lock on `columns`: every ticket update holds KEY SHARE on that row through the
- * foreign key, and FOR UPDATE would queue behind all of them.)
- */
-async function withPositionRetry<T>(db: Db, columnId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
+/** Runs a positioning transaction, again with a fresh key if it drew one a concurrent write took. */
+async function withPositionRetry<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.transaction(async (tx) => {
-        if (attempt > 0) await tx.execute(sql`select pg_advisory_xact_lock(${COLUMN_POSITION_LOCK}, ${columnId})`);
-        return fn(tx);
-      });
+      return await db.transaction(fn);
     } catch (error) {
       if (!isPositionClash(error) || attempt >= 4) throw error;
     }
@@ -284,7 +287,7 @@ export async function createTicket(db: Db, actor: Actor, access: ProjectAccess, 
     checkCompany(db, projectId, companyId),
     checkContact(db, input.contact ?? null, companyId),
   ]);
-  return withPositionRetry(db, column.id, async (tx) => {
+  return withPositionRetry(db, async (tx) => {
     // The project row lock hands out numbers in order and serialises creates per project.
     const [seq] = await tx
       .update(projects)
@@ -356,7 +359,7 @@ export async function updateTicket(db: Db, actor: Actor, id: number, patch: Tick
     patch.company !== undefined ? checkCompany(db, projectId, companyId) : null,
     patch.contact !== undefined || patch.company !== undefined ? checkContact(db, contactId, companyId) : null,
   ]);
-  return withPositionRetry(db, column?.id ?? ticket.columnId, async (tx) => {
+  return withPositionRetry(db, async (tx) => {
     const values: Partial<typeof tickets.$inferInsert> & Record<string, unknown> = {};
     const changed: Record<string, [unknown, unknown]> = {};
     const set = <K extends keyof typeof tickets.$inferInsert>(
@@ -419,82 +422,112 @@ export interface MoveTarget {
 }
 
 /**
- * Moves a ticket next to its named neighbours (see ordering.ts for the rule). Writes one
- * ticket row and its activity and event rows; a stale `version` is a 409 that changes nothing.
+ * Moves a ticket next to its named neighbours (see ordering.ts for the rule). After the
+ * session, two statements: one reads the ticket, the caller's access and the neighbour keys
+ * (`readForMove`); one writes the ticket row, its activity row and its event together
+ * (`commitChange`), guarded by the version read. A stale `version` is a 409 that changes
+ * nothing, and so is a concurrent edit between the read and the write. The event payload is
+ * built here from the row as it will be, which the version guard makes exact.
  */
 export async function moveTicket(db: Db, actor: Actor, id: number, target: MoveTarget): Promise<TicketJson> {
-  const { ticket, access } = await requireTicket(db, actor, id);
-  authorize(true, canEditTicket(access, factsOf(ticket)));
-  if (target.version !== undefined && target.version !== ticket.version) throw staleVersion(ticket.version);
-  if (ticket.isArchived) throw conflict('Unarchive the ticket before moving it');
   if (target.before === id || target.after === id) {
     throw badRequest('A ticket cannot be its own neighbour', { before: ['Must be another ticket'] });
   }
-  const column =
-    target.column === ticket.columnId
-      ? { id: ticket.columnId, category: ticket.status }
-      : await checkColumn(db, ticket.projectId, target.column);
-  return withPositionRetry(db, column.id, async (tx) => {
-    const position = await neighbourKey(tx, column.id, id, target);
-    const [row] = await tx
-      .update(tickets)
-      .set({
-        columnId: column.id,
-        position,
-        status: column.category,
-        doneAt: doneAtFor(column.category),
-        version: sql`${tickets.version} + 1`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(tickets.id, id), eq(tickets.version, ticket.version)))
-      .returning();
-    if (!row) throw staleVersion(ticket.version + 1);
+  for (let attempt = 0; ; attempt++) {
+    const { ticket, access, place } = await readForMove(db, actor, id, target);
+    authorize(true, canEditTicket(access, factsOf(ticket)));
+    if (target.version !== undefined && target.version !== ticket.version) throw staleVersion(ticket.version);
+    if (ticket.isArchived) throw conflict('Unarchive the ticket before moving it');
+    const now = new Date();
+    const doneAt = place.category === 'done' ? (ticket.doneAt ?? now) : null;
     const json = serializeTicket({
-      ...row,
-      projectKey: ticket.projectKey,
-      assignees: ticket.assignees,
-      tagIds: ticket.tagIds,
+      ...ticket,
+      columnId: target.column,
+      position: place.position,
+      status: place.category,
+      doneAt,
+      version: ticket.version + 1,
+      updatedAt: now,
     });
-    await recordChange(tx, {
-      projectId: ticket.projectId,
-      ticketId: id,
-      actorId: actor.id,
-      verb: 'ticket.moved',
-      data: { from_column: ticket.columnId, to_column: column.id, position },
-      payload: json,
-    });
-    return json;
-  });
+    try {
+      const event = await commitChange(
+        db,
+        sql`update tickets set column_id = ${target.column}, position = ${place.position},
+          status = ${place.category}::column_category, done_at = ${doneAt?.toISOString() ?? null}::timestamptz,
+          version = version + 1, updated_at = ${now.toISOString()}::timestamptz
+          where id = ${id} and version = ${ticket.version} returning id`,
+        {
+          projectId: ticket.projectId,
+          ticketId: id,
+          actorId: actor.id,
+          verb: 'ticket.moved',
+          data: { from_column: ticket.columnId, to_column: target.column, position: place.position },
+          payload: json,
+        },
+      );
+      if (!event) throw staleVersion(ticket.version + 1);
+      return json;
+    } catch (error) {
+      // Two drops drew the same jittered key: draw again.
+      if (!isPositionClash(error) || attempt >= 4) throw error;
+    }
+  }
 }
 
 /**
- * The new key for `id` in `columnId` between its named neighbours (ordering.ts has the rule):
- * one query reads the named neighbour and the key on its other side.
+ * One query for a move: the ticket, the caller's access to it, the target column (which must
+ * be in the ticket's project), the named neighbour's key and the key on its other side.
  */
-async function neighbourKey(tx: Executor, columnId: number, id: number, target: MoveTarget): Promise<string> {
+async function readForMove(db: Executor, actor: Actor, id: number, target: MoveTarget) {
   const field = target.after !== undefined ? 'after' : target.before !== undefined ? 'before' : null;
-  if (!field) return edgeKey(tx, columnId, 'bottom', id);
-  const named = (field === 'after' ? target.after : target.before)!;
-  // min/max over (column_id, position) use the index and the column's C collation.
-  const beyond =
-    field === 'after'
-      ? sql`(select min(o.position) from tickets o where o.column_id = ${columnId} and o.id <> ${id} and o.position > n.position)`
-      : sql`(select max(o.position) from tickets o where o.column_id = ${columnId} and o.id <> ${id} and o.position < n.position)`;
+  const named = field === 'after' ? target.after! : field === 'before' ? target.before! : null;
   // With both neighbours named, `after` places the card; `before` must still be a card there.
   const other = field === 'after' && target.before !== undefined ? target.before : null;
-  const [row] = await tx.execute<{ column_id: number; position: string; beyond: string | null; other_ok: boolean }>(sql`
-    select n.column_id, n.position, ${beyond} as beyond,
-      ${other === null ? sql`true` : sql`exists (select 1 from tickets b where b.id = ${other} and b.column_id = ${columnId})`} as other_ok
-    from tickets n where n.id = ${named}`);
-  if (!row || row.column_id !== columnId) {
+  const c = alias(columns, 'target_column');
+  const n = alias(tickets, 'neighbour');
+  // min/max over (column_id, position) use the index and the column's C collation.
+  const others = sql`o.column_id = ${c.id} and o.id <> ${id}`;
+  const edge =
+    field === 'after'
+      ? sql<string | null>`(select min(o.position) from tickets o where ${others} and o.position > ${n.position})`
+      : field === 'before'
+        ? sql<string | null>`(select max(o.position) from tickets o where ${others} and o.position < ${n.position})`
+        : sql<string | null>`(select max(o.position) from tickets o where ${others})`;
+  const [found] = await db
+    .select({
+      ...ticketFields,
+      ...accessFields(actor),
+      targetCategory: c.category,
+      neighbour: n.position,
+      neighbourColumn: n.columnId,
+      edge,
+      otherOk:
+        other === null
+          ? sql<boolean>`true`
+          : sql<boolean>`exists (select 1 from tickets b where b.id = ${other} and b.column_id = ${c.id})`,
+    })
+    .from(tickets)
+    .innerJoin(projects, eq(projects.id, tickets.projectId))
+    .leftJoin(c, and(eq(c.id, target.column), eq(c.projectId, tickets.projectId)))
+    .leftJoin(n, eq(n.id, named ?? 0))
+    .where(eq(tickets.id, id));
+  const { ticket, access, row } = visibleTicket(actor, found);
+  if (row.targetCategory === null) {
+    throw badRequest('Unknown column', { column: [`No column ${target.column} in this project`] });
+  }
+  if (field && row.neighbourColumn !== target.column) {
     throw badRequest('Neighbour is not in the target column', { [field]: [`Ticket ${named} is not in that column`] });
   }
-  if (!row.other_ok) {
+  if (!row.otherOk) {
     throw badRequest('Neighbour is not in the target column', { before: [`Ticket ${other} is not in that column`] });
   }
-  return field === 'after'
-    ? keyBetween({ lower: row.position, upper: row.beyond })
-    : keyBetween({ lower: row.beyond, upper: row.position });
+  const position =
+    field === 'after'
+      ? keyBetween({ lower: row.neighbour, upper: row.edge })
+      : field === 'before'
+        ? keyBetween({ lower: row.edge, upper: row.neighbour })
+        : keyBetween({ lower: row.edge, upper: null });
+  return { ticket, access, place: { category: row.targetCategory, position } };
 }
 
 /** Archives or unarchives; archiving is idempotent and keeps the ticket's place. */

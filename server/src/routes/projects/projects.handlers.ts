@@ -4,7 +4,7 @@ import type { AppEnv } from '../../lib/context.ts';
 import { pageEnvelope, parseOrdering } from '../../lib/pagination.ts';
 import { authorize, canCreateProject, canManageProject, canViewReports } from '../../policy/index.ts';
 import { loadActorProfile } from '../../policy/load.ts';
-import { boardJson } from '../../services/board.ts';
+import { boardBody } from '../../services/board.ts';
 import * as projects from '../../services/projects.ts';
 import type * as r from './projects.routes.ts';
 
@@ -96,9 +96,20 @@ export const board: RouteHandler<typeof r.board, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
   const { db, boardCache } = c.var.deps;
   const access = await projects.requireProjectAccess(db, actor, c.req.valid('param').id);
-  const body = await boardJson(db, boardCache, access);
-  // Served as cached text: the shape is BoardSchema, built by services/board.ts.
-  return c.body(body, 200, { 'Content-Type': 'application/json' }) as never;
+  const body = await boardBody(db, boardCache, access);
+  // Served as cached bytes (shape: BoardSchema, built by services/board.ts), gzipped when the
+  // client accepts it, 304 when it already has this version.
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    ETag: body.etag,
+    'Cache-Control': 'private, no-cache',
+    Vary: 'Accept-Encoding',
+  };
+  if (c.req.header('if-none-match') === body.etag) return c.body(null, 304, headers) as never;
+  if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+    return c.body(new Uint8Array(body.gzip), 200, { ...headers, 'Content-Encoding': 'gzip' }) as never;
+  }
+  return c.body(new Uint8Array(body.json), 200, headers) as never;
 };
 
 export const report: RouteHandler<typeof r.report, AppEnv> = async (c) => {

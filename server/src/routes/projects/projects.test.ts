@@ -193,3 +193,40 @@ describe('report', () => {
     expect((await t.get(`/projects/${w.projectId}/report/`, { token: w.tokens.companyAdmin })).status).toBe(403);
   });
 });
+
+describe('board transport', () => {
+  it('gzips for clients that accept it and answers 304 to a known version', async () => {
+    const plain = await t.get(`/projects/${w.projectId}/board/`, { token: w.tokens.admin });
+    const etag = plain.headers.get('etag');
+    expect(etag).toMatch(/^W\/"board-/);
+    const zipped = await t.app.request(`http://laneway.test/api/tickets/projects/${w.projectId}/board/`, {
+      headers: { authorization: `Bearer ${w.tokens.admin}`, 'accept-encoding': 'gzip, br' },
+    });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    const { gunzipSync } = await import('node:zlib');
+    expect(JSON.parse(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString())).toEqual(plain.body);
+    const same = await t.get(`/projects/${w.projectId}/board/`, {
+      token: w.tokens.admin,
+      headers: { 'if-none-match': etag! },
+    });
+    expect(same.status).toBe(304);
+    await t.post('/tickets/', { project: w.projectId, title: 'Changes the version' }, { token: w.tokens.admin });
+    const changed = await t.get(`/projects/${w.projectId}/board/`, {
+      token: w.tokens.admin,
+      headers: { 'if-none-match': etag! },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+  });
+
+  it('gives company people their own scoped version, never the staff one', async () => {
+    const staff = await t.get(`/projects/${w.projectId}/board/`, { token: w.tokens.admin });
+    const client = await t.get(`/projects/${w.projectId}/board/`, {
+      token: w.tokens.companyUser,
+      headers: { 'if-none-match': staff.headers.get('etag')! },
+    });
+    expect(client.status).toBe(200);
+    const ids = client.body.columns.flatMap((c: any) => c.tickets.map((x: any) => x.company));
+    expect(ids.every((company: number) => company === w.companyA)).toBe(true);
+  });
+});
