@@ -46,6 +46,3 @@ export function keyBetween({ lower, upper }: Neighbours): string {
   if ((lower !== null && jittered <= lower) || (upper !== null && jittered >= upper)) return key;
   return jittered;
 }
-
-/** `n` ascending keys between two neighbours, without jitter (bulk inserts, defaults). */
-export { generateNKeysBetween as keysBetween } from 'fractional-indexing';
