@@ -1,7 +1,7 @@
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import type { Executor } from '@laneway/db/client';
+import type { Db, Executor } from '@laneway/db/client';
 import { refreshTokens, sessions, users } from '@laneway/db/schema';
 import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Actor } from '../lib/context.ts';
@@ -85,18 +85,8 @@ export async function createSession(
   return { access: access.token, refresh, sessionId: access.id, accessExpiresAt };
 }
 
-/**
- * Resolves an access token to its active user, sliding the expiry when due.
- * Returns null for a malformed, unknown, expired or revoked token, or an inactive user.
- */
-export async function validateAccessToken(
-  db: Executor,
-  token: string,
-  lifetimes: SessionLifetimes,
-): Promise<{ actor: Actor; sessionId: string } | null> {
-  const parts = splitToken(token);
-  if (!parts) return null;
-  const [row] = await db
+function prepareSessionLookup(db: Db) {
+  return db
     .select({
       secretHash: sessions.secretHash,
       expiresAt: sessions.expiresAt,
@@ -107,7 +97,30 @@ export async function validateAccessToken(
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, parts.id));
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare('laneway_session_lookup');
+}
+const sessionLookups = new WeakMap<Db, ReturnType<typeof prepareSessionLookup>>();
+
+/** Every authenticated request runs this lookup: its SQL is built once per pool, not per call. */
+function sessionLookup(db: Db) {
+  let lookup = sessionLookups.get(db);
+  if (!lookup) sessionLookups.set(db, (lookup = prepareSessionLookup(db)));
+  return lookup;
+}
+
+/**
+ * Resolves an access token to its active user, sliding the expiry when due.
+ * Returns null for a malformed, unknown, expired or revoked token, or an inactive user.
+ */
+export async function validateAccessToken(
+  db: Db,
+  token: string,
+  lifetimes: SessionLifetimes,
+): Promise<{ actor: Actor; sessionId: string } | null> {
+  const parts = splitToken(token);
+  if (!parts) return null;
+  const [row] = await sessionLookup(db).execute({ id: parts.id });
   if (!row || !row.isActive) return null;
   if (!constantTimeEqual(hashSecret(parts.secret), new Uint8Array(row.secretHash))) return null;
   const now = Date.now();

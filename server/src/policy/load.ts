@@ -9,19 +9,33 @@ import type { ActorProfile, ProjectAccess, ProjectRole } from './index.ts';
  * companies linked to the project. Null when the project does not exist.
  */
 export async function loadProjectAccess(db: Executor, actor: Actor, projectId: number): Promise<ProjectAccess | null> {
-  const rows = await db.execute<{ id: number; role: ProjectRole | null; company_ids: number[] }>(sql`
+  return (await loadProjectAccessWith(db, actor, projectId, sql`null`))?.access ?? null;
+}
+
+/** `loadProjectAccess` plus one more column read in the same query (the board's version). */
+export async function loadProjectAccessWith<T>(
+  db: Executor,
+  actor: Actor,
+  projectId: number,
+  extra: SQL<T>,
+): Promise<{ access: ProjectAccess; extra: T } | null> {
+  const rows = await db.execute<{ id: number; role: ProjectRole | null; company_ids: number[]; extra: T }>(sql`
     select p.id,
       (select r.role from user_roles r where r.project_id = p.id and r.user_id = ${actor.id}) as role,
-      ${linkedCompaniesSql(sql`p.id`, actor.id)} as company_ids
+      ${linkedCompaniesSql(sql`p.id`, actor.id)} as company_ids,
+      ${extra} as extra
     from projects p where p.id = ${projectId}`);
   const row = rows[0];
   if (!row) return null;
   return {
-    projectId: row.id,
-    actorId: actor.id,
-    superuser: actor.isSuperuser,
-    role: row.role,
-    companyIds: row.company_ids,
+    access: {
+      projectId: row.id,
+      actorId: actor.id,
+      superuser: actor.isSuperuser,
+      role: row.role,
+      companyIds: row.company_ids,
+    },
+    extra: row.extra,
   };
 }
 

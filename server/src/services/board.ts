@@ -1,8 +1,12 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { Executor } from '@laneway/db/client';
-import { isStaff, type ProjectAccess } from '../policy/index.ts';
-import { latestSeq, projectTopic } from './changes.ts';
+import { sql } from 'drizzle-orm';
+import type { Actor } from '../lib/context.ts';
+import { notFound } from '../lib/errors.ts';
+import { canSeeProject, isStaff } from '../policy/index.ts';
+import { loadProjectAccessWith } from '../policy/load.ts';
+import { projectTopic } from './changes.ts';
 import { listColumns, serializeColumn } from './columns.ts';
 import { boardTickets } from './tickets.ts';
 
@@ -48,13 +52,22 @@ export class BoardCache {
 
 /**
  * The board: columns in order, each with its non-archived tickets in order, encoded. Company
- * people get only their companies' tickets. The seq is read before the board, so a cached body
- * is never older than the seq it is stored under.
+ * people get only their companies' tickets. The access check and the board's version (the
+ * project topic's seq) come from one query, read before the board itself, so a cached body is
+ * never older than the seq it is stored under. 404 when the actor may not see the project.
  */
-export async function boardBody(db: Executor, cache: BoardCache, access: ProjectAccess): Promise<BoardBody> {
+export async function boardBody(db: Executor, cache: BoardCache, actor: Actor, projectId: number): Promise<BoardBody> {
+  const found = await loadProjectAccessWith(
+    db,
+    actor,
+    projectId,
+    sql<string>`coalesce((select s.seq from topic_seqs s where s.topic = ${projectTopic(projectId)}), 0)`,
+  );
+  if (!found || !canSeeProject(found.access)) throw notFound();
+  const { access } = found;
+  const seq = Number(found.extra);
   const scope = isStaff(access) ? null : access.companyIds;
   const key = `${access.projectId}:${scope ? scope.join(',') : '*'}`;
-  const seq = await latestSeq(db, projectTopic(access.projectId));
   return cache.get(key, seq, async () => {
     const [cols, tickets] = await Promise.all([
       listColumns(db, access.projectId),

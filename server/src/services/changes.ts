@@ -94,12 +94,3 @@ export async function commitChange(db: Executor, write: SQL, change: Change): Pr
   if (!row) return null;
   return { topic, seq: Number(row.seq), type: change.verb, payload: change.payload, at: isoTime(row.created_at) };
 }
-
-/** The latest seq of a topic (0 when none): the board's version, for caching and resume. */
-export async function latestSeq(db: Executor, topic: string): Promise<number> {
-  const [row] = await db
-    .select({ seq: topicSeqs.seq })
-    .from(topicSeqs)
-    .where(sql`${topicSeqs.topic} = ${topic}`);
-  return row?.seq ?? 0;
-}

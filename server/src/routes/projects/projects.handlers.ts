@@ -95,8 +95,7 @@ export const removeMember: RouteHandler<typeof r.removeMember, AppEnv> = async (
 export const board: RouteHandler<typeof r.board, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
   const { db, boardCache } = c.var.deps;
-  const access = await projects.requireProjectAccess(db, actor, c.req.valid('param').id);
-  const body = await boardBody(db, boardCache, access);
+  const body = await boardBody(db, boardCache, actor, c.req.valid('param').id);
   // Served as cached bytes (shape: BoardSchema, built by services/board.ts), gzipped when the
   // client accepts it, 304 when it already has this version.
   const headers: Record<string, string> = {
