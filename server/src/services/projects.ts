@@ -1,4 +1,5 @@
 import type { Db, Executor } from '@laneway/db/client';
+import { DEFAULT_COLUMNS } from '@laneway/db/defaults';
 import { columns, companies, projectCompanies, projects, userRoles, users } from '@laneway/db/schema';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../lib/context.ts';
@@ -26,14 +27,6 @@ export function serializeProject(p: ProjectRow, companyIds: number[], role: Proj
   };
 }
 export type ProjectJson = ReturnType<typeof serializeProject>;
-
-/** The columns every new project starts with (SPEC §3). */
-const DEFAULT_COLUMNS = [
-  { name: 'To Do', category: 'todo' },
-  { name: 'In Progress', category: 'in_progress' },
-  { name: 'Review', category: 'in_progress' },
-  { name: 'Done', category: 'done' },
-] as const;
 
 /** The project as the actor may see it, or 404. */
 export async function requireProjectAccess(db: Executor, actor: Actor, projectId: number): Promise<ProjectAccess> {
