@@ -34,7 +34,8 @@ export function createApp(deps: AppDeps) {
     c.set('deps', deps);
     const started = performance.now();
     await next();
-    if (logger.isLevelEnabled('info')) {
+    // Liveness probes are not logged: a health check every few seconds would bury the log.
+    if (logger.isLevelEnabled('info') && c.req.path !== '/health') {
       logger.info({
         req_id: c.var.requestId,
         method: c.req.method,

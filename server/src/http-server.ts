@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import type { Logger } from 'pino';
 import type { App } from './app.ts';
 
 /** Headers of the app's own /health answer that differ per response: not copied. */
@@ -13,8 +12,6 @@ const MAX_ID_LENGTH = 255;
 export interface HttpServerOptions {
   /** Host name for request URLs when a request has no Host header (as `serve()` passes it). */
   hostname?: string;
-  /** Logs fast-path answers like the app's request log, when `info` is enabled. */
-  logger?: Logger;
 }
 
 interface HealthAnswer {
@@ -55,10 +52,10 @@ function isHealthPath(url: string | undefined): boolean {
 export async function createHttpServer(app: App, options: HttpServerOptions = {}): Promise<Server> {
   const hono = getRequestListener(app.fetch, { hostname: options.hostname });
   const health = await healthAnswer(app);
-  const { logger } = options;
 
+  // Liveness probes are not logged (nor are they by the app): a container health check every
+  // few seconds would bury the request log.
   const answerHealth = (req: IncomingMessage, res: ServerResponse) => {
-    const started = performance.now();
     let id = req.headers['x-request-id'];
     if (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH || PLAIN_ID.test(id)) id = randomUUID();
     const headers = health!.headers.slice();
@@ -66,16 +63,6 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     res.writeHead(200, headers);
     if (req.method === 'HEAD') res.end();
     else res.end(health!.body);
-    if (logger?.isLevelEnabled('info')) {
-      const q = req.url!.indexOf('?');
-      logger.info({
-        req_id: id,
-        method: req.method,
-        path: q === -1 ? req.url : req.url!.slice(0, q),
-        status: 200,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      });
-    }
   };
 
   const server = createServer((req, res) => {

@@ -23,7 +23,7 @@ try {
 const logger = createLogger(config);
 const runtime = await openRuntime(config, logger);
 const app = createApp(runtime.deps);
-const server = await createHttpServer(app, { hostname: config.HOST, logger });
+const server = await createHttpServer(app, { hostname: config.HOST });
 server.once('error', (error) => {
   logger.fatal({ err: error }, 'HTTP server failed');
   void runtime.close().finally(() => process.exit(1));
