@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { App } from './app.ts';
+import type { Realtime } from './realtime/server.ts';
 
 /** Headers of the app's own /health answer that differ per response: not copied. */
 const DYNAMIC_HEADERS = new Set(['date', 'content-length', 'x-request-id', 'connection', 'keep-alive']);
@@ -12,6 +13,8 @@ const MAX_ID_LENGTH = 255;
 export interface HttpServerOptions {
   /** Host name for request URLs when a request has no Host header (as `serve()` passes it). */
   hostname?: string;
+  /** The WebSocket endpoint (`/ws/…`) on the same port. */
+  realtime?: Realtime;
 }
 
 interface HealthAnswer {
@@ -46,8 +49,8 @@ function isHealthPath(url: string | undefined): boolean {
 /**
  * The HTTP server for the app. `GET`/`HEAD /health` (the liveness probe, no I/O) is answered
  * here without the framework, with the app's own headers and body; everything else goes to
- * Hono through `@hono/node-server`'s request listener. Not listening yet: call `listen()`.
- * (WebSocket upgrades will be attached to this server, so it is created in this one place.)
+ * Hono through `@hono/node-server`'s request listener; WebSocket upgrades go to `realtime`.
+ * Not listening yet: call `listen()`.
  */
 export async function createHttpServer(app: App, options: HttpServerOptions = {}): Promise<Server> {
   const hono = getRequestListener(app.fetch, { hostname: options.hostname });
@@ -72,6 +75,8 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     if (health && (req.method === 'GET' || req.method === 'HEAD') && isHealthPath(req.url)) answerHealth(req, res);
     else void hono(req, res);
   });
+  const { realtime } = options;
+  if (realtime) server.on('upgrade', (req, socket, head) => realtime.handleUpgrade(req, socket, head));
   return server;
 }
 

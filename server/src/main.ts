@@ -4,6 +4,7 @@ import { createApp } from './app.ts';
 import { openRuntime } from './deps.ts';
 import { ConfigError, loadConfig } from './env.ts';
 import { closeHttpServer, createHttpServer } from './http-server.ts';
+import { createRealtime } from './realtime/server.ts';
 import { createLogger } from './logger.ts';
 
 /** How long a shutdown may take (in-flight requests, then connections) before exiting with 1. */
@@ -23,7 +24,8 @@ try {
 const logger = createLogger(config);
 const runtime = await openRuntime(config, logger);
 const app = createApp(runtime.deps);
-const server = await createHttpServer(app, { hostname: config.HOST });
+const realtime = createRealtime(runtime.deps);
+const server = await createHttpServer(app, { hostname: config.HOST, realtime });
 server.once('error', (error) => {
   logger.fatal({ err: error }, 'HTTP server failed');
   void runtime.close().finally(() => process.exit(1));
@@ -52,6 +54,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, SHUTDOWN_TIMEOUT_MS);
   try {
+    realtime.close();
     await closeHttpServer(server);
     await runtime.close();
   } catch (error) {

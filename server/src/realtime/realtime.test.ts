@@ -1,0 +1,192 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createTestApp, type TestApp } from '../../../test/harness.ts';
+import { buildWorld, type World } from '../../../test/world.ts';
+import { closeHttpServer, createHttpServer } from '../http-server.ts';
+import { CLOSE, MAX_PAYLOAD } from './protocol.ts';
+import { createRealtime, type Realtime } from './server.ts';
+
+let t: TestApp;
+let w: World;
+let server: Server;
+let realtime: Realtime;
+let base: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  w = await buildWorld(t);
+  realtime = createRealtime(t.runtime.deps);
+  server = await createHttpServer(t.app, { realtime });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  realtime.close();
+  await closeHttpServer(server);
+  await t.close();
+});
+
+/** A test client that records every message and can wait for one matching a predicate. */
+async function connect(path = '/ws/', headers: Record<string, string> = {}) {
+  const ws = new WebSocket(`${base}${path}`, { headers });
+  const messages: any[] = [];
+  const waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
+  ws.on('message', (data) => {
+    const m = JSON.parse(data.toString());
+    messages.push(m);
+    for (const w of waiters.splice(0))
+      if (w.pred(m)) w.resolve(m);
+      else waiters.push(w);
+  });
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  const opened = await new Promise<boolean>((resolve) => {
+    ws.once('open', () => resolve(true));
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode === 101));
+    ws.once('error', () => resolve(false));
+  });
+  const next = (pred: (m: any) => boolean, ms = 5000) =>
+    new Promise<any>((resolve, reject) => {
+      const found = messages.find(pred);
+      if (found) return resolve(found);
+      const timer = setTimeout(() => reject(new Error(`timeout; got ${JSON.stringify(messages)}`)), ms);
+      waiters.push({ pred, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+    });
+  const send = (m: unknown) => ws.send(JSON.stringify(m));
+  return { ws, messages, next, send, closed, opened };
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const topic = () => `project:${w.projectId}`;
+
+describe('connecting and authenticating', () => {
+  it('accepts a Bearer token at the upgrade', async () => {
+    const c = await connect('/ws/', bearer(w.tokens.admin));
+    expect(await c.next((m) => m.type === 'ready')).toEqual({
+      type: 'ready',
+      user: { id: w.ids.admin, username: 'admin' },
+    });
+    c.ws.close();
+  });
+
+  it('refuses a bad Bearer token at the upgrade', async () => {
+    const c = await connect('/ws/', bearer('nope.nope'));
+    expect(c.opened).toBe(false);
+  });
+
+  it('accepts a first auth message, and closes a socket that never authenticates', async () => {
+    const c = await connect('/ws/');
+    c.send({ type: 'subscribe', topic: topic() });
+    expect((await c.next((m) => m.type === 'error')).code).toBe('unauthorized');
+    c.send({ type: 'auth', token: w.tokens.user });
+    expect((await c.next((m) => m.type === 'ready')).user.id).toBe(w.ids.user);
+    c.ws.close();
+    const silent = await connect('/ws/');
+    expect(await silent.closed).toBe(CLOSE.unauthorized);
+  }, 10_000);
+
+  it('checks the Origin of cookie-authenticated upgrades', async () => {
+    const login = await t.post('/auth/login/', { username: 'admin', password: 'world password 1' });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const evil = await connect('/ws/', { cookie, origin: 'https://evil.example' });
+    expect(evil.opened).toBe(false);
+    const own = await connect('/ws/', { cookie, origin: 'http://laneway.test' });
+    expect((await own.next((m) => m.type === 'ready')).user.id).toBe(w.ids.admin);
+    own.ws.close();
+  });
+
+  it('answers malformed messages with an error and keeps the socket', async () => {
+    const c = await connect('/ws/', bearer(w.tokens.admin));
+    c.ws.send('{not json');
+    expect((await c.next((m) => m.type === 'error')).code).toBe('bad_message');
+    c.send({ type: 'subscribe', topic: 'project:abc' });
+    expect((await c.next((m) => m.code === 'validation_error')).type).toBe('error');
+    c.send({ type: 'ping' });
+    expect((await c.next((m) => m.type === 'pong')).type).toBe('pong');
+    c.ws.close();
+  });
+
+  it('closes a socket that sends more than 64 KB in one message', async () => {
+    const c = await connect('/ws/', bearer(w.tokens.admin));
+    await c.next((m) => m.type === 'ready');
+    c.ws.send('x'.repeat(MAX_PAYLOAD + 1));
+    expect(await c.closed).toBe(1009);
+  });
+});
+
+describe('subscriptions and replay', () => {
+  it('replays every event after `since` in order, then confirms with the latest seq', async () => {
+    const c = await connect('/ws/', bearer(w.tokens.admin));
+    c.send({ type: 'subscribe', topic: topic(), since: 0 });
+    const done = await c.next((m) => m.type === 'subscribed');
+    const events = c.messages.filter(
+      (m) => m.topic === topic() && typeof m.seq === 'number' && m.type !== 'subscribed',
+    );
+    const [row] = await t.sql`select seq from topic_seqs where topic = ${topic()}`;
+    expect(done.seq).toBe(Number(row!.seq));
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: done.seq }, (_, i) => i + 1));
+    expect(events[0].type).toBe('project.created');
+    expect(events.some((e) => e.type === 'ticket.created' && e.data.id === w.userTicket)).toBe(true);
+    c.ws.close();
+  });
+
+  it('resumes with exactly the missed events', async () => {
+    const c = await connect('/ws/', bearer(w.tokens.admin));
+    c.send({ type: 'subscribe', topic: topic() });
+    const before = (await c.next((m) => m.type === 'subscribed')).seq;
+    c.ws.close();
+    await t.post(`/tickets/${w.otherTicket}/move/`, { column: w.columns[1]!.id }, { token: w.tokens.admin });
+    await t.patch(`/tickets/${w.otherTicket}/`, { title: 'Renamed while away' }, { token: w.tokens.admin });
+    const again = await connect('/ws/', bearer(w.tokens.admin));
+    again.send({ type: 'subscribe', topic: topic(), since: before });
+    const done = await again.next((m) => m.type === 'subscribed');
+    const missed = again.messages.filter((m) => m.seq > before && m.type !== 'subscribed');
+    expect(missed.map((m) => [m.seq, m.type])).toEqual([
+      [before + 1, 'ticket.moved'],
+      [before + 2, 'ticket.updated'],
+    ]);
+    expect(done.seq).toBe(before + 2);
+    again.ws.close();
+  });
+
+  it('asks for a resync when the missed events are past retention', async () => {
+    await t.sql`delete from events where topic = ${topic()} and seq <= 3`;
+    const c = await connect('/ws/', bearer(w.tokens.admin));
+    c.send({ type: 'subscribe', topic: topic(), since: 1 });
+    expect((await c.next((m) => m.type === 'resync')).topic).toBe(topic());
+    expect(c.messages.some((m) => m.type === 'ticket.created')).toBe(false);
+    c.ws.close();
+  });
+
+  it('refuses topics the actor may not see', async () => {
+    const c = await connect('/ws/', bearer(w.tokens.outsider));
+    c.send({ type: 'subscribe', topic: topic() });
+    expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'not_found', topic: topic() });
+    c.send({ type: 'subscribe', topic: `user:${w.ids.admin}` });
+    expect(await c.next((m) => m.topic === `user:${w.ids.admin}`)).toMatchObject({ code: 'not_found' });
+    c.ws.close();
+  });
+
+  it("gives company people only their company's ticket events, replays included", async () => {
+    const c = await connect('/ws/', bearer(w.tokens.companyUser));
+    c.send({ type: 'subscribe', topic: topic(), since: 3 });
+    await c.next((m) => m.type === 'subscribed');
+    const tickets = c.messages.filter((m) => m.type?.startsWith('ticket.'));
+    expect(tickets.length).toBeGreaterThan(0);
+    expect(tickets.every((m) => m.data.company === w.companyA)).toBe(true);
+    expect(c.messages.some((m) => m.type === 'member.added')).toBe(false);
+    c.ws.close();
+  });
+
+  it('pre-subscribes the old per-topic paths', async () => {
+    const board = await connect(`/ws/projects/${w.projectId}/tickets/`, bearer(w.tokens.manager));
+    expect((await board.next((m) => m.type === 'subscribed')).topic).toBe(topic());
+    board.ws.close();
+    const mine = await connect('/ws/notifications/', bearer(w.tokens.user));
+    expect((await mine.next((m) => m.type === 'subscribed')).topic).toBe(`user:${w.ids.user}`);
+    mine.ws.close();
+    const nowhere = await connect('/ws/elsewhere/', bearer(w.tokens.user));
+    expect(nowhere.opened).toBe(false);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * The WebSocket endpoint on the HTTP server's port (SPEC §6): `/ws/` (multiplexed) and the old
+ * system's `/ws/projects/{id}/tickets/`, `/ws/chat/{room_id}/` and `/ws/notifications/`, each a
+ * connection pre-subscribed to one topic.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { lifetimes } from '../auth/middleware.ts';
+import { validateAccessToken } from '../auth/sessions.ts';
+import type { Actor, AppDeps } from '../lib/context.ts';
+import { CLOSE, MAX_PAYLOAD } from './protocol.ts';
+import { runConnection } from './socket.ts';
+
+const PATHS: [RegExp, (m: RegExpExecArray) => ((actor: Actor) => string) | null][] = [
+  [/^\/ws\/?$/, () => null],
+  [/^\/ws\/projects\/([1-9]\d{0,9})\/tickets\/?$/, (m) => () => `project:${m[1]}`],
+  [/^\/ws\/chat\/([1-9]\d{0,9})\/?$/, (m) => () => `room:${m[1]}`],
+  [/^\/ws\/notifications\/?$/, () => (actor) => `user:${actor.id}`],
+];
+
+function reject(socket: Duplex, status: number, reason: string) {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+export interface Realtime {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Closes every socket with 1001 so clients resume elsewhere. */
+  close(): void;
+}
+
+export function createRealtime(deps: AppDeps): Realtime {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
+  const { config } = deps;
+  const secureCookie = config.PUBLIC_URL?.startsWith('https:') ?? false;
+  const cookieName = secureCookie ? '__Host-session' : 'session';
+
+  const authenticate = async (req: IncomingMessage): Promise<{ actor: Actor | null; status?: number }> => {
+    const header = req.headers.authorization;
+    if (header?.toLowerCase().startsWith('bearer ')) {
+      const found = await validateAccessToken(deps.db, header.slice(7).trim(), lifetimes(config));
+      return found ? { actor: found.actor } : { actor: null, status: 401 };
+    }
+    const token = cookieValue(req.headers.cookie, cookieName);
+    if (!token) return { actor: null };
+    // A cookie is sent by the browser on any page's request: only our own pages may use it.
+    const own = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).origin : `http://${req.headers.host}`;
+    const origin = req.headers.origin;
+    if (!origin || (origin !== own && !config.CORS_ALLOWED_ORIGINS.includes(origin)))
+      return { actor: null, status: 403 };
+    const found = await validateAccessToken(deps.db, token, lifetimes(config));
+    return found ? { actor: found.actor } : { actor: null, status: 401 };
+  };
+
+  return {
+    handleUpgrade(req, socket, head) {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const route = PATHS.map(([re, topic]) => {
+        const m = re.exec(path);
+        return m ? topic(m) : undefined;
+      }).find((t) => t !== undefined);
+      if (route === undefined) return reject(socket, 404, 'Not Found');
+      authenticate(req)
+        .then(({ actor, status }) => {
+          if (status) return reject(socket, status, status === 401 ? 'Unauthorized' : 'Forbidden');
+          wss.handleUpgrade(req, socket, head, (ws) => runConnection(ws, deps, { actor, initialTopic: route }));
+        })
+        .catch((error: unknown) => {
+          deps.logger.error({ err: error }, 'websocket upgrade failed');
+          reject(socket, 500, 'Internal Server Error');
+        });
+    },
+    close() {
+      for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'server shutting down');
+      wss.close();
+    },
+  };
+}
