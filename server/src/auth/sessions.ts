@@ -3,7 +3,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import type { Db, Executor } from '@laneway/db/client';
 import { refreshTokens, sessions, users } from '@laneway/db/schema';
-import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../lib/context.ts';
 
 /**
@@ -196,17 +196,4 @@ export async function revokeSession(db: Executor, sessionId: string): Promise<vo
 /** Ends every session of a user (logout-all, deactivation, password change). */
 export async function revokeUserSessions(db: Executor, userId: number): Promise<void> {
   await db.delete(sessions).where(eq(sessions.userId, userId));
-}
-
-/** Deletes sessions whose access token and every refresh token have expired. */
-export async function deleteExpiredSessions(db: Executor): Promise<void> {
-  const now = new Date();
-  await db
-    .delete(sessions)
-    .where(
-      and(
-        lt(sessions.expiresAt, now),
-        sql`not exists (select 1 from ${refreshTokens} where ${refreshTokens.sessionId} = ${sessions.id} and ${gt(refreshTokens.expiresAt, now)} and ${refreshTokens.usedAt} is null)`,
-      ),
-    );
 }

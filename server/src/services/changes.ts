@@ -1,5 +1,4 @@
 import type { Executor } from '@laneway/db/client';
-import { events, topicSeqs } from '@laneway/db/schema';
 import { sql, type SQL } from 'drizzle-orm';
 import { isoTime } from '../lib/time.ts';
 
@@ -12,25 +11,6 @@ export interface AppendedEvent {
   type: string;
   payload: unknown;
   at: string;
-}
-
-/**
- * Appends an event to the outbox with the next gap-free seq of its topic. Must run inside the
- * change's transaction: the `topic_seqs` row lock serialises appends to one topic until commit,
- * so seqs commit in order and a rolled-back change leaves no event and no gap.
- */
-export async function appendEvent(tx: Executor, topic: string, type: string, payload: unknown): Promise<AppendedEvent> {
-  const [row] = await tx
-    .insert(topicSeqs)
-    .values({ topic, seq: 1 })
-    .onConflictDoUpdate({ target: topicSeqs.topic, set: { seq: sql`${topicSeqs.seq} + 1` } })
-    .returning({ seq: topicSeqs.seq });
-  const seq = row!.seq;
-  const [inserted] = await tx
-    .insert(events)
-    .values({ topic, seq, type, payload })
-    .returning({ createdAt: events.createdAt });
-  return { topic, seq, type, payload, at: inserted!.createdAt.toISOString() };
 }
 
 export interface Change {
@@ -47,26 +27,13 @@ export interface Change {
 
 /**
  * Records one change: its activity row and its board event, in the caller's transaction.
- * Every write to a project's board goes through here, so activity and realtime never drift.
- * One statement (data-modifying CTEs) does the activity insert, the seq bump and the event
- * insert: a move is on the hot path and each round trip counts.
+ * Every write to a project's board goes through here (or `commitChange`), so activity and
+ * realtime never drift. The event takes the next seq of its topic; the `topic_seqs` row lock
+ * serialises appends to one topic until commit, so seqs commit in order and a rolled-back
+ * change leaves no event and no gap.
  */
 export async function recordChange(tx: Executor, change: Change): Promise<AppendedEvent> {
-  const topic = projectTopic(change.projectId);
-  const rows = await tx.execute<{ seq: string; created_at: string }>(sql`
-    with logged as (
-      insert into activity (project_id, ticket_id, actor_id, verb, data)
-      values (${change.projectId}, ${change.ticketId}, ${change.actorId}, ${change.verb}, ${JSON.stringify(change.data)}::jsonb)
-    ), next as (
-      insert into topic_seqs (topic, seq) values (${topic}, 1)
-      on conflict (topic) do update set seq = topic_seqs.seq + 1
-      returning seq
-    )
-    insert into events (topic, seq, type, payload)
-    select ${topic}, next.seq, ${change.verb}, ${JSON.stringify(change.payload)}::jsonb from next
-    returning seq, created_at`);
-  const row = rows[0]!;
-  return { topic, seq: Number(row.seq), type: change.verb, payload: change.payload, at: isoTime(row.created_at) };
+  return (await commitChange(tx, sql`select 1`, change))!;
 }
 
 /**
