@@ -60,17 +60,11 @@ const NewTicketBody = z
   .strict()
   .openapi('NewTicket');
 
-const TicketPatchBody = z
-  .object({
+/** Every field of a new ticket but its project and placement, plus the version precondition. */
+const TicketPatchBody = NewTicketBody.omit({ project: true, at: true })
+  .partial()
+  .extend({
     version: z.number().int().min(1).optional().openapi({ description: 'If given, must match (else 409)' }),
-    title: Title.optional(),
-    description: Description.optional(),
-    priority_id: PriorityId.optional(),
-    company: Id.nullable().optional(),
-    contact: Id.nullable().optional(),
-    assignees: Ids.optional(),
-    tags: Ids.optional(),
-    due_at: DueAt.optional(),
     column: Id.optional().openapi({ description: 'A different column moves the ticket to its end' }),
   })
   .strict()

@@ -129,6 +129,13 @@ describe('edit with versions', () => {
     expect(now.body.version).toBe(2);
   });
 
+  it('does not move a ticket to another project or place it by PATCH', async () => {
+    for (const body of [{ project: w.projectId }, { at: 'top' }, { number: 5 }, { status: 'done' }]) {
+      const res = await t.patch(`/tickets/${w.otherTicket}/`, body, { token: w.tokens.admin });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+  });
+
   it('users edit their own tickets but not others, and may not assign', async () => {
     const own = await t.patch(`/tickets/${w.userTicket}/`, { title: 'Mine, edited' }, { token: w.tokens.user });
     expect(own.status).toBe(200);
