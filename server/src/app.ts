@@ -8,6 +8,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { authenticate, csrfGuard } from './auth/middleware.ts';
 import type { AppDeps } from './lib/context.ts';
 import { createRouter } from './lib/create-app.ts';
+import { withPublisher } from './services/publish.ts';
 import { AppError, errorResponse, toAppError } from './lib/errors.ts';
 import { healthRouter } from './routes/health/health.index.ts';
 import { apiRouters } from './routes/index.ts';
@@ -30,6 +31,8 @@ export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
 
   app.use('*', requestId());
+  // Changes a request commits are published to the bus after their commit (services/publish.ts).
+  app.use('*', (_c, next) => withPublisher(deps.bus, next));
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     const started = performance.now();

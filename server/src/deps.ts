@@ -4,6 +4,7 @@ import { migrateDatabase } from '@laneway/db/migrate';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createLoginLimiter } from './auth/rate-limit.ts';
+import { createMemoryBus } from './realtime/bus.ts';
 import { BoardCache } from './services/board.ts';
 import type { Config } from './env.ts';
 import type { AppDeps } from './lib/context.ts';
@@ -51,6 +52,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     ),
     readinessChecks,
     boardCache: new BoardCache(),
+    bus: createMemoryBus(),
   };
   return {
     deps,

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { Config } from '../env.ts';
 import type { LoginLimiter } from '../auth/rate-limit.ts';
+import type { Bus } from '../realtime/bus.ts';
 import type { BoardCache } from '../services/board.ts';
 
 /** Long-lived things every request may use, created once at start-up. */
@@ -13,6 +14,8 @@ export interface AppDeps {
   logger: Logger;
   loginLimiter: LoginLimiter;
   boardCache: BoardCache;
+  /** Carries committed events to every instance's WebSocket hub. */
+  bus: Bus;
   /** Checks optional dependencies for /ready (Redis, the worker), added by later layers. */
   readinessChecks: Record<string, () => Promise<boolean>>;
 }

@@ -190,3 +190,82 @@ describe('subscriptions and replay', () => {
     expect(nowhere.opened).toBe(false);
   });
 });
+
+describe('live delivery', () => {
+  const isEvent = (m: any) => typeof m.seq === 'number' && m.type !== 'subscribed' && m.type !== 'resync';
+
+  it('delivers a committed move to every subscriber at once, with its outbox seq', async () => {
+    const a = await connect('/ws/', bearer(w.tokens.admin));
+    const b = await connect(`/ws/projects/${w.projectId}/tickets/`, bearer(w.tokens.manager));
+    a.send({ type: 'subscribe', topic: topic() });
+    await a.next((m) => m.type === 'subscribed');
+    await b.next((m) => m.type === 'subscribed');
+    const moved = await t.post(
+      `/tickets/${w.otherTicket}/move/`,
+      { column: w.columns[2]!.id },
+      { token: w.tokens.admin },
+    );
+    expect(moved.status).toBe(200);
+    const seenA = await a.next((m) => m.type === 'ticket.moved' && m.data.id === w.otherTicket);
+    const seenB = await b.next((m) => m.type === 'ticket.moved' && m.data.id === w.otherTicket);
+    const [row] = await t.sql`select max(seq) as seq from events where topic = ${topic()} and type = 'ticket.moved'`;
+    expect(seenA.seq).toBe(Number(row!.seq));
+    expect(seenB).toEqual(seenA);
+    expect(seenA.data).toEqual(moved.body);
+    a.ws.close();
+    b.ws.close();
+  });
+
+  it('joins replay and live without a gap or a duplicate while moves go on', async () => {
+    const [start] = await t.sql`select seq from topic_seqs where topic = ${topic()}`;
+    const since = Number(start!.seq);
+    const targets = [w.columns[0]!.id, w.columns[1]!.id, w.columns[2]!.id];
+    const moving = (async () => {
+      for (let i = 0; i < 30; i++) {
+        await Promise.all(
+          [w.otherTicket, w.userTicket].map((id, k) =>
+            t.post(`/tickets/${id}/move/`, { column: targets[(i + k) % 3] }, { token: w.tokens.admin }),
+          ),
+        );
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 30));
+    const c = await connect('/ws/', bearer(w.tokens.admin));
+    c.send({ type: 'subscribe', topic: topic(), since });
+    await moving;
+    const [end] = await t.sql`select seq from topic_seqs where topic = ${topic()}`;
+    const last = Number(end!.seq);
+    await c.next((m) => isEvent(m) && m.seq === last);
+    const seqs = c.messages.filter(isEvent).map((m) => m.seq);
+    expect(seqs).toEqual(Array.from({ length: last - since }, (_, i) => since + 1 + i));
+    c.ws.close();
+  });
+
+  it('publishes nothing for a change that did not commit', async () => {
+    const c = await connect('/ws/', bearer(w.tokens.admin));
+    c.send({ type: 'subscribe', topic: topic() });
+    await c.next((m) => m.type === 'subscribed');
+    const stale = await t.patch(
+      `/tickets/${w.otherTicket}/`,
+      { title: 'never', version: 1 },
+      { token: w.tokens.admin },
+    );
+    expect(stale.status).toBe(409);
+    const dup = await t.post('/tags/', { project: w.projectId, name: 'bug' }, { token: w.tokens.superadmin });
+    expect(dup.status).toBe(409);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.messages.filter(isEvent)).toEqual([]);
+    c.ws.close();
+  });
+
+  it("streams to company people only their company's tickets", async () => {
+    const c = await connect(`/ws/projects/${w.projectId}/tickets/`, bearer(w.tokens.companyUser));
+    await c.next((m) => m.type === 'subscribed');
+    await t.post(`/tickets/${w.companyBTicket}/move/`, { column: w.columns[1]!.id }, { token: w.tokens.admin });
+    await t.post(`/tickets/${w.companyATicket}/move/`, { column: w.columns[1]!.id }, { token: w.tokens.admin });
+    const seen = await c.next((m) => m.type === 'ticket.moved');
+    expect(seen.data.id).toBe(w.companyATicket);
+    expect(c.messages.filter(isEvent).map((m) => m.data.id)).toEqual([w.companyATicket]);
+    c.ws.close();
+  });
+});

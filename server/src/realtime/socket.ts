@@ -7,15 +7,21 @@ import type { WebSocket } from 'ws';
 import { lifetimes } from '../auth/middleware.ts';
 import { validateAccessToken } from '../auth/sessions.ts';
 import type { AppDeps, Actor } from '../lib/context.ts';
-import { authorizeTopic, replay, type TopicGrant } from './hub.ts';
+import { authorizeTopic, type TopicGrant } from './hub.ts';
+import { startSubscription, type LiveSubscription } from './live.ts';
 import { AUTH_GRACE_MS, ClientMessage, CLOSE, SERVER, type ServerMessage } from './protocol.ts';
 
 /** Past this many bytes queued for a socket, it is closed with CLOSE.resume. */
 export const SEND_BUFFER_LIMIT = 4 * 1024 * 1024;
 
+interface Subscription {
+  grant: TopicGrant;
+  live: LiveSubscription;
+}
+
 export interface Connection {
   /** Topics this socket is subscribed to, with what each grant allows. */
-  readonly subscriptions: Map<string, TopicGrant>;
+  readonly subscriptions: Map<string, Subscription>;
   readonly actor: () => Actor | null;
 }
 
@@ -29,32 +35,31 @@ export function runConnection(
   initial: { actor: Actor | null; initialTopic: ((actor: Actor) => string) | null },
 ): Connection {
   let actor = initial.actor;
-  const subscriptions = new Map<string, TopicGrant>();
+  const subscriptions = new Map<string, Subscription>();
   // Messages are handled one at a time, in the order they arrive.
   let queue = Promise.resolve();
 
-  const send = (message: ServerMessage) => {
+  /** Sends a frame, or closes a consumer too slow to keep up (it resumes with `since`). */
+  const sendFrame = (frame: string) => {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > SEND_BUFFER_LIMIT) {
       ws.close(CLOSE.resume, 'send buffer full: reconnect and resume');
       return;
     }
-    ws.send(JSON.stringify(message));
+    ws.send(frame);
   };
+  const send = (message: ServerMessage) => sendFrame(JSON.stringify(message));
   const fail = (code: string, message: string, topic?: string) =>
     send({ type: SERVER.error, code, message, ...(topic ? { topic } : {}) });
 
   const subscribe = async (topic: string, since: number | undefined) => {
     const grant = await authorizeTopic(deps.db, actor!, topic);
     if (!grant) return fail('not_found', 'No such topic, or not yours', topic);
-    subscriptions.set(topic, grant);
-    const result = await replay(deps.db, grant, since ?? Number.MAX_SAFE_INTEGER);
-    if (since !== undefined && result.resync) {
-      send({ type: SERVER.resync, topic, seq: result.seq });
-    } else {
-      for (const event of result.events) send(event);
-    }
-    send({ type: SERVER.subscribed, topic, seq: result.seq });
+    subscriptions.get(topic)?.live.close();
+    subscriptions.delete(topic);
+    const live = await startSubscription(deps.db, deps.bus, grant, since, send, sendFrame);
+    if (ws.readyState !== ws.OPEN) return live.close();
+    subscriptions.set(topic, { grant, live });
   };
 
   const becomeReady = async () => {
@@ -96,6 +101,7 @@ export function runConnection(
       case 'subscribe':
         return subscribe(message.topic, message.since);
       case 'unsubscribe':
+        subscriptions.get(message.topic)?.live.close();
         subscriptions.delete(message.topic);
         return send({ type: SERVER.unsubscribed, topic: message.topic });
       case 'ping':
@@ -132,6 +138,7 @@ export function runConnection(
   ws.on('close', () => {
     clearInterval(heartbeat);
     clearTimeout(authTimer);
+    for (const { live } of subscriptions.values()) live.close();
     subscriptions.clear();
   });
 

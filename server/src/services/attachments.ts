@@ -7,6 +7,7 @@
  * file is removed and the upload refused (413). The row and its change are written in one
  * transaction once the file is complete; if that fails the file is removed again.
  */
+import { transact } from './publish.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
@@ -314,7 +315,7 @@ export async function createAttachment(
   authorize(true, canDiscussTicket(access, factsOf(ticket)));
   const file = await receiveUpload(upload, storage);
   try {
-    return await db.transaction(async (tx) => {
+    return await transact(db, async (tx) => {
       const [row] = await tx
         .insert(attachments)
         .values({
@@ -374,7 +375,7 @@ export async function deleteAttachment(
   const row = await getAttachment(db, id);
   const { ticket, access } = await requireTicket(db, actor, row.ticketId);
   authorize(true, canModerate(access, row.uploaderId), 'Only the uploader or an admin may delete an attachment');
-  await db.transaction(async (tx) => {
+  await transact(db, async (tx) => {
     const [gone] = await tx.delete(attachments).where(eq(attachments.id, id)).returning();
     if (!gone) throw notFound();
     await recordChange(tx, {

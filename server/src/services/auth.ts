@@ -1,3 +1,4 @@
+import { transact } from './publish.ts';
 import type { Db } from '@laneway/db/client';
 import { users } from '@laneway/db/schema';
 import { eq, sql } from 'drizzle-orm';
@@ -27,7 +28,7 @@ export async function needsSetup(db: Db): Promise<boolean> {
  * superuser), afterwards only with ALLOW_REGISTRATION=true.
  */
 export async function register(db: Db, input: NewUser, allowRegistration: boolean): Promise<UserRow> {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${REGISTRATION_LOCK})`);
     const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(users);
     const first = (row?.n ?? 0) === 0;
@@ -64,7 +65,7 @@ export async function login(
     throw unauthorized(INVALID);
   }
   await limiter.recordSuccess(account, input.ip);
-  const tokens = await db.transaction(async (tx) => {
+  const tokens = await transact(db, async (tx) => {
     await tx
       .update(users)
       .set({ lastLoginAt: sql`now()` })
@@ -75,7 +76,7 @@ export async function login(
 }
 
 export async function refresh(db: Db, token: string, lifetimes: SessionLifetimes): Promise<IssuedTokens> {
-  const tokens = await db.transaction((tx) => rotateRefreshToken(tx, token, lifetimes));
+  const tokens = await transact(db, (tx) => rotateRefreshToken(tx, token, lifetimes));
   if (!tokens) throw unauthorized('Invalid or expired refresh token');
   return tokens;
 }
@@ -105,7 +106,7 @@ export async function changePassword(
     throw new AppError('validation_error', 'Current password is wrong', { current_password: ['Wrong password'] });
   }
   const passwordHash = await hashPassword(next);
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
     await revokeUserSessions(tx, userId);
     return createSession(tx, userId, lifetimes, meta);

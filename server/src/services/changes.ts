@@ -1,17 +1,13 @@
 import type { Executor } from '@laneway/db/client';
 import { sql, type SQL } from 'drizzle-orm';
 import { isoTime } from '../lib/time.ts';
+import type { EventMessage } from '../realtime/protocol.ts';
+import { emit } from './publish.ts';
 
 /** The realtime topic of a project's board. */
 export const projectTopic = (projectId: number) => `project:${projectId}`;
 
-export interface AppendedEvent {
-  topic: string;
-  seq: number;
-  type: string;
-  payload: unknown;
-  at: string;
-}
+export type AppendedEvent = EventMessage;
 
 export interface Change {
   projectId: number;
@@ -33,7 +29,9 @@ export interface Change {
  * change leaves no event and no gap.
  */
 export async function recordChange(tx: Executor, change: Change): Promise<AppendedEvent> {
-  return (await commitChange(tx, sql`select 1`, change))!;
+  const event = (await appendChange(tx, sql`select 1`, change))!;
+  emit(event, false);
+  return event;
 }
 
 /**
@@ -43,6 +41,13 @@ export async function recordChange(tx: Executor, change: Change): Promise<Append
  * version check) fails; then nothing is written, no seq is taken, and this returns null.
  */
 export async function commitChange(db: Executor, write: SQL, change: Change): Promise<AppendedEvent | null> {
+  const event = await appendChange(db, write, change);
+  if (event) emit(event, true);
+  return event;
+}
+
+/** The statement behind both: the write, its activity row, the seq bump and the event. */
+async function appendChange(db: Executor, write: SQL, change: Change): Promise<AppendedEvent | null> {
   const topic = projectTopic(change.projectId);
   const rows = await db.execute<{ seq: string; created_at: string }>(sql`
     with written as (${write}), logged as (
@@ -59,5 +64,5 @@ export async function commitChange(db: Executor, write: SQL, change: Change): Pr
     returning seq, created_at`);
   const row = rows[0];
   if (!row) return null;
-  return { topic, seq: Number(row.seq), type: change.verb, payload: change.payload, at: isoTime(row.created_at) };
+  return { type: change.verb, topic, seq: Number(row.seq), at: isoTime(row.created_at), data: change.payload };
 }

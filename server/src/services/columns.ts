@@ -1,3 +1,4 @@
+import { transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { columns, tickets } from '@laneway/db/schema';
 import { and, asc, desc, eq, gt, lt, ne, sql } from 'drizzle-orm';
@@ -39,7 +40,7 @@ export interface NewColumn {
 
 /** Adds a column at the right end of the board. */
 export async function createColumn(db: Db, actor: Actor, projectId: number, input: NewColumn): Promise<ColumnJson> {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     // Serialise column creation per project so two new columns never pick the same key.
     await tx.execute(sql`select id from projects where id = ${projectId} for update`);
     const [last] = await tx
@@ -82,7 +83,7 @@ export interface ColumnPatch {
  * `done_at` follows: set when the column becomes done, cleared when it stops being done.
  */
 export async function updateColumn(db: Db, actor: Actor, column: ColumnRow, patch: ColumnPatch): Promise<ColumnJson> {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     const values: Partial<typeof columns.$inferInsert> = {};
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.category !== undefined) values.category = patch.category;
@@ -116,7 +117,7 @@ export async function updateColumn(db: Db, actor: Actor, column: ColumnRow, patc
 
 /** Deletes an empty column; one that still holds tickets (archived ones too) is a 409. */
 export async function deleteColumn(db: Db, actor: Actor, column: ColumnRow): Promise<void> {
-  await db.transaction(async (tx) => {
+  await transact(db, async (tx) => {
     const [used] = await tx
       .select({ n: sql<number>`count(*)::int` })
       .from(tickets)
@@ -148,7 +149,7 @@ export async function moveColumn(
   column: ColumnRow,
   target: { before?: number | undefined; after?: number | undefined },
 ): Promise<ColumnJson> {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     await tx.execute(sql`select id from projects where id = ${column.projectId} for update`);
     const neighbour = async (id: number, field: 'before' | 'after') => {
       const [row] = await tx

@@ -7,6 +7,7 @@
  * `deleted: true`) while a live reply hangs below them, so a thread keeps its shape; a deleted
  * comment with no live reply anywhere below it is left out of the list.
  */
+import { transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { comments } from '@laneway/db/schema';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
@@ -80,7 +81,7 @@ export async function createComment(
 ): Promise<CommentJson> {
   const { ticket, access } = await requireTicket(db, actor, ticketId);
   authorize(true, canDiscussTicket(access, factsOf(ticket)));
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     const parentId = input.parent ?? null;
     if (parentId !== null) {
       // FOR SHARE holds the parent against a concurrent delete (an update) until this reply commits.
@@ -113,7 +114,7 @@ export async function updateComment(db: Db, actor: Actor, id: number, input: { b
   const comment = await liveComment(db, id);
   const { ticket, access } = await requireTicket(db, actor, comment.ticketId);
   authorize(true, canEditOwn(access, comment.authorId), 'Only the author may edit a comment');
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     const [row] = await tx
       .update(comments)
       .set({ body: input.body, editedAt: sql`now()` })
@@ -141,7 +142,7 @@ export async function deleteComment(db: Db, actor: Actor, id: number): Promise<v
   const comment = await liveComment(db, id);
   const { ticket, access } = await requireTicket(db, actor, comment.ticketId);
   authorize(true, canModerate(access, comment.authorId), 'Only the author or an admin may delete a comment');
-  await db.transaction(async (tx) => {
+  await transact(db, async (tx) => {
     const [row] = await tx
       .update(comments)
       .set({ deletedAt: sql`now()` })

@@ -1,3 +1,4 @@
+import { transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { companies, companyAdmins, companyUsers, users } from '@laneway/db/schema';
 import { and, asc, desc, eq, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
@@ -137,7 +138,7 @@ export async function createCompany(db: Db, input: NewCompany): Promise<CompanyR
   if (!slug) throw badRequest('Invalid input', { slug: ['Cannot be derived from this name; give a slug'] });
   const admins = unique(input.admins ?? []);
   const people = unique(input.users ?? []);
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     await assertUsersExist(tx, 'admins', admins);
     await assertUsersExist(tx, 'users', people);
     await assertSlugFree(tx, slug);
@@ -161,7 +162,7 @@ export interface CompanyPatch {
  * Renaming keeps the slug: it may be in bookmarked URLs.
  */
 export async function updateCompany(db: Db, id: number, patch: CompanyPatch): Promise<CompanyRow> {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     const [current] = await tx.select({ id: companies.id }).from(companies).where(eq(companies.id, id)).for('update');
     if (!current) throw notFound();
     const values: Partial<typeof companies.$inferInsert> = {};

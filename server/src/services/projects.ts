@@ -1,3 +1,4 @@
+import { transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { DEFAULT_COLUMNS } from '@laneway/db/defaults';
 import { columns, companies, projectCompanies, projects, userRoles, users } from '@laneway/db/schema';
@@ -132,7 +133,7 @@ export interface NewProject {
 
 /** Creates a project with its default columns; the creator becomes its superadmin. */
 export async function createProject(db: Db, actor: Actor, input: NewProject): Promise<ProjectJson> {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     await assertKeyFree(tx, input.key);
     const companyIds = [...new Set(input.companies ?? [])].sort((a, b) => a - b);
     await assertCompaniesExist(tx, companyIds);
@@ -173,7 +174,7 @@ export interface ProjectPatch {
 }
 
 export async function updateProject(db: Db, actor: Actor, access: ProjectAccess, patch: ProjectPatch) {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     const id = access.projectId;
     if (patch.key !== undefined) await assertKeyFree(tx, patch.key, id);
     const values: Partial<typeof projects.$inferInsert> = {};
@@ -251,7 +252,7 @@ async function assertKeepsASuperadmin(tx: Executor, projectId: number, userId: n
 }
 
 export async function addMember(db: Db, actor: Actor, projectId: number, userId: number, role: ProjectRole) {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId));
     if (!user) throw badRequest('Unknown user', { user_id: [`No user ${userId}`] });
     const inserted = await tx.insert(userRoles).values({ projectId, userId, role }).onConflictDoNothing().returning();
@@ -270,7 +271,7 @@ export async function addMember(db: Db, actor: Actor, projectId: number, userId:
 }
 
 export async function updateMember(db: Db, actor: Actor, projectId: number, userId: number, role: ProjectRole) {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     if (role !== 'superadmin') await assertKeepsASuperadmin(tx, projectId, userId);
     const updated = await tx
       .update(userRoles)
@@ -292,7 +293,7 @@ export async function updateMember(db: Db, actor: Actor, projectId: number, user
 }
 
 export async function removeMember(db: Db, actor: Actor, projectId: number, userId: number) {
-  await db.transaction(async (tx) => {
+  await transact(db, async (tx) => {
     await assertKeepsASuperadmin(tx, projectId, userId);
     const removed = await tx
       .delete(userRoles)

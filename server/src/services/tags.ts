@@ -1,3 +1,4 @@
+import { transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { tags } from '@laneway/db/schema';
 import { and, asc, eq, sql } from 'drizzle-orm';
@@ -40,7 +41,7 @@ export async function createTag(
   projectId: number,
   input: { name: string; colour?: string | undefined },
 ): Promise<TagJson> {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     await assertNameFree(tx, projectId, input.name);
     const [row] = await tx
       .insert(tags)
@@ -65,7 +66,7 @@ export async function updateTag(
   tag: TagRow,
   patch: { name?: string | undefined; colour?: string | undefined },
 ): Promise<TagJson> {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     if (patch.name !== undefined) await assertNameFree(tx, tag.projectId, patch.name, tag.id);
     const values: Partial<typeof tags.$inferInsert> = {};
     if (patch.name !== undefined) values.name = patch.name;
@@ -87,7 +88,7 @@ export async function updateTag(
 }
 
 export async function deleteTag(db: Db, actor: Actor, tag: TagRow): Promise<void> {
-  await db.transaction(async (tx) => {
+  await transact(db, async (tx) => {
     await tx.delete(tags).where(eq(tags.id, tag.id));
     await recordChange(tx, {
       projectId: tag.projectId,

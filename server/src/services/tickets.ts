@@ -3,6 +3,7 @@
  * checks the version, changes the row (and its assignee/tag links), and records the change
  * (activity row + board event) before commit.
  */
+import { transact } from './publish.ts';
 import type { Db, Executor, Tx } from '@laneway/db/client';
 import {
   columns,
@@ -238,7 +239,7 @@ function isPositionClash(error: unknown): boolean {
 async function withPositionRetry<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.transaction(fn);
+      return await transact(db, fn);
     } catch (error) {
       if (!isPositionClash(error) || attempt >= 4) throw error;
     }
@@ -535,7 +536,7 @@ export async function setArchived(db: Db, actor: Actor, id: number, archived: bo
   const { ticket, access } = await requireTicket(db, actor, id);
   authorize(true, canArchive(access), 'Only admins archive tickets');
   if (ticket.isArchived === archived) return serializeTicket(ticket);
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     await tx
       .update(tickets)
       .set({
@@ -561,7 +562,7 @@ export async function setArchived(db: Db, actor: Actor, id: number, archived: bo
 export async function deleteTicket(db: Db, actor: Actor, id: number): Promise<void> {
   const { ticket, access } = await requireTicket(db, actor, id);
   authorize(true, canDeleteTicket(access), 'Only superadmins delete tickets');
-  await db.transaction(async (tx) => {
+  await transact(db, async (tx) => {
     await tx.delete(tickets).where(eq(tickets.id, id));
     await recordChange(tx, {
       projectId: ticket.projectId,

@@ -1,3 +1,4 @@
+import { transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { companyAdmins, companyUsers, userRoles, users } from '@laneway/db/schema';
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
@@ -116,7 +117,7 @@ export interface UserPatch {
  * in the same transaction.
  */
 export async function updateUser(db: Db, id: number, patch: UserPatch): Promise<UserRow> {
-  return db.transaction(async (tx) => {
+  return transact(db, async (tx) => {
     const current = await getUser(tx, id);
     if (patch.email && patch.email.toLowerCase() !== current.email.toLowerCase()) {
       const [taken] = await tx

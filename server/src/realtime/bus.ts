@@ -1,0 +1,32 @@
+/**
+ * The event bus: carries committed events from the instance that wrote them to every
+ * instance's hub. In-process by default (one instance); Redis pub/sub when REDIS_URL is set
+ * (the realtime issue's next step). A bus message is always a committed outbox row, so a lost
+ * one is a gap the receiver fills from `events`, never a phantom.
+ */
+import type { EventMessage } from './protocol.ts';
+
+export interface Bus {
+  publish(event: EventMessage): void;
+  /** Calls `handler` for every event published on `topic`; returns the unsubscribe function. */
+  subscribe(topic: string, handler: (event: EventMessage) => void): () => void;
+}
+
+/** One process: handlers are called synchronously, in publish order. */
+export function createMemoryBus(): Bus {
+  const topics = new Map<string, Set<(event: EventMessage) => void>>();
+  return {
+    publish(event) {
+      for (const handler of topics.get(event.topic) ?? []) handler(event);
+    },
+    subscribe(topic, handler) {
+      let handlers = topics.get(topic);
+      if (!handlers) topics.set(topic, (handlers = new Set()));
+      handlers.add(handler);
+      return () => {
+        handlers.delete(handler);
+        if (!handlers.size) topics.delete(topic);
+      };
+    },
+  };
+}

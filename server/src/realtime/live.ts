@@ -1,0 +1,89 @@
+/**
+ * Live delivery for one socket's subscription to one topic, joined seamlessly to its replay.
+ * The bus listener is registered before the replay is read, live events arriving meanwhile
+ * are held, and every event is accepted only as the next seq: an older one is a duplicate
+ * (dropped), a newer one means a gap, filled from the outbox before delivery goes on. The seq
+ * advances past events the subscriber may not see, so company filtering never looks like a gap.
+ */
+import type { Executor } from '@laneway/db/client';
+import type { Bus } from './bus.ts';
+import { replay, visibleTo, type TopicGrant } from './hub.ts';
+import { SERVER, type EventMessage, type ServerMessage } from './protocol.ts';
+
+export interface LiveSubscription {
+  close(): void;
+}
+
+/** Frames are built once per event and shared by every socket on the topic. */
+const frames = new WeakMap<EventMessage, string>();
+export function frameOf(event: EventMessage): string {
+  let frame = frames.get(event);
+  if (frame === undefined) frames.set(event, (frame = JSON.stringify(event)));
+  return frame;
+}
+
+export async function startSubscription(
+  db: Executor,
+  bus: Bus,
+  grant: TopicGrant,
+  since: number | undefined,
+  send: (message: ServerMessage) => void,
+  sendFrame: (frame: string) => void,
+): Promise<LiveSubscription> {
+  let lastSeq = 0;
+  let catchingUp = true;
+  let held: EventMessage[] = [];
+
+  const deliver = (event: EventMessage) => {
+    lastSeq = event.seq;
+    if (visibleTo(grant, event)) sendFrame(frameOf(event));
+  };
+
+  /** Reads and delivers everything after lastSeq, then whatever arrived meanwhile. */
+  const catchUp = async () => {
+    catchingUp = true;
+    for (;;) {
+      const missed = await replay(db, grant, lastSeq);
+      if (missed.resync) {
+        send({ type: SERVER.resync, topic: grant.topic, seq: missed.seq });
+        lastSeq = missed.seq;
+      }
+      for (const event of missed.events) if (event.seq > lastSeq) deliver(event);
+      lastSeq = Math.max(lastSeq, missed.seq);
+      const queued = held.filter((e) => e.seq > lastSeq).sort((a, b) => a.seq - b.seq);
+      held = [];
+      let gap = false;
+      for (const event of queued) {
+        if (event.seq === lastSeq + 1) deliver(event);
+        else if (event.seq > lastSeq + 1) {
+          gap = true;
+          break;
+        }
+      }
+      if (!gap) break;
+    }
+    catchingUp = false;
+  };
+
+  const unsubscribe = bus.subscribe(grant.topic, (event) => {
+    if (catchingUp) {
+      held.push(event);
+      return;
+    }
+    if (event.seq <= lastSeq) return;
+    if (event.seq === lastSeq + 1) return deliver(event);
+    held.push(event);
+    void catchUp().catch(() =>
+      send({ type: SERVER.error, code: 'internal', message: 'catch-up failed', topic: grant.topic }),
+    );
+  });
+
+  // First join: replay from `since`, or start at the present without replay.
+  const first = await replay(db, grant, since ?? Number.MAX_SAFE_INTEGER);
+  if (since !== undefined && first.resync) send({ type: SERVER.resync, topic: grant.topic, seq: first.seq });
+  else for (const event of first.events) deliver(event);
+  lastSeq = first.seq;
+  await catchUp();
+  send({ type: SERVER.subscribed, topic: grant.topic, seq: lastSeq });
+  return { close: unsubscribe };
+}

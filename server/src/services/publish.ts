@@ -1,0 +1,45 @@
+/**
+ * Publishing after commit. A request (or a job) runs inside `withPublisher(bus, …)`; services
+ * open transactions with `transact`, which collects the events its `recordChange` calls append
+ * and publishes them only once the transaction has committed. A rolled-back transaction
+ * publishes nothing; a single-statement change (`commitChange`) publishes when it returns.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Db, Tx } from '@laneway/db/client';
+import type { Bus } from '../realtime/bus.ts';
+import type { EventMessage } from '../realtime/protocol.ts';
+
+interface Scope {
+  bus: Bus | null;
+  /** Events of the transaction being run, published after its commit. */
+  pending: EventMessage[] | null;
+}
+
+const scope = new AsyncLocalStorage<Scope>();
+
+/** Runs `fn` with `bus` as the destination of every change it commits. */
+export function withPublisher<T>(bus: Bus, fn: () => T): T {
+  return scope.run({ bus, pending: null }, fn);
+}
+
+/** A transaction whose recorded events are published after it commits. */
+export async function transact<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const outer = scope.getStore();
+  const pending: EventMessage[] = [];
+  const result = await scope.run({ bus: outer?.bus ?? null, pending }, () => db.transaction(fn));
+  for (const event of pending) outer?.bus?.publish(event);
+  return result;
+}
+
+/**
+ * Hands a recorded event to the enclosing `transact`, or publishes a committed one now.
+ * Outside any publisher (seed scripts, direct service calls in tests) events stay in the outbox
+ * only. An uncommitted event outside `transact` would be published before its commit: refused.
+ */
+export function emit(event: EventMessage, committed: boolean): void {
+  const store = scope.getStore();
+  if (!store?.bus) return;
+  if (committed) store.bus.publish(event);
+  else if (store.pending) store.pending.push(event);
+  else throw new Error('recordChange must run inside transact() so its event is published after commit');
+}
