@@ -5,9 +5,15 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createLoginLimiter } from './auth/rate-limit.ts';
 import { createMemoryBus } from './realtime/bus.ts';
+import { createRedisBus } from './realtime/bus-redis.ts';
 import { BoardCache } from './services/board.ts';
 import type { Config } from './env.ts';
 import type { AppDeps } from './lib/context.ts';
+
+/** The database's name: the Redis bus's namespace, shared by the instances of one deployment. */
+function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.slice(1)) || 'laneway';
+}
 
 export interface Runtime {
   deps: AppDeps;
@@ -52,7 +58,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     ),
     readinessChecks,
     boardCache: new BoardCache(),
-    bus: createMemoryBus(),
+    bus: redis ? createRedisBus(redis, databaseName(databaseUrl), logger) : createMemoryBus(),
   };
   return {
     deps,
@@ -61,6 +67,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     async close() {
       try {
         await sql.end({ timeout: 5 });
+        await deps.bus.close?.();
         redis?.disconnect();
       } finally {
         await embedded?.stop();

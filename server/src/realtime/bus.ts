@@ -8,8 +8,13 @@ import type { EventMessage } from './protocol.ts';
 
 export interface Bus {
   publish(event: EventMessage): void;
-  /** Calls `handler` for every event published on `topic`; returns the unsubscribe function. */
-  subscribe(topic: string, handler: (event: EventMessage) => void): () => void;
+  /**
+   * Calls `handler` for every event published on `topic`, and `onDoubt` whenever events may
+   * have been missed (the bus reconnected): the subscriber then catches up from the outbox.
+   * Returns the unsubscribe function.
+   */
+  subscribe(topic: string, handler: (event: EventMessage) => void, onDoubt?: () => void): () => void;
+  close?(): Promise<void>;
 }
 
 /** One process: handlers are called synchronously, in publish order. */

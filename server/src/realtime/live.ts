@@ -65,18 +65,27 @@ export async function startSubscription(
     catchingUp = false;
   };
 
-  const unsubscribe = bus.subscribe(grant.topic, (event) => {
-    if (catchingUp) {
-      held.push(event);
-      return;
-    }
-    if (event.seq <= lastSeq) return;
-    if (event.seq === lastSeq + 1) return deliver(event);
-    held.push(event);
+  const catchUpInBackground = () =>
     void catchUp().catch(() =>
       send({ type: SERVER.error, code: 'internal', message: 'catch-up failed', topic: grant.topic }),
     );
-  });
+  const unsubscribe = bus.subscribe(
+    grant.topic,
+    (event) => {
+      if (catchingUp) {
+        held.push(event);
+        return;
+      }
+      if (event.seq <= lastSeq) return;
+      if (event.seq === lastSeq + 1) return deliver(event);
+      held.push(event);
+      catchUpInBackground();
+    },
+    // The bus may have lost events (it reconnected): read what is missing from the outbox.
+    () => {
+      if (!catchingUp) catchUpInBackground();
+    },
+  );
 
   // First join: replay from `since`, or start at the present without replay.
   const first = await replay(db, grant, since ?? Number.MAX_SAFE_INTEGER);

@@ -1,0 +1,85 @@
+/**
+ * The bus across instances: Redis pub/sub. Each process holds one subscriber connection (a
+ * dedicated one: a subscribed connection can do nothing else) and one Redis subscription per
+ * topic, however many sockets watch it. Events are also handed to this process's own listeners
+ * at once, so local viewers never wait on Redis, and keep arriving while Redis is down; the
+ * copy that comes back through Redis is dropped by seq. After a reconnect every topic is told
+ * to doubt, and its subscribers catch up from the outbox.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Bus } from './bus.ts';
+import type { EventMessage } from './protocol.ts';
+
+interface Listener {
+  onEvent: (event: EventMessage) => void;
+  onDoubt: (() => void) | undefined;
+}
+
+/**
+ * @param namespace keeps deployments apart on a shared Redis (the database name: instances of
+ *   one deployment share their database, other deployments do not).
+ */
+export function createRedisBus(publisher: Redis, namespace: string, logger: Logger): Bus {
+  const prefix = `laneway:${namespace}:`;
+  const subscriber = publisher.duplicate({ autoResubscribe: true, enableOfflineQueue: true });
+  const topics = new Map<string, Set<Listener>>();
+  let connectedOnce = false;
+
+  subscriber.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis subscriber error'));
+  subscriber.on('ready', () => {
+    if (connectedOnce) {
+      logger.warn('redis subscriber reconnected: subscribers catch up from the outbox');
+      for (const listeners of topics.values()) for (const l of listeners) l.onDoubt?.();
+    }
+    connectedOnce = true;
+  });
+  subscriber.on('message', (channel: string, message: string) => {
+    if (!channel.startsWith(prefix)) return;
+    const listeners = topics.get(channel.slice(prefix.length));
+    if (!listeners?.size) return;
+    let event: EventMessage;
+    try {
+      event = JSON.parse(message) as EventMessage;
+    } catch {
+      return;
+    }
+    for (const l of listeners) l.onEvent(event);
+  });
+
+  const local = (event: EventMessage) => {
+    for (const l of topics.get(event.topic) ?? []) l.onEvent(event);
+  };
+
+  return {
+    publish(event) {
+      local(event);
+      // The event is committed in the outbox: if Redis misses it, other instances see a gap on
+      // the next event (or doubt on reconnect) and read it from there.
+      publisher.publish(prefix + event.topic, JSON.stringify(event)).catch((err: Error) => {
+        logger.warn({ err: err.message, topic: event.topic, seq: event.seq }, 'redis publish failed');
+      });
+    },
+    subscribe(topic, onEvent, onDoubt) {
+      let listeners = topics.get(topic);
+      if (!listeners) {
+        topics.set(topic, (listeners = new Set()));
+        subscriber.subscribe(prefix + topic).catch((err: Error) => {
+          logger.warn({ err: err.message, topic }, 'redis subscribe failed');
+        });
+      }
+      const listener = { onEvent, onDoubt };
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && topics.get(topic) === listeners) {
+          topics.delete(topic);
+          subscriber.unsubscribe(prefix + topic).catch(() => {});
+        }
+      };
+    },
+    async close() {
+      subscriber.disconnect();
+    },
+  };
+}
