@@ -269,3 +269,56 @@ describe('live delivery', () => {
     c.ws.close();
   });
 });
+
+describe('revocation', () => {
+  async function freshUser(name: string) {
+    const created = await t.post(
+      '/users/',
+      { username: name, email: `${name}@example.com`, password: 'fresh password 1' },
+      { token: w.tokens.superuser },
+    );
+    const login = async () =>
+      (await t.post('/auth/login/', { username: name, password: 'fresh password 1' })).body.access;
+    return { id: created.body.id as number, login };
+  }
+
+  it('logout closes the sockets of that session within a second, and only those', async () => {
+    const u = await freshUser('leaver');
+    const [a, b] = [await u.login(), await u.login()];
+    const sa = await connect('/ws/', bearer(a));
+    const sb = await connect('/ws/', bearer(b));
+    await sa.next((m) => m.type === 'ready');
+    await sb.next((m) => m.type === 'ready');
+    const started = Date.now();
+    expect((await t.post('/auth/logout/', undefined, { token: a })).status).toBe(200);
+    expect(await sa.closed).toBe(CLOSE.revoked);
+    expect(Date.now() - started).toBeLessThan(1000);
+    sb.send({ type: 'ping' });
+    expect((await sb.next((m) => m.type === 'pong')).type).toBe('pong');
+    sb.ws.close();
+  });
+
+  it('deactivating a user closes every socket of theirs', async () => {
+    const u = await freshUser('deactivated');
+    const s1 = await connect('/ws/', bearer(await u.login()));
+    const s2 = await connect('/ws/notifications/', bearer(await u.login()));
+    await s1.next((m) => m.type === 'ready');
+    await s2.next((m) => m.type === 'subscribed');
+    expect((await t.patch(`/users/${u.id}/`, { is_active: false }, { token: w.tokens.superuser })).status).toBe(200);
+    expect(await s1.closed).toBe(CLOSE.revoked);
+    expect(await s2.closed).toBe(CLOSE.revoked);
+  });
+
+  it('removing a member ends their board subscription, and events stop', async () => {
+    const u = await freshUser('removed');
+    await t.post(`/projects/${w.projectId}/members/`, { user_id: u.id, role: 'user' }, { token: w.tokens.superadmin });
+    const s = await connect(`/ws/projects/${w.projectId}/tickets/`, bearer(await u.login()));
+    await s.next((m) => m.type === 'subscribed');
+    expect((await t.del(`/projects/${w.projectId}/members/${u.id}/`, { token: w.tokens.superadmin })).status).toBe(204);
+    expect(await s.next((m) => m.type === 'error')).toMatchObject({ code: 'revoked', topic: topic() });
+    await t.patch(`/tickets/${w.otherTicket}/`, { title: 'After removal' }, { token: w.tokens.admin });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.messages.some((m) => m.type === 'ticket.updated')).toBe(false);
+    s.ws.close();
+  });
+});

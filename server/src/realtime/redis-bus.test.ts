@@ -121,4 +121,13 @@ describe('two instances sharing PostgreSQL and Redis', () => {
       c.ws.close();
     }
   }, 60_000);
+
+  it('a logout on one instance closes that session’s socket on the other', async () => {
+    const login = await one.post('/auth/login/', { username: 'manager', password: 'world password 1' });
+    const ws = new WebSocket(urlTwo, { headers: { authorization: `Bearer ${login.body.access}` } });
+    const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+    await new Promise((r) => ws.once('message', r));
+    expect((await one.post('/auth/logout/', undefined, { token: login.body.access })).status).toBe(200);
+    expect(await closed).toBe(4003);
+  });
 });

@@ -9,8 +9,10 @@ import { WebSocketServer } from 'ws';
 import { lifetimes } from '../auth/middleware.ts';
 import { validateAccessToken } from '../auth/sessions.ts';
 import type { Actor, AppDeps } from '../lib/context.ts';
-import { CLOSE, MAX_PAYLOAD } from './protocol.ts';
-import { runConnection } from './socket.ts';
+import { CLOSE, MAX_PAYLOAD, type EventMessage } from './protocol.ts';
+import { sql } from 'drizzle-orm';
+import { CONTROL_TOPIC, type Control } from '../services/publish.ts';
+import { runConnection, type Connection } from './socket.ts';
 
 const PATHS: [RegExp, (m: RegExpExecArray) => ((actor: Actor) => string) | null][] = [
   [/^\/ws\/?$/, () => null],
@@ -43,22 +45,59 @@ export function createRealtime(deps: AppDeps): Realtime {
   const secureCookie = config.PUBLIC_URL?.startsWith('https:') ?? false;
   const cookieName = secureCookie ? '__Host-session' : 'session';
 
-  const authenticate = async (req: IncomingMessage): Promise<{ actor: Actor | null; status?: number }> => {
+  type UpgradeAuth = { actor: Actor | null; sessionId: string | null; status?: number };
+  const authenticate = async (req: IncomingMessage): Promise<UpgradeAuth> => {
+    const none = { actor: null, sessionId: null };
     const header = req.headers.authorization;
     if (header?.toLowerCase().startsWith('bearer ')) {
       const found = await validateAccessToken(deps.db, header.slice(7).trim(), lifetimes(config));
-      return found ? { actor: found.actor } : { actor: null, status: 401 };
+      return found ? { actor: found.actor, sessionId: found.sessionId } : { ...none, status: 401 };
     }
     const token = cookieValue(req.headers.cookie, cookieName);
-    if (!token) return { actor: null };
+    if (!token) return none;
     // A cookie is sent by the browser on any page's request: only our own pages may use it.
     const own = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).origin : `http://${req.headers.host}`;
     const origin = req.headers.origin;
-    if (!origin || (origin !== own && !config.CORS_ALLOWED_ORIGINS.includes(origin)))
-      return { actor: null, status: 403 };
+    if (!origin || (origin !== own && !config.CORS_ALLOWED_ORIGINS.includes(origin))) return { ...none, status: 403 };
     const found = await validateAccessToken(deps.db, token, lifetimes(config));
-    return found ? { actor: found.actor } : { actor: null, status: 401 };
+    return found ? { actor: found.actor, sessionId: found.sessionId } : { ...none, status: 401 };
   };
+
+  const connections = new Set<Connection>();
+  /** Cuts or re-checks sockets when sessions or access change (on any instance). */
+  const onControl = (event: EventMessage) => {
+    const control = event.data as Control;
+    for (const c of connections) {
+      if (control.kind === 'session-revoked' && c.sessionId() === control.sessionId) c.revoke();
+      else if (control.kind === 'user-revoked' && c.actor()?.id === control.userId) {
+        if (c.sessionId() !== control.keepSession) c.revoke();
+      } else if (control.kind === 'access-changed' && c.actor()?.id === control.userId) void c.reauthorize();
+    }
+  };
+  /** After a bus reconnect a control message may be lost: re-check every socket from the database. */
+  const onDoubt = () => {
+    void (async () => {
+      const ids = [...connections].map((c) => c.sessionId()).filter((id): id is string => id !== null);
+      const valid = new Set(
+        ids.length
+          ? (
+              await deps.db.execute<{ id: string }>(sql`
+                select s.id from sessions s join users u on u.id = s.user_id
+                where s.id in (${sql.join(
+                  ids.map((id) => sql`${id}`),
+                  sql`, `,
+                )}) and u.is_active and s.expires_at > now()`)
+            ).map((r) => r.id)
+          : [],
+      );
+      for (const c of connections) {
+        const id = c.sessionId();
+        if (id !== null && !valid.has(id)) c.revoke();
+        else await c.reauthorize();
+      }
+    })().catch((error: unknown) => deps.logger.error({ err: error }, 'revalidating sockets failed'));
+  };
+  const stopControl = deps.bus.subscribe(CONTROL_TOPIC, onControl, onDoubt);
 
   return {
     handleUpgrade(req, socket, head) {
@@ -69,9 +108,13 @@ export function createRealtime(deps: AppDeps): Realtime {
       }).find((t) => t !== undefined);
       if (route === undefined) return reject(socket, 404, 'Not Found');
       authenticate(req)
-        .then(({ actor, status }) => {
+        .then(({ actor, sessionId, status }) => {
           if (status) return reject(socket, status, status === 401 ? 'Unauthorized' : 'Forbidden');
-          wss.handleUpgrade(req, socket, head, (ws) => runConnection(ws, deps, { actor, initialTopic: route }));
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            const connection = runConnection(ws, deps, { actor, sessionId, initialTopic: route });
+            connections.add(connection);
+            ws.on('close', () => connections.delete(connection));
+          });
         })
         .catch((error: unknown) => {
           deps.logger.error({ err: error }, 'websocket upgrade failed');
@@ -79,6 +122,7 @@ export function createRealtime(deps: AppDeps): Realtime {
         });
     },
     close() {
+      stopControl();
       for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'server shutting down');
       wss.close();
     },

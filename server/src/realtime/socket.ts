@@ -23,6 +23,11 @@ export interface Connection {
   /** Topics this socket is subscribed to, with what each grant allows. */
   readonly subscriptions: Map<string, Subscription>;
   readonly actor: () => Actor | null;
+  readonly sessionId: () => string | null;
+  /** The session ended: close at once (the client must sign in again). */
+  revoke(): void;
+  /** Access may have changed: re-check every subscription, ending those no longer allowed. */
+  reauthorize(): Promise<void>;
 }
 
 /**
@@ -32,9 +37,10 @@ export interface Connection {
 export function runConnection(
   ws: WebSocket,
   deps: AppDeps,
-  initial: { actor: Actor | null; initialTopic: ((actor: Actor) => string) | null },
+  initial: { actor: Actor | null; sessionId: string | null; initialTopic: ((actor: Actor) => string) | null },
 ): Connection {
   let actor = initial.actor;
+  let sessionId = initial.sessionId;
   const subscriptions = new Map<string, Subscription>();
   // Messages are handled one at a time, in the order they arrive.
   let queue = Promise.resolve();
@@ -93,6 +99,7 @@ export function runConnection(
       }
       clearTimeout(authTimer);
       actor = found.actor;
+      sessionId = found.sessionId;
       return becomeReady();
     }
     switch (message.type) {
@@ -142,5 +149,21 @@ export function runConnection(
     subscriptions.clear();
   });
 
-  return { subscriptions, actor: () => actor };
+  const reauthorize = async () => {
+    if (!actor) return;
+    for (const [topic, { live }] of [...subscriptions]) {
+      if (await authorizeTopic(deps.db, actor, topic)) continue;
+      live.close();
+      subscriptions.delete(topic);
+      fail('revoked', 'Access to this topic ended', topic);
+    }
+  };
+
+  return {
+    subscriptions,
+    actor: () => actor,
+    sessionId: () => sessionId,
+    revoke: () => ws.close(CLOSE.revoked, 'session ended'),
+    reauthorize: () => (queue = queue.then(reauthorize)),
+  };
 }

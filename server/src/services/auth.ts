@@ -1,4 +1,4 @@
-import { transact } from './publish.ts';
+import { emitControl, transact } from './publish.ts';
 import type { Db } from '@laneway/db/client';
 import { users } from '@laneway/db/schema';
 import { eq, sql } from 'drizzle-orm';
@@ -83,10 +83,12 @@ export async function refresh(db: Db, token: string, lifetimes: SessionLifetimes
 
 export async function logout(db: Db, sessionId: string): Promise<void> {
   await revokeSession(db, sessionId);
+  emitControl({ kind: 'session-revoked', sessionId }, true);
 }
 
 export async function logoutAll(db: Db, userId: number): Promise<void> {
   await revokeUserSessions(db, userId);
+  emitControl({ kind: 'user-revoked', userId }, true);
 }
 
 /**
@@ -109,6 +111,8 @@ export async function changePassword(
   return transact(db, async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
     await revokeUserSessions(tx, userId);
-    return createSession(tx, userId, lifetimes, meta);
+    const tokens = await createSession(tx, userId, lifetimes, meta);
+    emitControl({ kind: 'user-revoked', userId, keepSession: tokens.sessionId }, false);
+    return tokens;
   });
 }

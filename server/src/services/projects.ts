@@ -1,4 +1,4 @@
-import { transact } from './publish.ts';
+import { emitControl, transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { DEFAULT_COLUMNS } from '@laneway/db/defaults';
 import { columns, companies, projectCompanies, projects, userRoles, users } from '@laneway/db/schema';
@@ -288,6 +288,7 @@ export async function updateMember(db: Db, actor: Actor, projectId: number, user
       data: { user: userId, role },
       payload: json,
     });
+    emitControl({ kind: 'access-changed', userId, projectId }, false);
     return json;
   });
 }
@@ -308,6 +309,7 @@ export async function removeMember(db: Db, actor: Actor, projectId: number, user
       data: { user: userId },
       payload: { user: userId },
     });
+    emitControl({ kind: 'access-changed', userId, projectId }, false);
   });
 }
 

@@ -43,3 +43,23 @@ export function emit(event: EventMessage, committed: boolean): void {
   else if (store.pending) store.pending.push(event);
   else throw new Error('recordChange must run inside transact() so its event is published after commit');
 }
+
+/** The bus topic of control messages between instances; clients cannot subscribe to it. */
+export const CONTROL_TOPIC = 'control';
+
+/** What a control message tells every instance's WebSocket hub to re-check. */
+export type Control =
+  | { kind: 'session-revoked'; sessionId: string }
+  | { kind: 'user-revoked'; userId: number; keepSession?: string }
+  | { kind: 'access-changed'; userId: number; projectId: number };
+
+/**
+ * Announces that sessions or access changed, so sockets are cut or re-authorised (within a
+ * second, on every instance). `committed` as for `emit`: inside `transact` it waits for commit.
+ */
+export function emitControl(control: Control, committed: boolean): void {
+  emit(
+    { type: `control.${control.kind}`, topic: CONTROL_TOPIC, seq: 0, at: new Date().toISOString(), data: control },
+    committed,
+  );
+}

@@ -1,4 +1,4 @@
-import { transact } from './publish.ts';
+import { emitControl, transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { companyAdmins, companyUsers, userRoles, users } from '@laneway/db/schema';
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
@@ -135,7 +135,10 @@ export async function updateUser(db: Db, id: number, patch: UserPatch): Promise<
     const [row] = Object.keys(values).length
       ? await tx.update(users).set(values).where(eq(users.id, id)).returning()
       : [current];
-    if (patch.is_active === false || patch.password !== undefined) await revokeUserSessions(tx, id);
+    if (patch.is_active === false || patch.password !== undefined) {
+      await revokeUserSessions(tx, id);
+      emitControl({ kind: 'user-revoked', userId: id }, false);
+    }
     return row!;
   });
 }
