@@ -42,6 +42,14 @@ export async function startSubscription(
   /** Reads and delivers everything after lastSeq, then whatever arrived meanwhile. */
   const catchUp = async () => {
     catchingUp = true;
+    // On failure (the database blinked) held events stay held; the next event retries.
+    try {
+      await catchUpLoop();
+    } finally {
+      catchingUp = false;
+    }
+  };
+  const catchUpLoop = async () => {
     for (;;) {
       const missed = await replay(db, grant, lastSeq);
       if (missed.resync) {
@@ -62,7 +70,6 @@ export async function startSubscription(
       }
       if (!gap) break;
     }
-    catchingUp = false;
   };
 
   const catchUpInBackground = () =>
@@ -87,12 +94,17 @@ export async function startSubscription(
     },
   );
 
-  // First join: replay from `since`, or start at the present without replay.
-  const first = await replay(db, grant, since ?? Number.MAX_SAFE_INTEGER);
-  if (since !== undefined && first.resync) send({ type: SERVER.resync, topic: grant.topic, seq: first.seq });
-  else for (const event of first.events) deliver(event);
-  lastSeq = first.seq;
-  await catchUp();
+  try {
+    // First join: replay from `since`, or start at the present without replay.
+    const first = await replay(db, grant, since ?? Number.MAX_SAFE_INTEGER);
+    if (since !== undefined && first.resync) send({ type: SERVER.resync, topic: grant.topic, seq: first.seq });
+    else for (const event of first.events) deliver(event);
+    lastSeq = first.seq;
+    await catchUp();
+  } catch (error) {
+    unsubscribe();
+    throw error;
+  }
   send({ type: SERVER.subscribed, topic: grant.topic, seq: lastSeq });
   return { close: unsubscribe };
 }
