@@ -21,7 +21,7 @@ export async function loadProjectAccessWith<T>(
 ): Promise<{ access: ProjectAccess; extra: T } | null> {
   const rows = await db.execute<{ id: number; role: ProjectRole | null; company_ids: number[]; extra: T }>(sql`
     select p.id,
-      (select r.role from user_roles r where r.project_id = p.id and r.user_id = ${actor.id}) as role,
+      ${roleSql(sql`p.id`, actor.id)} as role,
       ${linkedCompaniesSql(sql`p.id`, actor.id)} as company_ids,
       ${extra} as extra
     from projects p where p.id = ${projectId}`);
@@ -37,6 +37,11 @@ export async function loadProjectAccessWith<T>(
     },
     extra: row.extra,
   };
+}
+
+/** SQL for the actor's membership role in a project (null when not a member). */
+export function roleSql(projectId: SQL, actorId: number): SQL<ProjectRole | null> {
+  return sql<ProjectRole | null>`(select r.role from user_roles r where r.project_id = ${projectId} and r.user_id = ${actorId})`;
 }
 
 /** SQL for "the actor's companies linked to this project", as an int[] (empty when none). */

@@ -3,6 +3,7 @@ import type { Db, Executor } from '@laneway/db/client';
 import { companies, companyAdmins, companyUsers, users } from '@laneway/db/schema';
 import { and, asc, desc, eq, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
+import { assertAllFound } from '../lib/refs.ts';
 import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
 
 /** A company row with its people, as one query reads it. */
@@ -97,9 +98,7 @@ export async function listCompanies(
 async function assertUsersExist(db: Executor, field: string, ids: number[]) {
   if (!ids.length) return;
   const found = await db.select({ id: users.id }).from(users).where(inArray(users.id, ids));
-  const known = new Set(found.map((f) => f.id));
-  const missing = ids.filter((id) => !known.has(id));
-  if (missing.length) throw badRequest('Unknown users', { [field]: missing.map((id) => `No user ${id}`) });
+  assertAllFound(ids, found, field, 'Unknown users', (id) => `No user ${id}`);
 }
 
 async function assertSlugFree(db: Executor, slug: string, exceptId?: number) {

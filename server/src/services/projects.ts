@@ -4,11 +4,12 @@ import { DEFAULT_COLUMNS } from '@laneway/db/defaults';
 import { columns, companies, projectCompanies, projects, userRoles, users } from '@laneway/db/schema';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Actor } from '../lib/context.ts';
+import { assertAllFound } from '../lib/refs.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { isoTime } from '../lib/time.ts';
 import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
 import { canSeeProject, type ProjectAccess, type ProjectRole } from '../policy/index.ts';
-import { loadProjectAccess, visibleProjectsSql } from '../policy/load.ts';
+import { loadProjectAccess, roleSql, visibleProjectsSql } from '../policy/load.ts';
 import { recordChange } from './changes.ts';
 import { keyBetween } from './ordering.ts';
 
@@ -92,7 +93,7 @@ export async function listProjects(
     : sql`name asc`;
   const rows = await db.execute<ProjectListRow>(sql`
     select p.*, ${companyIdsSql} as companies,
-      (select r.role from user_roles r where r.project_id = p.id and r.user_id = ${actor.id}) as role,
+      ${roleSql(sql`p.id`, actor.id)} as role,
       count(*) over ()::int as total
     from projects p
     where ${visibleProjectsSql(actor)} ${where}
@@ -112,8 +113,7 @@ export async function getProject(db: Executor, access: ProjectAccess): Promise<P
 async function assertCompaniesExist(db: Executor, ids: number[]) {
   if (!ids.length) return;
   const found = await db.select({ id: companies.id }).from(companies).where(inArray(companies.id, ids));
-  const missing = ids.filter((id) => !found.some((f) => f.id === id));
-  if (missing.length) throw badRequest('Unknown companies', { companies: missing.map((id) => `No company ${id}`) });
+  assertAllFound(ids, found, 'companies', 'Unknown companies', (id) => `No company ${id}`);
 }
 
 async function assertKeyFree(db: Executor, key: string, exceptId?: number) {

@@ -19,6 +19,7 @@ import {
 import { and, asc, desc, eq, getTableColumns, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '../lib/context.ts';
+import { assertAllFound } from '../lib/refs.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
 import {
@@ -34,7 +35,7 @@ import {
   type ProjectRole,
   type TicketFacts,
 } from '../policy/index.ts';
-import { linkedCompaniesSql, visibleTicketsSql } from '../policy/load.ts';
+import { linkedCompaniesSql, roleSql, visibleTicketsSql } from '../policy/load.ts';
 import { commitChange, recordChange } from './changes.ts';
 import type { ColumnCategory } from './columns.ts';
 import { keyBetween } from './ordering.ts';
@@ -101,8 +102,7 @@ async function readTicket(db: Executor, id: number): Promise<TicketRecord> {
 /** What the actor is to a ticket's project, as extra fields of a ticket select. */
 function accessFields(actor: Actor) {
   return {
-    role: sql<ProjectRole | null>`(select r.role from user_roles r
-      where r.project_id = ${tickets.projectId} and r.user_id = ${actor.id})`,
+    role: roleSql(sql`${tickets.projectId}`, actor.id),
     companyIds: linkedCompaniesSql(sql`${tickets.projectId}`, actor.id).mapWith((v: number[]) => v),
   };
 }
@@ -172,12 +172,7 @@ async function checkAssignees(db: Executor, projectId: number, ids: number[]) {
     .select({ id: userRoles.userId })
     .from(userRoles)
     .where(and(eq(userRoles.projectId, projectId), inArray(userRoles.userId, ids)));
-  const missing = ids.filter((id) => !found.some((f) => f.id === id));
-  if (missing.length) {
-    throw badRequest('Assignees must be project members', {
-      assignees: missing.map((id) => `User ${id} is not a member`),
-    });
-  }
+  assertAllFound(ids, found, 'assignees', 'Assignees must be project members', (id) => `User ${id} is not a member`);
 }
 
 async function checkTags(db: Executor, projectId: number, ids: number[]) {
@@ -186,8 +181,7 @@ async function checkTags(db: Executor, projectId: number, ids: number[]) {
     .select({ id: tags.id })
     .from(tags)
     .where(and(eq(tags.projectId, projectId), inArray(tags.id, ids)));
-  const missing = ids.filter((id) => !found.some((f) => f.id === id));
-  if (missing.length) throw badRequest('Unknown tags', { tags: missing.map((id) => `No tag ${id} in this project`) });
+  assertAllFound(ids, found, 'tags', 'Unknown tags', (id) => `No tag ${id} in this project`);
 }
 
 async function checkCompany(db: Executor, projectId: number, companyId: number | null) {
