@@ -185,6 +185,19 @@ async function freshComment(ctx: MatrixContext): Promise<number> {
   return expectStatus(res, 201, 'create comment').body.id;
 }
 
+/** Company A's ticket room (created on first use by the superadmin's request). */
+async function companyARoom(ctx: MatrixContext): Promise<Vars> {
+  const res = await ctx.t.get(`/chat/rooms/?ticket=${ctx.w.companyATicket}`, asSuperadmin(ctx));
+  return { room: expectStatus(res, 200, 'ticket room').body.results[0].id };
+}
+
+/** A fresh notification of `user`: the superadmin assigns them a new ticket. */
+async function userNotification(ctx: MatrixContext): Promise<Vars> {
+  await freshTicket(ctx, { assignees: [ctx.w.ids.user] });
+  const res = await ctx.t.get('/notifications/?unread=true', { token: ctx.w.tokens.user });
+  return { notification: expectStatus(res, 200, 'user notifications').body.results[0].id };
+}
+
 /** The smallest PNG: a 1×1 transparent pixel. */
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
@@ -740,6 +753,58 @@ export const MATRIX: MatrixRow[] = [
     route: '/tickets/{id}/activity',
     path: '/tickets/{companyATicket}/activity/',
     expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+
+  // --- chat: a ticket's room is for whoever can discuss the ticket ---
+  {
+    method: 'GET',
+    route: '/chat/rooms',
+    path: '/chat/rooms/?ticket={companyATicket}',
+    label: 'ticket',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  {
+    method: 'GET',
+    route: '/chat/rooms',
+    path: '/chat/rooms/?project={projectId}',
+    label: 'project',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'GET',
+    route: '/chat/rooms/{id}/messages',
+    path: '/chat/rooms/{room}/messages/',
+    setup: companyARoom,
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  {
+    method: 'POST',
+    route: '/chat/rooms/{id}/messages',
+    path: '/chat/rooms/{room}/messages/',
+    setup: companyARoom,
+    body: (ctx) => ({ body: `Hello from ${ctx.actor}`, client_id: `matrix-${ctx.n}` }),
+    expect: [401, 404, 201, 201, 201, 201, 201, 201, 201, 404],
+  },
+
+  // --- notifications: each person's own ---
+  {
+    method: 'GET',
+    route: '/notifications',
+    path: '/notifications/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/notifications/{id}/read',
+    path: '/notifications/{notification}/read/',
+    setup: userNotification,
+    expect: [401, 404, 404, 404, 404, 404, 200, 404, 404, 404],
+  },
+  {
+    method: 'POST',
+    route: '/notifications/read-all',
+    path: '/notifications/read-all/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   },
 ];
 

@@ -3,9 +3,10 @@
  * dedicated one: a subscribed connection can do nothing else) and one Redis subscription per
  * topic, however many sockets watch it. Events are also handed to this process's own listeners
  * at once, so local viewers never wait on Redis, and keep arriving while Redis is down; the
- * copy that comes back through Redis is dropped by seq. After a reconnect every topic is told
+ * copy that comes back through Redis is recognised by its origin prefix and dropped. After a reconnect every topic is told
  * to doubt, and its subscribers catch up from the outbox.
  */
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Bus } from './bus.ts';
@@ -25,6 +26,8 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
   const subscriber = publisher.duplicate({ autoResubscribe: true, enableOfflineQueue: true });
   const topics = new Map<string, Set<Listener>>();
   let connectedOnce = false;
+  /** Marks this process's messages (a fixed-length prefix before the JSON). */
+  const origin = randomBytes(6).toString('base64url');
 
   subscriber.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis subscriber error'));
   subscriber.on('ready', () => {
@@ -36,11 +39,13 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
   });
   subscriber.on('message', (channel: string, message: string) => {
     if (!channel.startsWith(prefix)) return;
+    // Our own messages reached our listeners when they were published.
+    if (message.startsWith(origin)) return;
     const listeners = topics.get(channel.slice(prefix.length));
     if (!listeners?.size) return;
     let event: EventMessage;
     try {
-      event = JSON.parse(message) as EventMessage;
+      event = JSON.parse(message.slice(origin.length)) as EventMessage;
     } catch {
       return;
     }
@@ -56,7 +61,7 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
       local(event);
       // The event is committed in the outbox: if Redis misses it, other instances see a gap on
       // the next event (or doubt on reconnect) and read it from there.
-      publisher.publish(prefix + event.topic, JSON.stringify(event)).catch((err: Error) => {
+      publisher.publish(prefix + event.topic, origin + JSON.stringify(event)).catch((err: Error) => {
         logger.warn({ err: err.message, topic: event.topic, seq: event.seq }, 'redis publish failed');
       });
     },

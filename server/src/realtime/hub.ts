@@ -4,20 +4,22 @@
  * person's board stream carries only their companies' tickets, replays included.
  */
 import type { Executor } from '@laneway/db/client';
-import { chatRooms } from '@laneway/db/schema';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Actor } from '../lib/context.ts';
 import { isoTime } from '../lib/time.ts';
-import { canDiscussTicket, canSeeProject, isStaff } from '../policy/index.ts';
+import { AppError } from '../lib/errors.ts';
+import { canSeeProject, isStaff } from '../policy/index.ts';
 import { loadProjectAccess } from '../policy/load.ts';
-import { factsOf, requireTicket } from '../services/tickets.ts';
-import { TOPIC, type EventMessage } from './protocol.ts';
+import { requireRoom } from '../services/chat.ts';
+import { TOPIC, type EventMessage, type PresenceData } from './protocol.ts';
 
 /** A granted subscription: the topic and, for company people on a board, their companies. */
 export interface TopicGrant {
   topic: string;
   /** Null: everything on the topic. Otherwise only events about these companies' tickets. */
   companies: number[] | null;
+  /** The subscriber: their own ephemeral events are not echoed back to them. */
+  actorId: number;
 }
 
 /** Whether the actor may subscribe to `topic`; null when it does not exist or is not theirs. */
@@ -26,21 +28,19 @@ export async function authorizeTopic(db: Executor, actor: Actor, topic: string):
   if (!match) return null;
   const kind = match[1];
   const id = Number(match[2]);
-  if (kind === 'user') return id === actor.id ? { topic, companies: null } : null;
+  const grant = (companies: number[] | null): TopicGrant => ({ topic, companies, actorId: actor.id });
+  if (kind === 'user') return id === actor.id ? grant(null) : null;
   if (kind === 'project') {
     const access = await loadProjectAccess(db, actor, id);
     if (!canSeeProject(access)) return null;
-    return { topic, companies: isStaff(access) ? null : access.companyIds };
+    return grant(isStaff(access) ? null : access.companyIds);
   }
-  const [room] = await db.select().from(chatRooms).where(eq(chatRooms.id, id));
-  if (!room) return null;
-  if (room.ticketId !== null) {
-    const found = await requireTicket(db, actor, room.ticketId).catch(() => null);
-    return found && canDiscussTicket(found.access, factsOf(found.ticket)) ? { topic, companies: null } : null;
-  }
-  // Project-wide rooms are for the project's staff.
-  const access = await loadProjectAccess(db, actor, room.projectId);
-  return access && isStaff(access) ? { topic, companies: null } : null;
+  // A room: whoever may talk in it (the chat service's rule).
+  const found = await requireRoom(db, actor, id).catch((error: unknown) => {
+    if (error instanceof AppError) return null;
+    throw error;
+  });
+  return found ? grant(null) : null;
 }
 
 /**
@@ -49,7 +49,13 @@ export async function authorizeTopic(db: Executor, actor: Actor, topic: string):
  * membership changes on a board topic are for staff (company people read their tickets'
  * comments over REST and talk in the ticket's room).
  */
-export function visibleTo(grant: TopicGrant, event: { type: string; data: unknown }): boolean {
+export function visibleTo(grant: TopicGrant, event: { type: string; seq: number; data: unknown }): boolean {
+  if (event.seq === 0) {
+    const data = event.data as Partial<PresenceData>;
+    if (data.user?.id === grant.actorId) return false;
+    // Company people see who is on the board, but not which (maybe other companies') card moves.
+    return grant.companies === null || (data.dragging ?? null) === null;
+  }
   if (grant.companies === null) return true;
   if (event.type.startsWith('column.') || event.type.startsWith('tag.')) return true;
   if (!event.type.startsWith('ticket.')) return false;

@@ -79,6 +79,11 @@ export async function startSubscription(
   const unsubscribe = bus.subscribe(
     grant.topic,
     (event) => {
+      // Ephemeral (typing, presence): no place in the sequence, delivered as they come.
+      if (event.seq === 0) {
+        if (visibleTo(grant, event)) sendFrame(frameOf(event));
+        return;
+      }
       if (catchingUp) {
         held.push(event);
         return;

@@ -1,61 +1,26 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { createTestApp, type TestApp } from '../../../test/harness.ts';
+import { connectWs, listenRealtime } from '../../../test/ws-client.ts';
 import { buildWorld, type World } from '../../../test/world.ts';
-import { closeHttpServer, createHttpServer } from '../http-server.ts';
 import { CLOSE, MAX_PAYLOAD } from './protocol.ts';
-import { createRealtime, type Realtime } from './server.ts';
 
 let t: TestApp;
 let w: World;
-let server: Server;
-let realtime: Realtime;
+let served: Awaited<ReturnType<typeof listenRealtime>>;
 let base: string;
 
 beforeAll(async () => {
   t = await createTestApp();
   w = await buildWorld(t);
-  realtime = createRealtime(t.runtime.deps);
-  server = await createHttpServer(t.app, { realtime });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await listenRealtime(t);
+  base = served.base;
 });
 afterAll(async () => {
-  realtime.close();
-  await closeHttpServer(server);
+  await served.close();
   await t.close();
 });
 
-/** A test client that records every message and can wait for one matching a predicate. */
-async function connect(path = '/ws/', headers: Record<string, string> = {}) {
-  const ws = new WebSocket(`${base}${path}`, { headers });
-  const messages: any[] = [];
-  const waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
-  ws.on('message', (data) => {
-    const m = JSON.parse(data.toString());
-    messages.push(m);
-    for (const w of waiters.splice(0))
-      if (w.pred(m)) w.resolve(m);
-      else waiters.push(w);
-  });
-  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-  const opened = await new Promise<boolean>((resolve) => {
-    ws.once('open', () => resolve(true));
-    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode === 101));
-    ws.once('error', () => resolve(false));
-  });
-  const next = (pred: (m: any) => boolean, ms = 5000) =>
-    new Promise<any>((resolve, reject) => {
-      const found = messages.find(pred);
-      if (found) return resolve(found);
-      const timer = setTimeout(() => reject(new Error(`timeout; got ${JSON.stringify(messages)}`)), ms);
-      waiters.push({ pred, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-    });
-  const send = (m: unknown) => ws.send(JSON.stringify(m));
-  return { ws, messages, next, send, closed, opened };
-}
+const connect = (path = '/ws/', headers: Record<string, string> = {}) => connectWs(`${base}${path}`, headers);
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const topic = () => `project:${w.projectId}`;

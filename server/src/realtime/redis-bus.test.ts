@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import { redisUrl } from '../../../test/db-url.ts';
 import { createTestApp, type TestApp } from '../../../test/harness.ts';
 import { buildWorld, type World } from '../../../test/world.ts';
+import { connectWs } from '../../../test/ws-client.ts';
 import { closeHttpServer, createHttpServer } from '../http-server.ts';
 import { createRealtime, type Realtime } from './server.ts';
 
@@ -121,6 +122,32 @@ describe('two instances sharing PostgreSQL and Redis', () => {
       c.ws.close();
     }
   }, 60_000);
+
+  it('chat and typing in a room on one instance reach the other once', async () => {
+    const room = (await one.get(`/chat/rooms/?ticket=${w.userTicket}`, { token: w.tokens.admin })).body.results[0].id;
+    const open = async (url: string, token: string) => {
+      const c = await connectWs(url, { authorization: `Bearer ${token}` });
+      c.send({ type: 'subscribe', topic: `room:${room}` });
+      await c.next((m) => m.type === 'subscribed');
+      return c;
+    };
+    const writer = await open(urlOne, w.tokens.user);
+    const local = await open(urlOne, w.tokens.manager);
+    const remote = await open(urlTwo, w.tokens.admin);
+    writer.send({ type: 'typing', room });
+    writer.send({ type: 'chat.send', room, body: 'across instances', client_id: 'redis-1' });
+    const ack = await writer.next((m) => m.type === 'chat.ack');
+    for (const c of [local, remote]) {
+      expect((await c.next((m) => m.type === 'chat.typing')).data.user.id).toBe(w.ids.user);
+      expect((await c.next((m) => m.type === 'chat.message')).data).toEqual(ack.message);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    for (const c of [local, remote]) {
+      expect(c.messages.filter((m) => m.type === 'chat.typing' || m.type === 'chat.message')).toHaveLength(2);
+      c.ws.close();
+    }
+    writer.ws.close();
+  });
 
   it('a logout on one instance closes that session’s socket on the other', async () => {
     const login = await one.post('/auth/login/', { username: 'manager', password: 'world password 1' });

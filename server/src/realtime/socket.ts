@@ -3,16 +3,41 @@
  * within AUTH_GRACE_MS), message validation with the shared protocol, subscriptions with
  * replay, heartbeat, and the send-buffer bound.
  */
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { WebSocket } from 'ws';
 import { lifetimes } from '../auth/middleware.ts';
 import { validateAccessToken } from '../auth/sessions.ts';
 import type { AppDeps, Actor } from '../lib/context.ts';
+import { AppError } from '../lib/errors.ts';
+import { roomTopic } from '../services/changes.ts';
+import { sendMessage } from '../services/chat.ts';
+import { withPublisher } from '../services/publish.ts';
 import { authorizeTopic, type TopicGrant } from './hub.ts';
 import { startSubscription, type LiveSubscription } from './live.ts';
-import { AUTH_GRACE_MS, ClientMessage, CLOSE, SERVER, type ServerMessage } from './protocol.ts';
+import {
+  AUTH_GRACE_MS,
+  ClientMessage,
+  CLOSE,
+  EPHEMERAL,
+  PRESENCE_TTL_MS,
+  SERVER,
+  TYPING_TTL_MS,
+  type ServerMessage,
+} from './protocol.ts';
 
 /** Past this many bytes queued for a socket, it is closed with CLOSE.resume. */
 export const SEND_BUFFER_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * Budgets per socket (rate-limiter-flexible's in-memory limiter, keyed by connection): a
+ * typing indicator every second or so, a presence change a second, a chat line or two a second.
+ */
+const limiters = {
+  typing: new RateLimiterMemory({ keyPrefix: 'ws_typing', points: 3, duration: 3 }),
+  presence: new RateLimiterMemory({ keyPrefix: 'ws_presence', points: 10, duration: 10 }),
+  chat: new RateLimiterMemory({ keyPrefix: 'ws_chat', points: 20, duration: 10 }),
+};
+let connectionCount = 0;
 
 interface Subscription {
   grant: TopicGrant;
@@ -108,15 +133,76 @@ export function runConnection(
       case 'subscribe':
         return subscribe(message.topic, message.since);
       case 'unsubscribe':
+        leave(message.topic);
         subscriptions.get(message.topic)?.live.close();
         subscriptions.delete(message.topic);
         return send({ type: SERVER.unsubscribed, topic: message.topic });
       case 'ping':
         return send({ type: SERVER.pong });
-      default:
-        // chat.send, typing and presence arrive with the rest of the realtime issue.
-        return fail('unsupported', `${message.type} is not available yet`);
+      case 'chat.send':
+        return chatSend(message);
+      case 'typing': {
+        const topic = roomTopic(message.room);
+        if (!subscriptions.has(topic)) return fail('not_subscribed', 'Subscribe to the room first', topic);
+        if (!(await allowed('typing'))) return;
+        return relay(EPHEMERAL.typing, topic, { room: message.room, ttl_ms: TYPING_TTL_MS });
+      }
+      case 'presence': {
+        if (!subscriptions.has(message.topic)) return fail('not_subscribed', 'Subscribe first', message.topic);
+        if (!(await allowed('presence'))) return;
+        const viewing = message.viewing ?? true;
+        if (viewing) announced.add(message.topic);
+        else announced.delete(message.topic);
+        return relay(EPHEMERAL.presence, message.topic, {
+          viewing,
+          dragging: viewing ? (message.dragging ?? null) : null,
+          ttl_ms: PRESENCE_TTL_MS,
+        });
+      }
     }
+  };
+
+  /** Stores a message through the chat service (REST's rules) and acks it to this socket. */
+  const chatSend = async (message: { room: number; body: string; client_id: string }) => {
+    const { client_id } = message;
+    if (!(await allowed('chat'))) return;
+    try {
+      const sent = await withPublisher(deps.bus, () =>
+        sendMessage(deps.db, actor!, message.room, { body: message.body, client_id }),
+      );
+      send({ type: SERVER.chatAck, room: message.room, client_id, message: sent.message });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      send({ type: SERVER.error, code: error.code, message: error.message, client_id });
+    }
+  };
+
+  /** Per-socket budgets for what a client can repeat at will; past one, an error and nothing else. */
+  const socketKey = String(++connectionCount);
+  const allowed = async (kind: keyof typeof limiters) => {
+    try {
+      await limiters[kind].consume(socketKey);
+      return true;
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      fail('rate_limited', `Too many ${kind} messages; slow down`);
+      return false;
+    }
+  };
+
+  /** Topics this socket said it is viewing: left (`viewing: false`) when it unsubscribes or closes. */
+  const announced = new Set<string>();
+  const relay = (type: string, topic: string, data: Record<string, unknown>) => {
+    deps.bus.publish({
+      type,
+      topic,
+      seq: 0,
+      at: new Date().toISOString(),
+      data: { user: { id: actor!.id, username: actor!.username }, ...data },
+    });
+  };
+  const leave = (topic: string) => {
+    if (announced.delete(topic)) relay(EPHEMERAL.presence, topic, { viewing: false, dragging: null, ttl_ms: 0 });
   };
 
   ws.on('message', (data, isBinary) => {
@@ -145,6 +231,7 @@ export function runConnection(
   ws.on('close', () => {
     clearInterval(heartbeat);
     clearTimeout(authTimer);
+    for (const topic of [...announced]) leave(topic);
     for (const { live } of subscriptions.values()) live.close();
     subscriptions.clear();
   });
@@ -153,6 +240,7 @@ export function runConnection(
     if (!actor) return;
     for (const [topic, { live }] of [...subscriptions]) {
       if (await authorizeTopic(deps.db, actor, topic)) continue;
+      leave(topic);
       live.close();
       subscriptions.delete(topic);
       fail('revoked', 'Access to this topic ended', topic);

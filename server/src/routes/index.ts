@@ -2,10 +2,12 @@ import type { AppRouter } from '../lib/create-app.ts';
 import { activityRouter } from './activity/activity.index.ts';
 import { attachmentsRouter } from './attachments/attachments.index.ts';
 import { authRouter } from './auth/auth.index.ts';
+import { chatRouter } from './chat/chat.index.ts';
 import { companiesRouter } from './companies/companies.index.ts';
 import { contactsRouter } from './contacts/contacts.index.ts';
 import { commentsRouter } from './comments/comments.index.ts';
 import { columnsRouter } from './columns/columns.index.ts';
+import { notificationsRouter } from './notifications/notifications.index.ts';
 import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
 import { tagsRouter } from './tags/tags.index.ts';
@@ -29,4 +31,6 @@ export const apiRouters: AppRouter[] = [
   commentsRouter,
   attachmentsRouter,
   activityRouter,
+  chatRouter,
+  notificationsRouter,
 ];

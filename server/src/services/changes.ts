@@ -6,6 +6,10 @@ import { emit } from './publish.ts';
 
 /** The realtime topic of a project's board. */
 export const projectTopic = (projectId: number) => `project:${projectId}`;
+/** The realtime topic of a chat room. */
+export const roomTopic = (roomId: number) => `room:${roomId}`;
+/** The realtime topic of a user's own notifications. */
+export const userTopic = (userId: number) => `user:${userId}`;
 
 export type AppendedEvent = EventMessage;
 
@@ -46,23 +50,42 @@ export async function commitChange(db: Executor, write: SQL, change: Change): Pr
   return event;
 }
 
-/** The statement behind both: the write, its activity row, the seq bump and the event. */
-async function appendChange(db: Executor, write: SQL, change: Change): Promise<AppendedEvent | null> {
-  const topic = projectTopic(change.projectId);
-  const rows = await db.execute<{ seq: string; created_at: string }>(sql`
-    with written as (${write}), logged as (
-      insert into activity (project_id, ticket_id, actor_id, verb, data)
+/**
+ * Appends an event that is not ticket activity (a chat message, a notification being read)
+ * to any topic, in the caller's transaction; published after its commit.
+ */
+export async function recordEvent(tx: Executor, topic: string, type: string, payload: unknown): Promise<AppendedEvent> {
+  const event = (await append(tx, sql`select 1`, null, topic, type, payload))!;
+  emit(event, false);
+  return event;
+}
+
+function appendChange(db: Executor, write: SQL, change: Change): Promise<AppendedEvent | null> {
+  const activity = sql`insert into activity (project_id, ticket_id, actor_id, verb, data)
       select ${change.projectId}, ${change.ticketId}, ${change.actorId}, ${change.verb}, ${JSON.stringify(change.data)}::jsonb
-      from written
-    ), next as (
+      from written`;
+  return append(db, write, activity, projectTopic(change.projectId), change.verb, change.payload);
+}
+
+/** The one outbox statement: the write, its activity row if any, the seq bump and the event. */
+async function append(
+  db: Executor,
+  write: SQL,
+  activity: SQL | null,
+  topic: string,
+  type: string,
+  payload: unknown,
+): Promise<AppendedEvent | null> {
+  const rows = await db.execute<{ seq: string; created_at: string }>(sql`
+    with written as (${write}), ${activity ? sql`logged as (${activity}), ` : sql``}next as (
       insert into topic_seqs (topic, seq) select ${topic}, 1 from written
       on conflict (topic) do update set seq = topic_seqs.seq + 1
       returning seq
     )
     insert into events (topic, seq, type, payload)
-    select ${topic}, next.seq, ${change.verb}, ${JSON.stringify(change.payload)}::jsonb from next
+    select ${topic}, next.seq, ${type}, ${JSON.stringify(payload)}::jsonb from next
     returning seq, created_at`);
   const row = rows[0];
   if (!row) return null;
-  return { type: change.verb, topic, seq: Number(row.seq), at: isoTime(row.created_at), data: change.payload };
+  return { type, topic, seq: Number(row.seq), at: isoTime(row.created_at), data: payload };
 }

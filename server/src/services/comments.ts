@@ -16,7 +16,8 @@ import { badRequest, notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
 import { authorize, canDiscussTicket, canEditOwn, canModerate } from '../policy/index.ts';
 import { recordChange } from './changes.ts';
-import { factsOf, requireTicket } from './tickets.ts';
+import { notifyDiscussion } from './notifications.ts';
+import { factsOf, requireTicket, serializeTicket } from './tickets.ts';
 
 export type CommentRow = typeof comments.$inferSelect;
 
@@ -104,6 +105,11 @@ export async function createComment(
       verb: 'comment.created',
       data: { comment: json.id, parent: json.parent },
       payload: json,
+    });
+    await notifyDiscussion(tx, actor, serializeTicket(ticket), {
+      kind: 'commented',
+      body: json.body,
+      ref: { comment: json.id },
     });
     return json;
   });

@@ -39,8 +39,9 @@ export async function transact<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T
 export function emit(event: EventMessage, committed: boolean): void {
   const store = scope.getStore();
   if (!store?.bus) return;
-  if (committed) store.bus.publish(event);
-  else if (store.pending) store.pending.push(event);
+  // Inside `transact` even a statement's own event waits for the enclosing commit.
+  if (store.pending) store.pending.push(event);
+  else if (committed) store.bus.publish(event);
   else throw new Error('recordChange must run inside transact() so its event is published after commit');
 }
 

@@ -38,6 +38,7 @@ import {
 import { linkedCompaniesSql, roleSql, visibleTicketsSql } from '../policy/load.ts';
 import { commitChange, recordChange } from './changes.ts';
 import type { ColumnCategory } from './columns.ts';
+import { notifyAssigned, notifyDone } from './notifications.ts';
 import { keyBetween } from './ordering.ts';
 
 const assigneesSql = sql<number[]>`coalesce((select array_agg(a.user_id order by a.user_id)
@@ -317,6 +318,7 @@ export async function createTicket(db: Db, actor: Actor, access: ProjectAccess, 
       data: { number: json.number, title: json.title, column: json.column },
       payload: json,
     });
+    await notifyAssigned(tx, actor, json, json.assignees);
     return json;
   });
 }
@@ -405,6 +407,14 @@ export async function updateTicket(db: Db, actor: Actor, id: number, patch: Tick
       data: { changed },
       payload: json,
     });
+    if (changed.assignees)
+      await notifyAssigned(
+        tx,
+        actor,
+        json,
+        json.assignees.filter((a) => !ticket.assignees.includes(a)),
+      );
+    if (column?.category === 'done' && ticket.status !== 'done') await notifyDone(tx, actor, json, column.id);
     return json;
   });
 }
@@ -444,22 +454,28 @@ export async function moveTicket(db: Db, actor: Actor, id: number, target: MoveT
       version: ticket.version + 1,
       updatedAt: now,
     });
+    const write = sql`update tickets set column_id = ${target.column}, position = ${place.position},
+      status = ${place.category}::column_category, done_at = ${doneAt?.toISOString() ?? null}::timestamptz,
+      version = version + 1, updated_at = ${now.toISOString()}::timestamptz
+      where id = ${id} and version = ${ticket.version} returning id`;
+    const change = {
+      projectId: ticket.projectId,
+      ticketId: id,
+      actorId: actor.id,
+      verb: 'ticket.moved',
+      data: { from_column: ticket.columnId, to_column: target.column, position: place.position },
+      payload: json,
+    };
+    // Entering done notifies people, in the move's transaction; every other move is one statement.
+    const enteringDone = place.category === 'done' && ticket.status !== 'done';
     try {
-      const event = await commitChange(
-        db,
-        sql`update tickets set column_id = ${target.column}, position = ${place.position},
-          status = ${place.category}::column_category, done_at = ${doneAt?.toISOString() ?? null}::timestamptz,
-          version = version + 1, updated_at = ${now.toISOString()}::timestamptz
-          where id = ${id} and version = ${ticket.version} returning id`,
-        {
-          projectId: ticket.projectId,
-          ticketId: id,
-          actorId: actor.id,
-          verb: 'ticket.moved',
-          data: { from_column: ticket.columnId, to_column: target.column, position: place.position },
-          payload: json,
-        },
-      );
+      const event = enteringDone
+        ? await transact(db, async (tx) => {
+            const done = await commitChange(tx, write, change);
+            if (done) await notifyDone(tx, actor, json, target.column);
+            return done;
+          })
+        : await commitChange(db, write, change);
       if (!event) throw staleVersion(ticket.version + 1);
       return json;
     } catch (error) {

@@ -1,0 +1,8 @@
+import { createRouter } from '../../lib/create-app.ts';
+import * as h from './notifications.handlers.ts';
+import * as r from './notifications.routes.ts';
+
+export const notificationsRouter = createRouter()
+  .openapi(r.listNotifications, h.listNotifications)
+  .openapi(r.readAllNotifications, h.readAllNotifications)
+  .openapi(r.readNotification, h.readNotification);

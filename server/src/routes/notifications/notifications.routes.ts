@@ -1,0 +1,47 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { IdParam, json, QueryBool, StandardErrors } from '../../lib/openapi.ts';
+import { PageQuery, paginated } from '../../lib/pagination.ts';
+import { NOTIFICATION_KINDS } from '../../services/notifications.ts';
+
+export const NotificationSchema = z
+  .object({
+    id: z.number().int(),
+    kind: z.enum(NOTIFICATION_KINDS),
+    ticket: z.number().int().nullable(),
+    actor: z.number().int().nullable().openapi({ description: 'Who caused it' }),
+    data: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'ticket_key, title, project, and per kind: comment, room, message, excerpt, column' }),
+    created_at: z.string(),
+    read_at: z.string().nullable(),
+  })
+  .openapi('Notification');
+
+export const listNotifications = createRoute({
+  method: 'get',
+  path: '/notifications',
+  tags: ['notifications'],
+  summary: "The caller's notifications, newest first (`unread=true`: unread only; its `count` is the badge)",
+  request: { query: PageQuery.extend({ unread: QueryBool.optional() }) },
+  responses: { 200: json(paginated(NotificationSchema, 'Notifications'), 'Notifications'), ...StandardErrors },
+});
+
+export const readNotification = createRoute({
+  method: 'post',
+  path: '/notifications/{id}/read',
+  tags: ['notifications'],
+  summary: 'Mark one notification read (idempotent)',
+  request: { params: IdParam },
+  responses: { 200: json(NotificationSchema, 'Read'), ...StandardErrors },
+});
+
+export const readAllNotifications = createRoute({
+  method: 'post',
+  path: '/notifications/read-all',
+  tags: ['notifications'],
+  summary: 'Mark every unread notification of the caller read',
+  responses: {
+    200: json(z.object({ updated: z.number().int() }).openapi('ReadAll'), 'How many were unread'),
+    ...StandardErrors,
+  },
+});

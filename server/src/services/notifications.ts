@@ -1,0 +1,259 @@
+/**
+ * Notifications (SPEC §5, §6): who hears about a change, stored per user and pushed on the
+ * user's own topic. The rules:
+ *
+ * - `assigned`: you were added to a ticket's assignees;
+ * - `mentioned`: your `@username` is in a comment or chat message on a ticket you can see;
+ * - `commented` / `chat`: someone wrote on a ticket you report or are assigned to;
+ * - `done`: a ticket you report or are assigned to entered a done column.
+ *
+ * Never the actor, never a deactivated user, never someone who cannot see the ticket (a
+ * mention does not leak a ticket). One notification per person per change: a mention wins
+ * over "commented". Chat is chatty, so while you have an unread `chat` notification for a
+ * ticket, further messages there add none.
+ *
+ * Each notification and its `notification.created` event are written in the transaction of
+ * the change that caused them, so a rolled-back change notifies nobody.
+ */
+import type { Db, Executor } from '@laneway/db/client';
+import { notifications } from '@laneway/db/schema';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { Actor } from '../lib/context.ts';
+import { notFound } from '../lib/errors.ts';
+import { pageWindow, type PageParams } from '../lib/pagination.ts';
+import { pgArray } from '../lib/sql-array.ts';
+import { isoTime } from '../lib/time.ts';
+import { recordEvent, userTopic } from './changes.ts';
+import { emit, transact } from './publish.ts';
+
+export const NOTIFICATION_KINDS = ['assigned', 'mentioned', 'commented', 'chat', 'done'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+type NotificationRow = typeof notifications.$inferSelect;
+
+export function serializeNotification(n: NotificationRow) {
+  return {
+    id: n.id,
+    kind: n.kind as NotificationKind,
+    ticket: n.ticketId,
+    actor: n.actorId,
+    data: n.data as Record<string, unknown>,
+    created_at: n.createdAt.toISOString(),
+    read_at: n.readAt?.toISOString() ?? null,
+  };
+}
+export type NotificationJson = ReturnType<typeof serializeNotification>;
+
+/** The ticket facts the rules need, taken from the ticket as the API shows it. */
+export interface TicketSummary {
+  id: number;
+  key: string;
+  title: string;
+  project: number;
+  reporter: number | null;
+  assignees: number[];
+}
+
+/** `@username` mentions in Markdown, lower-cased; a trailing full stop is punctuation. */
+export function mentionsIn(body: string): string[] {
+  const found = new Set<string>();
+  for (const match of body.matchAll(/(?<![\w@.+-])@([\w.@+-]{1,150})/g)) {
+    const name = match[1]!.toLowerCase();
+    found.add(name);
+    found.add(name.replace(/[.+-]+$/, ''));
+    if (found.size >= 50) break;
+  }
+  found.delete('');
+  return [...found];
+}
+
+interface Recipient {
+  userId: number;
+  mentioned: boolean;
+}
+
+/**
+ * Of the candidates and the mentioned usernames, the active users other than the actor who
+ * can see the ticket (the rule of `canSeeTicket`, in SQL for many users at once).
+ */
+async function recipients(
+  db: Executor,
+  ticketId: number,
+  actorId: number,
+  candidates: number[],
+  mentions: string[],
+): Promise<Recipient[]> {
+  if (!candidates.length && !mentions.length) return [];
+  const rows = await db.execute<{ id: number; mentioned: boolean }>(sql`
+    select u.id, lower(u.username) = any(${pgArray(mentions, 'text')}) as mentioned
+    from users u join tickets t on t.id = ${ticketId}
+    where u.is_active and u.id <> ${actorId}
+      and (u.id = any(${pgArray(candidates, 'int')}) or lower(u.username) = any(${pgArray(mentions, 'text')}))
+      and (u.is_superuser
+        or exists (select 1 from user_roles r where r.project_id = t.project_id and r.user_id = u.id)
+        or (t.company_id is not null
+          and exists (select 1 from project_companies pc
+            where pc.project_id = t.project_id and pc.company_id = t.company_id)
+          and (exists (select 1 from company_admins ca where ca.company_id = t.company_id and ca.user_id = u.id)
+            or exists (select 1 from company_users cu where cu.company_id = t.company_id and cu.user_id = u.id))))`);
+  return rows.map((r) => ({ userId: r.id, mentioned: r.mentioned }));
+}
+
+/**
+ * Stores one notification per recipient and appends each one's event to its user topic, in
+ * one statement. Recipients are distinct, so each topic's seq moves once.
+ */
+async function store(
+  db: Executor,
+  rows: { userId: number; kind: NotificationKind }[],
+  actor: Actor,
+  ticket: TicketSummary,
+  data: Record<string, unknown>,
+): Promise<void> {
+  if (!rows.length) return;
+  const payload = JSON.stringify({ ...data, ticket_key: ticket.key, title: ticket.title, project: ticket.project });
+  const events = await db.execute<{ topic: string; seq: string; payload: unknown; created_at: string }>(sql`
+    with wanted as (
+      select * from unnest(${pgArray(
+        rows.map((r) => r.userId),
+        'int',
+      )}, ${pgArray(
+        rows.map((r) => r.kind),
+        'text',
+      )}) as w(user_id, kind)
+    ), stored as (
+      insert into notifications (user_id, kind, ticket_id, actor_id, data)
+      select user_id, kind, ${ticket.id}, ${actor.id}, ${payload}::jsonb from wanted
+      returning *
+    ), seqs as (
+      insert into topic_seqs (topic, seq) select 'user:' || user_id, 1 from wanted
+      on conflict (topic) do update set seq = topic_seqs.seq + 1
+      returning topic, seq
+    )
+    insert into events (topic, seq, type, payload)
+    select s.topic, s.seq, 'notification.created', jsonb_build_object(
+      'id', n.id, 'kind', n.kind, 'ticket', n.ticket_id, 'actor', n.actor_id, 'data', n.data,
+      'created_at', to_char(n.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'read_at', null)
+    from stored n join seqs s on s.topic = 'user:' || n.user_id
+    returning topic, seq, payload, created_at`);
+  for (const e of events) {
+    emit(
+      { type: 'notification.created', topic: e.topic, seq: Number(e.seq), at: isoTime(e.created_at), data: e.payload },
+      false,
+    );
+  }
+}
+
+/** New assignees hear that they were given the ticket. */
+export async function notifyAssigned(
+  tx: Executor,
+  actor: Actor,
+  ticket: TicketSummary,
+  added: number[],
+): Promise<void> {
+  const people = await recipients(tx, ticket.id, actor.id, added, []);
+  await store(
+    tx,
+    people.map((p) => ({ userId: p.userId, kind: 'assigned' as const })),
+    actor,
+    ticket,
+    {},
+  );
+}
+
+/** The reporter and assignees hear that their ticket is done. */
+export async function notifyDone(tx: Executor, actor: Actor, ticket: TicketSummary, column: number): Promise<void> {
+  const involved = [...ticket.assignees, ...(ticket.reporter === null ? [] : [ticket.reporter])];
+  const people = await recipients(tx, ticket.id, actor.id, involved, []);
+  await store(
+    tx,
+    people.map((p) => ({ userId: p.userId, kind: 'done' as const })),
+    actor,
+    ticket,
+    { column },
+  );
+}
+
+/**
+ * A comment or chat message: the mentioned hear `mentioned`; the reporter and assignees hear
+ * `commented` (or `chat`, unless an unread chat notification of this ticket is waiting).
+ */
+export async function notifyDiscussion(
+  tx: Executor,
+  actor: Actor,
+  ticket: TicketSummary,
+  what: { kind: 'commented' | 'chat'; body: string; ref: Record<string, number> },
+): Promise<void> {
+  const involved = [...ticket.assignees, ...(ticket.reporter === null ? [] : [ticket.reporter])];
+  let people = await recipients(tx, ticket.id, actor.id, involved, mentionsIn(what.body));
+  if (what.kind === 'chat') {
+    const waiting = await tx.execute<{ user_id: number }>(sql`
+      select distinct user_id from notifications
+      where ticket_id = ${ticket.id} and kind = 'chat' and read_at is null
+        and user_id = any(${pgArray(
+          people.map((p) => p.userId),
+          'int',
+        )})`);
+    const skip = new Set(waiting.map((w) => w.user_id));
+    people = people.filter((p) => p.mentioned || !skip.has(p.userId));
+  }
+  const excerpt = what.body.length > 200 ? `${what.body.slice(0, 199)}…` : what.body;
+  await store(
+    tx,
+    people.map((p) => ({ userId: p.userId, kind: p.mentioned ? ('mentioned' as const) : what.kind })),
+    actor,
+    ticket,
+    { ...what.ref, excerpt },
+  );
+}
+
+/** The caller's notifications, newest first; `unread` keeps the unread ones only. */
+export async function listNotifications(db: Executor, actor: Actor, unread: boolean, page: PageParams) {
+  const { limit, offset } = pageWindow(page);
+  const where = and(eq(notifications.userId, actor.id), unread ? isNull(notifications.readAt) : undefined);
+  const rows = await db
+    .select({ n: notifications, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(notifications)
+    .where(where)
+    .orderBy(desc(notifications.id))
+    .limit(limit)
+    .offset(offset);
+  return { count: rows[0]?.total ?? 0, results: rows.map((r) => serializeNotification(r.n)) };
+}
+
+/**
+ * Marks notifications read and tells the user's other tabs (`notification.read` with the ids).
+ * `id` null: every unread one. Marking a read one again changes nothing and tells nobody.
+ */
+async function markRead(db: Db, actor: Actor, id: number | null): Promise<number[]> {
+  return transact(db, async (tx) => {
+    const rows = await tx
+      .update(notifications)
+      .set({ readAt: sql`now()` })
+      .where(
+        and(
+          eq(notifications.userId, actor.id),
+          isNull(notifications.readAt),
+          id === null ? undefined : eq(notifications.id, id),
+        ),
+      )
+      .returning({ id: notifications.id });
+    const ids = rows.map((r) => r.id);
+    if (ids.length) await recordEvent(tx, userTopic(actor.id), 'notification.read', { ids });
+    return ids;
+  });
+}
+
+export async function readNotification(db: Db, actor: Actor, id: number): Promise<NotificationJson> {
+  await markRead(db, actor, id);
+  const [row] = await db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.id, id), eq(notifications.userId, actor.id)));
+  if (!row) throw notFound();
+  return serializeNotification(row);
+}
+
+export async function readAllNotifications(db: Db, actor: Actor): Promise<{ updated: number }> {
+  return { updated: (await markRead(db, actor, null)).length };
+}
