@@ -1,0 +1,127 @@
+/**
+ * One webhook delivery attempt. It never throws: the `deliver_webhook` task records every
+ * outcome in `webhook_deliveries` and lets graphile-worker's backoff decide about the next try,
+ * so a refusal, a timeout or a dead receiver is a result, not an exception.
+ */
+import type { ReadableStream } from 'node:stream/web';
+import { fetch, type Dispatcher } from 'undici';
+import { checkUrlSyntax } from './ssrf.ts';
+import { sign } from './sign.ts';
+
+export interface DeliveryRequest {
+  url: string;
+  /** The endpoint's `whsec_…` secret. */
+  secret: string;
+  /** The message id: the same on every retry, so receivers can drop duplicates. */
+  webhookId: string;
+  /** The event type, e.g. `ticket.moved`. */
+  type: string;
+  /** The event's data, as the realtime topic carries it. */
+  payload: unknown;
+  /** When the event happened; the body's `timestamp`. Default: now. */
+  occurredAt?: Date;
+  timeoutMs?: number;
+  /** From `createGuardedDispatcher`: required, so no delivery can bypass the SSRF guard. */
+  dispatcher: Dispatcher;
+  /** At most this many bytes of the response body are read and kept. */
+  snippetBytes?: number;
+}
+
+export interface DeliveryResult {
+  /** A 2xx answer, received in full (up to `snippetBytes`) before the timeout. */
+  ok: boolean;
+  status: number | null;
+  durationMs: number;
+  error: string | null;
+  snippet: string;
+}
+
+/**
+ * POSTs `{"type","timestamp","data"}` with Standard Webhooks headers. A 3xx is a failure and
+ * is never followed (its target was never checked by anyone); the timeout covers connecting,
+ * the headers and the body.
+ *
+ * @example const result = await deliver({ url, secret, webhookId: 'msg_…', type: 'ticket.moved', payload, dispatcher });
+ */
+export async function deliver(request: DeliveryRequest): Promise<DeliveryResult> {
+  const { timeoutMs = 10_000, snippetBytes = 1024 } = request;
+  const started = performance.now();
+  const received: Uint8Array[] = [];
+  let status: number | null = null;
+  const result = (error: string | null): DeliveryResult => ({
+    ok: error === null,
+    status,
+    durationMs: Math.round(performance.now() - started),
+    error,
+    snippet: decodeSnippet(received, snippetBytes),
+  });
+
+  const target = checkUrlSyntax(request.url);
+  if (!target.ok) return result(`refused: ${target.reason}`);
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const sentAt = Math.floor(Date.now() / 1000);
+    const body = JSON.stringify({
+      type: request.type,
+      timestamp: (request.occurredAt ?? new Date()).toISOString(),
+      data: request.payload,
+    });
+    const response = await fetch(target.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Laneway-Webhooks/1',
+        'webhook-id': request.webhookId,
+        'webhook-timestamp': String(sentAt),
+        'webhook-signature': sign(request.secret, request.webhookId, sentAt, body),
+      },
+      body,
+      redirect: 'manual',
+      signal,
+      dispatcher: request.dispatcher,
+    });
+    status = response.status;
+    await readAtMost(response.body, snippetBytes, received);
+    if (status >= 300 && status < 400) return result(`redirect ${status} not followed`);
+    return result(status >= 200 && status < 300 ? null : `HTTP ${status}`);
+  } catch (error) {
+    if (signal.aborted) return result(`timeout after ${timeoutMs} ms`);
+    return result(describe(error));
+  }
+}
+
+/** Reads body chunks into `into` until `limit` bytes, then cancels the rest of the download. */
+async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number, into: Uint8Array[]): Promise<void> {
+  if (!body) return;
+  const reader = body.getReader();
+  let total = 0;
+  while (total < limit) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    into.push(value);
+    total += value.byteLength;
+  }
+  // A receiver may stream forever; what is past the snippet is not ours to wait for. A failed
+  // cancel only means the connection is already gone, which changes nothing in the result.
+  await reader.cancel().catch(() => undefined);
+}
+
+function decodeSnippet(chunks: Uint8Array[], limit: number): string {
+  const bytes = Buffer.concat(chunks).subarray(0, limit);
+  // `stream: true` holds back a UTF-8 sequence cut at the limit instead of emitting U+FFFD.
+  return new TextDecoder().decode(bytes, { stream: true });
+}
+
+/** The most specific message in undici's `fetch failed` → cause chain, refusals marked. */
+function describe(error: unknown): string {
+  let current: unknown = error;
+  let message = String(error);
+  while (current instanceof Error) {
+    const { code, errors } = current as Error & { code?: string; errors?: unknown[] };
+    if (code === 'ERR_WEBHOOK_DESTINATION_REFUSED') return `refused: ${current.message}`;
+    // Happy Eyeballs failing on every address gives an AggregateError with an empty message.
+    message = current.message || (errors?.[0] instanceof Error ? errors[0].message : code) || message;
+    current = current.cause;
+  }
+  return message;
+}
