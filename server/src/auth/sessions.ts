@@ -139,13 +139,13 @@ export async function validateAccessToken(
 
 /**
  * Exchanges a refresh token for a new access and refresh token. Reuse of an already rotated
- * token deletes the session, which revokes every token of its family.
+ * token deletes the session, which revokes every token of its family (`reused`: its id).
  */
 export async function rotateRefreshToken(
   db: Executor,
   token: string,
   lifetimes: SessionLifetimes,
-): Promise<IssuedTokens | null> {
+): Promise<IssuedTokens | { reused: string } | null> {
   const parts = splitToken(token);
   if (!parts) return null;
   const [row] = await db
@@ -164,7 +164,7 @@ export async function rotateRefreshToken(
   if (!constantTimeEqual(hashSecret(parts.secret), new Uint8Array(row.secretHash))) return null;
   if (row.usedAt) {
     await db.delete(sessions).where(eq(sessions.id, row.sessionId));
-    return null;
+    return { reused: row.sessionId };
   }
   if (!row.isActive || row.expiresAt.getTime() <= Date.now()) return null;
   // Only one of two racing refreshes with the same token may win; the loser counts as reuse.
@@ -175,7 +175,7 @@ export async function rotateRefreshToken(
     .returning({ id: refreshTokens.id });
   if (claimed.length === 0) {
     await db.delete(sessions).where(eq(sessions.id, row.sessionId));
-    return null;
+    return { reused: row.sessionId };
   }
   const access = newSecret();
   const accessExpiresAt = new Date(Date.now() + lifetimes.accessMs);

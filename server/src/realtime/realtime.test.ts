@@ -286,4 +286,44 @@ describe('revocation', () => {
     expect(s.messages.some((m) => m.type === 'ticket.updated')).toBe(false);
     s.ws.close();
   });
+
+  it("reusing a rotated refresh token closes the sockets of that token's session", async () => {
+    const u = await freshUser('reused');
+    const login = await t.post('/auth/login/', { username: 'reused', password: 'fresh password 1' });
+    const rotated = await t.post('/auth/refresh/', { refresh: login.body.refresh });
+    expect(rotated.status).toBe(200);
+    const s = await connect('/ws/', bearer(rotated.body.access));
+    await s.next((m) => m.type === 'ready');
+    const other = await connect('/ws/', bearer(await u.login()));
+    await other.next((m) => m.type === 'ready');
+    // The first refresh token again: a thief or a replay. Its whole family ends.
+    expect((await t.post('/auth/refresh/', { refresh: login.body.refresh })).status).toBe(401);
+    expect(await s.closed).toBe(CLOSE.revoked);
+    other.send({ type: 'ping' });
+    expect((await other.next((m) => m.type === 'pong')).type).toBe('pong');
+    other.ws.close();
+  });
+
+  it("leaving a company, or the company's unlinking, ends that company person's board subscription", async () => {
+    const u = await freshUser('clientperson');
+    const co = await t.post('/companies/', { name: 'Leaving Co', users: [u.id] }, { token: w.tokens.superuser });
+    const project = await t.get(`/projects/${w.projectId}/`, { token: w.tokens.superadmin });
+    const linked = [...project.body.companies, co.body.id];
+    await t.patch(`/projects/${w.projectId}/`, { companies: linked }, { token: w.tokens.superadmin });
+    const token = await u.login();
+    const watch = async () => {
+      const s = await connect(`/ws/projects/${w.projectId}/tickets/`, bearer(token));
+      await s.next((m) => m.type === 'subscribed');
+      return s;
+    };
+    const first = await watch();
+    await t.patch(`/companies/${co.body.id}/`, { users: [] }, { token: w.tokens.superuser });
+    expect(await first.next((m) => m.type === 'error')).toMatchObject({ code: 'revoked', topic: topic() });
+    first.ws.close();
+    await t.patch(`/companies/${co.body.id}/`, { users: [u.id] }, { token: w.tokens.superuser });
+    const second = await watch();
+    await t.patch(`/projects/${w.projectId}/`, { companies: project.body.companies }, { token: w.tokens.superadmin });
+    expect(await second.next((m) => m.type === 'error')).toMatchObject({ code: 'revoked', topic: topic() });
+    second.ws.close();
+  });
 });

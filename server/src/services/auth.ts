@@ -76,8 +76,13 @@ export async function login(
 }
 
 export async function refresh(db: Db, token: string, lifetimes: SessionLifetimes): Promise<IssuedTokens> {
-  const tokens = await transact(db, (tx) => rotateRefreshToken(tx, token, lifetimes));
-  if (!tokens) throw unauthorized('Invalid or expired refresh token');
+  const tokens = await transact(db, async (tx) => {
+    const rotated = await rotateRefreshToken(tx, token, lifetimes);
+    // A rotated token presented again: its session is gone, and so are that session's sockets.
+    if (rotated && 'reused' in rotated) emitControl({ kind: 'session-revoked', sessionId: rotated.reused }, false);
+    return rotated;
+  });
+  if (!tokens || 'reused' in tokens) throw unauthorized('Invalid or expired refresh token');
   return tokens;
 }
 

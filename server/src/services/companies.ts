@@ -1,9 +1,10 @@
-import { transact } from './publish.ts';
+import { accessChanged, transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { companies, companyAdmins, companyUsers, users } from '@laneway/db/schema';
 import { and, asc, desc, eq, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { assertAllFound } from '../lib/refs.ts';
+import { pgArray } from '../lib/sql-array.ts';
 import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
 
 /** A company row with its people, as one query reads it. */
@@ -113,15 +114,30 @@ async function assertSlugFree(db: Executor, slug: string, exceptId?: number) {
 
 const unique = (ids: number[]) => [...new Set(ids)];
 
-/** Replaces a company's admins or users with `ids` (already checked to exist). */
+/**
+ * Replaces a company's admins or users with `ids` (already checked to exist). Whoever joins or
+ * leaves may see other tickets now: their open sockets re-check their subscriptions.
+ */
 async function replacePeople(
   db: Executor,
   table: typeof companyAdmins | typeof companyUsers,
   companyId: number,
   ids: number[],
 ) {
-  await db.delete(table).where(eq(table.companyId, companyId));
+  const before = (await db.delete(table).where(eq(table.companyId, companyId)).returning({ userId: table.userId })).map(
+    (r) => r.userId,
+  );
   if (ids.length) await db.insert(table).values(ids.map((userId) => ({ companyId, userId })));
+  accessChanged([...before.filter((u) => !ids.includes(u)), ...ids.filter((u) => !before.includes(u))]);
+}
+
+/** Everyone tied to these companies, as admin or user. */
+export async function companyPeople(db: Executor, companyIds: number[]): Promise<number[]> {
+  if (!companyIds.length) return [];
+  const rows = await db.execute<{ user_id: number }>(sql`
+    select user_id from company_admins where company_id = any(${pgArray(companyIds, 'int')})
+    union select user_id from company_users where company_id = any(${pgArray(companyIds, 'int')})`);
+  return rows.map((r) => r.user_id);
 }
 
 export interface NewCompany {
@@ -186,9 +202,13 @@ export async function updateCompany(db: Db, id: number, patch: CompanyPatch): Pr
 }
 
 /** Deletes a company; its people links and project links go with it, contacts and tickets keep no company. */
-export async function deleteCompany(db: Executor, id: number): Promise<void> {
-  const deleted = await db.delete(companies).where(eq(companies.id, id)).returning({ id: companies.id });
-  if (!deleted.length) throw notFound();
+export async function deleteCompany(db: Db, id: number): Promise<void> {
+  await transact(db, async (tx) => {
+    const people = await companyPeople(tx, [id]);
+    const deleted = await tx.delete(companies).where(eq(companies.id, id)).returning({ id: companies.id });
+    if (!deleted.length) throw notFound();
+    accessChanged(people);
+  });
 }
 
 /** Whether a company exists, for references from other resources (contacts). */

@@ -1,4 +1,4 @@
-import { emitControl, transact } from './publish.ts';
+import { accessChanged, transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { DEFAULT_COLUMNS } from '@laneway/db/defaults';
 import { columns, companies, projectCompanies, projects, userRoles, users } from '@laneway/db/schema';
@@ -11,6 +11,7 @@ import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.
 import { canSeeProject, type ProjectAccess, type ProjectRole } from '../policy/index.ts';
 import { loadProjectAccess, roleSql, visibleProjectsSql } from '../policy/load.ts';
 import { recordChange } from './changes.ts';
+import { companyPeople } from './companies.ts';
 import { keyBetween } from './ordering.ts';
 
 export type ProjectRow = typeof projects.$inferSelect;
@@ -186,10 +187,21 @@ export async function updateProject(db: Db, actor: Actor, access: ProjectAccess,
     if (patch.companies !== undefined) {
       const companyIds = [...new Set(patch.companies)];
       await assertCompaniesExist(tx, companyIds);
-      await tx.delete(projectCompanies).where(eq(projectCompanies.projectId, id));
+      const before = (
+        await tx
+          .delete(projectCompanies)
+          .where(eq(projectCompanies.projectId, id))
+          .returning({ companyId: projectCompanies.companyId })
+      ).map((r) => r.companyId);
       if (companyIds.length) {
         await tx.insert(projectCompanies).values(companyIds.map((companyId) => ({ projectId: id, companyId })));
       }
+      // The people of a company linked or unlinked now see this board differently.
+      const changed = [
+        ...before.filter((c) => !companyIds.includes(c)),
+        ...companyIds.filter((c) => !before.includes(c)),
+      ];
+      accessChanged(await companyPeople(tx, changed), id);
     }
     const json = await getProject(tx, access);
     await recordChange(tx, {
@@ -288,7 +300,7 @@ export async function updateMember(db: Db, actor: Actor, projectId: number, user
       data: { user: userId, role },
       payload: json,
     });
-    emitControl({ kind: 'access-changed', userId, projectId }, false);
+    accessChanged([userId], projectId);
     return json;
   });
 }
@@ -309,7 +321,7 @@ export async function removeMember(db: Db, actor: Actor, projectId: number, user
       data: { user: userId },
       payload: { user: userId },
     });
-    emitControl({ kind: 'access-changed', userId, projectId }, false);
+    accessChanged([userId], projectId);
   });
 }
 

@@ -52,7 +52,15 @@ export const CONTROL_TOPIC = 'control';
 export type Control =
   | { kind: 'session-revoked'; sessionId: string }
   | { kind: 'user-revoked'; userId: number; keepSession?: string }
-  | { kind: 'access-changed'; userId: number; projectId: number };
+  /** `projectId` absent: the user's company ties changed, which may touch any project. */
+  | { kind: 'access-changed'; userId: number; projectId?: number };
+
+/** `access-changed` for each of these users, after the enclosing transaction commits. */
+export function accessChanged(userIds: Iterable<number>, projectId?: number): void {
+  for (const userId of new Set(userIds)) {
+    emitControl({ kind: 'access-changed', userId, ...(projectId === undefined ? {} : { projectId }) }, false);
+  }
+}
 
 /**
  * Announces that sessions or access changed, so sockets are cut or re-authorised (within a
