@@ -9,6 +9,7 @@ import { createRedisBus } from './realtime/bus-redis.ts';
 import { BoardCache } from './services/board.ts';
 import type { Config } from './env.ts';
 import type { AppDeps } from './lib/context.ts';
+import { workerAlive } from '../../workers/src/heartbeat.ts';
 
 /** The database's name: the Redis bus's namespace, shared by the instances of one deployment. */
 function databaseName(url: string): string {
@@ -17,6 +18,8 @@ function databaseName(url: string): string {
 
 export interface Runtime {
   deps: AppDeps;
+  /** The PostgreSQL URL in use (the embedded server's when none is configured). */
+  databaseUrl: string;
   embedded: EmbeddedDatabase | null;
   redis: Redis | null;
   close(): Promise<void>;
@@ -47,6 +50,8 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
   const readinessChecks: AppDeps['readinessChecks'] = {};
   if (redis) readinessChecks.redis = async () => (await redis.ping()) === 'PONG';
+  // Some worker (inline here, or a `worker` process anywhere) beat recently.
+  readinessChecks.worker = () => workerAlive(db);
   const deps: AppDeps = {
     config,
     db,
@@ -62,6 +67,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   };
   return {
     deps,
+    databaseUrl,
     embedded,
     redis,
     async close() {

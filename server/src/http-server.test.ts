@@ -22,6 +22,8 @@ function stableHeaders(headers: Headers): Record<string, string> {
 
 beforeAll(async () => {
   t = await createTestApp();
+  // A worker that beat just now, for /ready (workers/src/worker.test.ts runs a real one).
+  await t.sql`insert into worker_heartbeats (id) values ('http-server-test')`;
   server = await createHttpServer(t.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

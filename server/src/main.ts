@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './env.ts';
 import { closeHttpServer, createHttpServer } from './http-server.ts';
 import { createRealtime } from './realtime/server.ts';
 import { createLogger } from './logger.ts';
+import { startWorker } from '../../workers/src/worker.ts';
 
 /** How long a shutdown may take (in-flight requests, then connections) before exiting with 1. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -23,6 +24,9 @@ try {
 
 const logger = createLogger(config);
 const runtime = await openRuntime(config, logger);
+// Inline mode: the worker runs in this process (one command for a small install).
+const worker =
+  config.WORKER_MODE === 'inline' ? await startWorker(runtime.deps, { connectionString: runtime.databaseUrl }) : null;
 const app = createApp(runtime.deps);
 const realtime = createRealtime(runtime.deps);
 const server = await createHttpServer(app, { hostname: config.HOST, realtime });
@@ -55,7 +59,7 @@ async function shutdown(signal: string) {
   }, SHUTDOWN_TIMEOUT_MS);
   try {
     realtime.close();
-    await closeHttpServer(server);
+    await Promise.all([closeHttpServer(server), worker?.stop()]);
     await runtime.close();
   } catch (error) {
     logger.error({ err: error }, 'shutdown failed');

@@ -44,6 +44,8 @@ export const notifications = pgTable(
     data: jsonb('data').notNull().default({}),
     createdAt: createdAt(),
     readAt: ts('read_at'),
+    /** Set when the notification went out in an email digest (or was skipped: no SMTP). */
+    emailedAt: ts('emailed_at'),
   },
   (t) => [
     index('notifications_user_idx').on(t.userId, t.id),
@@ -53,3 +55,19 @@ export const notifications = pgTable(
       .where(sql`${t.readAt} is null`),
   ],
 );
+
+/**
+ * One row per running worker process: seen every few seconds. /ready wants a recent one, and a
+ * row gone stale means its process died; another worker then releases the jobs it held (which
+ * graphile-worker would otherwise keep locked for four hours).
+ */
+export const workerHeartbeats = pgTable('worker_heartbeats', {
+  id: text('id').primaryKey(),
+  /** graphile-worker's ids of this process's workers (jobs.locked_by). */
+  workerIds: text('worker_ids')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  startedAt: ts('started_at').notNull().defaultNow(),
+  seenAt: ts('seen_at').notNull().defaultNow(),
+});

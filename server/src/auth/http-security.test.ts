@@ -108,6 +108,8 @@ describe('CORS and headers', () => {
 
 describe('health, readiness and docs', () => {
   it('answers /health, /ready and /db-check', async () => {
+    // A worker that beat just now (workers/src/worker.test.ts runs a real one).
+    await t.sql`insert into worker_heartbeats (id) values ('http-security-test')`;
     expect((await t.get('//health')).body).toEqual({ status: 'ok' });
     const ready = await t.get('//ready');
     expect(ready.status).toBe(200);
@@ -117,13 +119,15 @@ describe('health, readiness and docs', () => {
   });
 
   it('reports 503 naming the failed dependency', async () => {
-    t.runtime.deps.readinessChecks.worker = async () => false;
+    const { redis } = t.runtime.deps.readinessChecks;
+    t.runtime.deps.readinessChecks.redis = async () => false;
     try {
       const res = await t.get('//ready');
       expect(res.status).toBe(503);
-      expect(res.body.checks.worker).toBe(false);
+      expect(res.body.checks.redis).toBe(false);
     } finally {
-      delete t.runtime.deps.readinessChecks.worker;
+      if (redis) t.runtime.deps.readinessChecks.redis = redis;
+      else delete t.runtime.deps.readinessChecks.redis;
     }
   });
 

@@ -51,6 +51,59 @@ export async function commitChange(db: Executor, write: SQL, change: Change): Pr
 }
 
 /**
+ * Records many changes at once (a job's batch), in the caller's transaction: one statement for
+ * every activity row, one seq bump per project topic for all of its events, and the events
+ * numbered in order within each topic.
+ */
+export async function recordChanges(tx: Executor, changes: Change[]): Promise<AppendedEvent[]> {
+  if (!changes.length) return [];
+  const items = changes.map((c, i) => ({
+    i,
+    project_id: c.projectId,
+    ticket_id: c.ticketId,
+    actor_id: c.actorId,
+    verb: c.verb,
+    data: c.data,
+    payload: c.payload,
+  }));
+  const rows = await tx.execute<{ topic: string; seq: string; created_at: string }>(sql`
+    with items as (
+      select * from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
+        as x(i int, project_id int, ticket_id int, actor_id int, verb text, data jsonb, payload jsonb)
+    ), counts as (
+      select project_id, count(*) as n from items group by project_id
+    ), seqs as (
+      insert into topic_seqs (topic, seq) select 'project:' || project_id, n from counts
+      on conflict (topic) do update set seq = topic_seqs.seq + excluded.seq
+      returning topic, seq
+    ), logged as (
+      insert into activity (project_id, ticket_id, actor_id, verb, data)
+      select project_id, ticket_id, actor_id, verb, data from items order by i
+    ), numbered as (
+      select items.*, row_number() over (partition by project_id order by i) as rn from items
+    )
+    insert into events (topic, seq, type, payload)
+    select s.topic, s.seq - c.n + numbered.rn, numbered.verb, numbered.payload
+    from numbered join counts c using (project_id) join seqs s on s.topic = 'project:' || numbered.project_id
+    returning topic, seq, created_at`);
+  // Within a topic, seqs were handed out in the order of `changes`: pair them back up.
+  const byTopic = new Map<string, { seq: number; at: string }[]>();
+  for (const r of rows) {
+    const list = byTopic.get(r.topic) ?? [];
+    list.push({ seq: Number(r.seq), at: isoTime(r.created_at) });
+    byTopic.set(r.topic, list);
+  }
+  for (const list of byTopic.values()) list.sort((x, y) => x.seq - y.seq);
+  const events = changes.map((c) => {
+    const topic = projectTopic(c.projectId);
+    const { seq, at } = byTopic.get(topic)!.shift()!;
+    return { type: c.verb, topic, seq, at, data: c.payload };
+  });
+  for (const event of events) emit(event, false);
+  return events;
+}
+
+/**
  * Appends an event that is not ticket activity (a chat message, a notification being read)
  * to any topic, in the caller's transaction; published after its commit.
  */

@@ -24,9 +24,10 @@ import { pageWindow, type PageParams } from '../lib/pagination.ts';
 import { pgArray } from '../lib/sql-array.ts';
 import { isoTime } from '../lib/time.ts';
 import { recordEvent, userTopic } from './changes.ts';
+import { TASKS } from './jobs.ts';
 import { emit, transact } from './publish.ts';
 
-export const NOTIFICATION_KINDS = ['assigned', 'mentioned', 'commented', 'chat', 'done'] as const;
+export const NOTIFICATION_KINDS = ['assigned', 'mentioned', 'commented', 'chat', 'done', 'webhook_disabled'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 type NotificationRow = typeof notifications.$inferSelect;
@@ -110,8 +111,27 @@ async function store(
   ticket: TicketSummary,
   data: Record<string, unknown>,
 ): Promise<void> {
+  await storeNotifications(db, rows, actor.id, ticket.id, {
+    ...data,
+    ticket_key: ticket.key,
+    title: ticket.title,
+    project: ticket.project,
+  });
+}
+
+/**
+ * Stores notifications (any kind, with or without a ticket or an actor: a job disabling a
+ * webhook has neither) in the caller's transaction, with their events and email jobs.
+ */
+export async function storeNotifications(
+  db: Executor,
+  rows: { userId: number; kind: NotificationKind }[],
+  actorId: number | null,
+  ticketId: number | null,
+  data: Record<string, unknown>,
+): Promise<void> {
   if (!rows.length) return;
-  const payload = JSON.stringify({ ...data, ticket_key: ticket.key, title: ticket.title, project: ticket.project });
+  const payload = JSON.stringify(data);
   const events = await db.execute<{ topic: string; seq: string; payload: unknown; created_at: string }>(sql`
     with wanted as (
       select * from unnest(${pgArray(
@@ -123,7 +143,7 @@ async function store(
       )}) as w(user_id, kind)
     ), stored as (
       insert into notifications (user_id, kind, ticket_id, actor_id, data)
-      select user_id, kind, ${ticket.id}, ${actor.id}, ${payload}::jsonb from wanted
+      select user_id, kind, ${ticketId}::int, ${actorId}::int, ${payload}::jsonb from wanted
       returning *
     ), seqs as (
       insert into topic_seqs (topic, seq) select 'user:' || user_id, 1 from wanted
@@ -136,6 +156,15 @@ async function store(
       'created_at', to_char(n.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'read_at', null)
     from stored n join seqs s on s.topic = 'user:' || n.user_id
     returning topic, seq, payload, created_at`);
+  // One `notify` job per recipient (SPEC §7): its key makes a burst of notifications share one
+  // pending job, and preserve_run_at keeps that job's digest time instead of pushing it back.
+  await db.execute(sql`
+    select graphile_worker.add_job(
+      identifier => ${TASKS.notify}::text,
+      payload => json_build_object('user', u),
+      job_key => 'notify:user:' || u,
+      job_key_mode => 'preserve_run_at')
+    from unnest(${pgArray([...new Set(rows.map((r) => r.userId))], 'int')}) as u`);
   for (const e of events) {
     emit(
       { type: 'notification.created', topic: e.topic, seq: Number(e.seq), at: isoTime(e.created_at), data: e.payload },

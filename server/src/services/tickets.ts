@@ -36,7 +36,7 @@ import {
   type TicketFacts,
 } from '../policy/index.ts';
 import { linkedCompaniesSql, roleSql, visibleTicketsSql } from '../policy/load.ts';
-import { commitChange, recordChange } from './changes.ts';
+import { commitChange, recordChange, recordChanges } from './changes.ts';
 import type { ColumnCategory } from './columns.ts';
 import { notifyAssigned, notifyDone } from './notifications.ts';
 import { keyBetween } from './ordering.ts';
@@ -567,6 +567,53 @@ export async function setArchived(db: Db, actor: Actor, id: number, archived: bo
     });
     return json;
   });
+}
+
+/**
+ * The archiving job's work (SPEC §7): archives tickets that have been done for longer than their
+ * project's `archive_after_hours` (else `defaultHours`), in batches of at most `batchSize`, each
+ * batch one transaction with its activity rows and `ticket.archived` events. Tickets being
+ * edited are skipped (SKIP LOCKED) and caught on the next run; running twice archives nothing
+ * more. Returns how many were archived.
+ */
+export async function archiveDueTickets(db: Db, options: { defaultHours: number; batchSize: number }): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const archived = await transact(db, async (tx) => {
+      const picked = await tx.execute<{ id: number }>(sql`
+        update tickets t set is_archived = true, archived_at = now(), version = t.version + 1, updated_at = now()
+        where t.id in (
+          select d.id from tickets d join projects p on p.id = d.project_id
+          where not d.is_archived and d.status = 'done' and d.done_at is not null
+            and d.done_at < now() - make_interval(hours => coalesce(p.archive_after_hours, ${options.defaultHours}))
+          order by d.id limit ${options.batchSize}
+          for update of d skip locked)
+        returning t.id`);
+      if (!picked.length) return 0;
+      const rows = await selectTickets(tx)
+        .where(
+          inArray(
+            tickets.id,
+            picked.map((r) => r.id),
+          ),
+        )
+        .orderBy(asc(tickets.id));
+      await recordChanges(
+        tx,
+        rows.map((row) => ({
+          projectId: row.projectId,
+          ticketId: row.id,
+          actorId: null,
+          verb: 'ticket.archived',
+          data: { automatic: true, done_at: row.doneAt?.toISOString() ?? null },
+          payload: serializeTicket(row),
+        })),
+      );
+      return rows.length;
+    });
+    total += archived;
+    if (archived < options.batchSize) return total;
+  }
 }
 
 export async function deleteTicket(db: Db, actor: Actor, id: number): Promise<void> {

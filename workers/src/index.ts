@@ -1,0 +1,53 @@
+/**
+ * The `worker` command (`npm run worker`, the container's `worker` argument): runs background
+ * jobs without serving HTTP. It opens the same runtime as the server (migrations under the
+ * advisory lock, PostgreSQL, the Redis bus so job events reach every instance's sockets), and
+ * on SIGTERM stops taking jobs, lets the running ones finish, and exits 0.
+ */
+import { openRuntime } from '../../server/src/deps.ts';
+import { ConfigError, loadConfig } from '../../server/src/env.ts';
+import { createLogger } from '../../server/src/logger.ts';
+import { startWorker } from './worker.ts';
+
+/** The longest a running job may take to finish once SIGTERM arrives. */
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+if (!config.databaseUrl) {
+  console.error('Invalid configuration: DATABASE_URL: the worker needs the server’s database (set DATABASE_URL)');
+  process.exit(1);
+}
+
+const logger = createLogger(config);
+const runtime = await openRuntime(config, logger);
+const worker = await startWorker(runtime.deps);
+logger.info({ worker: worker.id }, 'worker started');
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'worker shutting down: finishing running jobs');
+  setTimeout(() => {
+    logger.error({ signal, timeout_ms: SHUTDOWN_TIMEOUT_MS }, 'worker shutdown timed out');
+    process.exit(1);
+  }, SHUTDOWN_TIMEOUT_MS).unref();
+  try {
+    await worker.stop();
+    await runtime.close();
+  } catch (error) {
+    logger.error({ err: error }, 'worker shutdown failed');
+    process.exit(1);
+  }
+  process.exit(0);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));

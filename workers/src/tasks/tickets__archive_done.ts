@@ -1,0 +1,18 @@
+/** `archive_done_tickets` (hourly, crontab): tickets done for long enough leave the board. */
+import { z } from 'zod';
+import { archiveDueTickets } from '../../../server/src/services/tickets.ts';
+import { defineTask } from '../task.ts';
+
+/** Tickets per transaction: short locks, and board readers never wait long. */
+export const ARCHIVE_BATCH_SIZE = 500;
+
+export const archiveDoneTickets = defineTask(
+  z.object({ batch_size: z.number().int().min(1).max(10_000).optional() }).loose(),
+  async (payload, { deps, log }) => {
+    const archived = await archiveDueTickets(deps.db, {
+      defaultHours: deps.config.TICKET_ARCHIVE_AFTER_HOURS,
+      batchSize: payload.batch_size ?? ARCHIVE_BATCH_SIZE,
+    });
+    if (archived) log.info({ archived }, 'archived done tickets');
+  },
+);

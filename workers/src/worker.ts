@@ -1,0 +1,135 @@
+/**
+ * Runs graphile-worker against Laneway's database: the task list, the crontab, and a heartbeat.
+ * The same function serves the inline mode (inside the server process) and the `worker`
+ * command; any number of them may run at once, on any number of machines.
+ *
+ * The heartbeat (`worker_heartbeats`, every few seconds) does two jobs. `/ready` wants a recent
+ * one. And a row that goes stale means its process died without shutting down (SIGKILL, OOM):
+ * graphile-worker would keep that process's jobs locked for four hours, so the next live
+ * worker releases them at once (`forceUnlockWorkers`) and they run again.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { workerHeartbeats } from '@laneway/db/schema';
+import { eq, sql } from 'drizzle-orm';
+import {
+  Logger,
+  makeWorkerUtils,
+  run,
+  type LogLevel,
+  type Runner,
+  type TaskList,
+  type WorkerEvents,
+  type WorkerUtils,
+} from 'graphile-worker';
+import { TASKS } from '../../server/src/services/jobs.ts';
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_SECONDS } from './heartbeat.ts';
+import type { TaskFactory, WorkerDeps } from './task.ts';
+import { archiveDoneTickets } from './tasks/tickets__archive_done.ts';
+import { cleanup } from './tasks/maintenance__cleanup.ts';
+
+/** Every task by its identifier (server/src/services/jobs.ts names them). */
+const TASK_FACTORIES: Partial<Record<(typeof TASKS)[keyof typeof TASKS], TaskFactory>> = {
+  [TASKS.archiveDoneTickets]: archiveDoneTickets,
+  [TASKS.cleanup]: cleanup,
+};
+
+export const crontabFile = fileURLToPath(new URL('../crontab', import.meta.url));
+
+export interface WorkerOptions {
+  /** Postgres URL; defaults to the configured one (the embedded server's when none is). */
+  connectionString?: string;
+  concurrency?: number;
+  /** How often idle workers look for scheduled jobs, in ms (new jobs arrive by LISTEN). */
+  pollInterval?: number;
+  /** The crontab text; null runs no scheduled jobs (tests); default `workers/crontab`. */
+  crontab?: string | null;
+}
+
+export interface RunningWorker {
+  /** Stops taking jobs, lets the running ones finish, and removes the heartbeat. */
+  stop(): Promise<void>;
+  readonly id: string;
+}
+
+/** graphile-worker's log lines, through the app's pino logger. */
+function graphileLogger(logger: WorkerDeps['logger']): Logger {
+  const levels: Record<LogLevel, 'error' | 'warn' | 'info' | 'debug'> = {
+    error: 'error',
+    warning: 'warn',
+    info: 'debug',
+    debug: 'debug',
+  };
+  return new Logger((scope) => (level, message, meta) => logger[levels[level]]({ ...scope, ...meta }, message));
+}
+
+export async function startWorker(deps: WorkerDeps, options: WorkerOptions = {}): Promise<RunningWorker> {
+  const connectionString = options.connectionString ?? deps.config.databaseUrl;
+  if (!connectionString) throw new Error('startWorker needs a database URL');
+  const id = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const logger = graphileLogger(deps.logger);
+  const taskList: TaskList = Object.fromEntries(
+    Object.entries(TASK_FACTORIES).map(([name, factory]) => [name, factory!(deps)]),
+  );
+  const workerIds = new Set<string>();
+  // Our own emitter, passed in, so no worker is created before we listen.
+  const events: WorkerEvents = new EventEmitter();
+  events.on('worker:create', ({ worker }) => void workerIds.add(worker.workerId));
+  events.on('job:error', ({ job, error }) =>
+    deps.logger.warn({ job: job.id, task: job.task_identifier, attempt: job.attempts, err: error }, 'job failed'),
+  );
+
+  await deps.db.insert(workerHeartbeats).values({ id, workerIds: [] });
+  const utils: WorkerUtils = await makeWorkerUtils({ connectionString, logger });
+  let runner: Runner;
+  try {
+    runner = await run({
+      connectionString,
+      concurrency: options.concurrency ?? deps.config.WORKER_CONCURRENCY,
+      pollInterval: options.pollInterval ?? 2_000,
+      noHandleSignals: true,
+      logger,
+      events,
+      taskList,
+      crontab: options.crontab === undefined ? readFileSync(crontabFile, 'utf8') : (options.crontab ?? ''),
+    });
+  } catch (error) {
+    await utils.release();
+    await deps.db.delete(workerHeartbeats).where(eq(workerHeartbeats.id, id));
+    throw error;
+  }
+
+  const beat = async () => {
+    await deps.db
+      .update(workerHeartbeats)
+      .set({ workerIds: [...workerIds], seenAt: sql`now()` })
+      .where(eq(workerHeartbeats.id, id));
+    const dead = await deps.db.execute<{ worker_ids: string[] }>(sql`
+      delete from worker_heartbeats
+      where seen_at < now() - make_interval(secs => ${HEARTBEAT_STALE_SECONDS})
+      returning worker_ids`);
+    const orphaned = dead.flatMap((row) => row.worker_ids);
+    if (orphaned.length) {
+      await utils.forceUnlockWorkers(orphaned);
+      deps.logger.warn({ workers: orphaned }, 'released the jobs of workers that stopped beating');
+    }
+  };
+  const beating = setInterval(() => {
+    beat().catch((error: unknown) => deps.logger.warn({ err: error }, 'worker heartbeat failed'));
+  }, HEARTBEAT_INTERVAL_MS);
+  beating.unref();
+  // The first beat also releases whatever a dead predecessor left behind.
+  await beat();
+
+  return {
+    id,
+    async stop() {
+      clearInterval(beating);
+      await runner.stop();
+      await utils.release();
+      await deps.db.delete(workerHeartbeats).where(eq(workerHeartbeats.id, id));
+    },
+  };
+}
