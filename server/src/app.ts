@@ -1,15 +1,18 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
+import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
-import { authenticate, csrfGuard } from './auth/middleware.ts';
+import { authenticate, csrfGuard, lifetimes } from './auth/middleware.ts';
+import { validateAccessToken } from './auth/sessions.ts';
 import type { AppDeps } from './lib/context.ts';
 import { createRouter } from './lib/create-app.ts';
 import { withPublisher } from './services/publish.ts';
-import { AppError, errorResponse, toAppError } from './lib/errors.ts';
+import { AppError, errorResponse, toAppError, unauthorized } from './lib/errors.ts';
 import { healthRouter } from './routes/health/health.index.ts';
 import { apiRouters } from './routes/index.ts';
 
@@ -37,6 +40,11 @@ export function createApp(deps: AppDeps) {
     c.set('deps', deps);
     const started = performance.now();
     await next();
+    // The route pattern (`/api/tickets/tickets/:id/move`), not the path: bounded label values.
+    deps.metrics.httpDuration.observe(
+      { method: c.req.method, route: routePath(c, -1), status: c.res.status },
+      (performance.now() - started) / 1000,
+    );
     // Liveness probes are not logged: a health check every few seconds would bury the log.
     if (logger.isLevelEnabled('info') && c.req.path !== '/health') {
       logger.info({
@@ -99,6 +107,17 @@ export function createApp(deps: AppDeps) {
     Scalar({ url: '/api/openapi.json', cdn: '/api/docs/scalar.js', withDefaultFonts: false, pageTitle: 'Laneway API' }),
   );
 
+  // Prometheus: a superuser's access token or METRICS_TOKEN (not in the OpenAPI document: it
+  // is for scrapers, and its text format is Prometheus's, not JSON).
+  app.get('/metrics', async (c) => {
+    const token = c.req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? '';
+    const byToken = config.METRICS_TOKEN !== undefined && sameSecret(token, config.METRICS_TOKEN);
+    const bySuperuser =
+      !byToken && token !== '' && (await validateAccessToken(deps.db, token, lifetimes(config)))?.actor.isSuperuser;
+    if (!byToken && !bySuperuser) throw unauthorized('A metrics token or a superuser token is required');
+    return c.body(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType });
+  });
+
   app.notFound((c) => errorResponse(c, new AppError('not_found', 'Not found')));
   app.onError((error, c) => {
     const appError = toAppError(error);
@@ -109,3 +128,9 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** Compares secrets in time independent of where they differ (SHA-256 first: equal lengths). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}

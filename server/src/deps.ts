@@ -4,7 +4,8 @@ import { migrateDatabase } from '@laneway/db/migrate';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createLoginLimiter } from './auth/rate-limit.ts';
-import { createMemoryBus } from './realtime/bus.ts';
+import { createMemoryBus, type Bus } from './realtime/bus.ts';
+import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { createRedisBus } from './realtime/bus-redis.ts';
 import { BoardCache } from './services/board.ts';
 import type { Config } from './env.ts';
@@ -14,6 +15,17 @@ import { workerAlive } from '../../workers/src/heartbeat.ts';
 /** The database's name: the Redis bus's namespace, shared by the instances of one deployment. */
 function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.slice(1)) || 'laneway';
+}
+
+/** The bus, counting what is published (by event kind: `ticket`, `chat`, `control`, …). */
+function countPublished(bus: Bus, metrics: Metrics): Bus {
+  return {
+    ...bus,
+    publish(event) {
+      metrics.eventsPublished.inc({ kind: event.type.split('.')[0] });
+      bus.publish(event);
+    },
+  };
 }
 
 export interface Runtime {
@@ -48,6 +60,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true })
     : null;
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
+  const metrics = createMetrics(db);
   const readinessChecks: AppDeps['readinessChecks'] = {};
   if (redis) readinessChecks.redis = async () => (await redis.ping()) === 'PONG';
   // Some worker (inline here, or a `worker` process anywhere) beat recently.
@@ -63,7 +76,13 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     ),
     readinessChecks,
     boardCache: new BoardCache(),
-    bus: redis ? createRedisBus(redis, databaseName(databaseUrl), logger) : createMemoryBus(),
+    metrics,
+    bus: countPublished(
+      redis
+        ? createRedisBus(redis, databaseName(databaseUrl), logger, () => metrics.busReconnects.inc())
+        : createMemoryBus(),
+      metrics,
+    ),
   };
   return {
     deps,

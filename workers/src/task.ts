@@ -10,14 +10,16 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Config } from '../../server/src/env.ts';
 import type { Bus } from '../../server/src/realtime/bus.ts';
+import type { Metrics } from '../../server/src/lib/metrics.ts';
 import { withPublisher } from '../../server/src/services/publish.ts';
 
-/** What every task may use: the same database, bus, configuration and logger as the server. */
+/** What every task may use: the same database, bus, configuration, logger and metrics as the server. */
 export interface WorkerDeps {
   db: Db;
   bus: Bus;
   config: Config;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export interface TaskContext {

@@ -77,9 +77,12 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = {})
   // Our own emitter, passed in, so no worker is created before we listen.
   const events: WorkerEvents = new EventEmitter();
   events.on('worker:create', ({ worker }) => void workerIds.add(worker.workerId));
-  events.on('job:error', ({ job, error }) =>
-    deps.logger.warn({ job: job.id, task: job.task_identifier, attempt: job.attempts, err: error }, 'job failed'),
-  );
+  events.on('job:success', ({ job }) => deps.metrics.jobs.inc({ task: job.task_identifier, outcome: 'success' }));
+  events.on('job:error', ({ job, error }) => {
+    deps.metrics.jobs.inc({ task: job.task_identifier, outcome: 'error' });
+    deps.logger.warn({ job: job.id, task: job.task_identifier, attempt: job.attempts, err: error }, 'job failed');
+  });
+  events.on('job:failed', ({ job }) => deps.metrics.jobs.inc({ task: job.task_identifier, outcome: 'gave_up' }));
 
   await deps.db.insert(workerHeartbeats).values({ id, workerIds: [] });
   const utils: WorkerUtils = await makeWorkerUtils({ connectionString, logger });

@@ -5,6 +5,7 @@ import type { Config } from '../env.ts';
 import type { LoginLimiter } from '../auth/rate-limit.ts';
 import type { Bus } from '../realtime/bus.ts';
 import type { BoardCache } from '../services/board.ts';
+import type { Metrics } from './metrics.ts';
 
 /** Long-lived things every request may use, created once at start-up. */
 export interface AppDeps {
@@ -16,6 +17,7 @@ export interface AppDeps {
   boardCache: BoardCache;
   /** Carries committed events to every instance's WebSocket hub. */
   bus: Bus;
+  metrics: Metrics;
   /** Checks optional dependencies for /ready (Redis, the worker), added by later layers. */
   readinessChecks: Record<string, () => Promise<boolean>>;
 }

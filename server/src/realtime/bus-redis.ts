@@ -21,7 +21,7 @@ interface Listener {
  * @param namespace keeps deployments apart on a shared Redis (the database name: instances of
  *   one deployment share their database, other deployments do not).
  */
-export function createRedisBus(publisher: Redis, namespace: string, logger: Logger): Bus {
+export function createRedisBus(publisher: Redis, namespace: string, logger: Logger, onReconnect?: () => void): Bus {
   const prefix = `laneway:${namespace}:`;
   const subscriber = publisher.duplicate({ autoResubscribe: true, enableOfflineQueue: true });
   const topics = new Map<string, Set<Listener>>();
@@ -33,6 +33,7 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
   subscriber.on('ready', () => {
     if (connectedOnce) {
       logger.warn('redis subscriber reconnected: subscribers catch up from the outbox');
+      onReconnect?.();
       for (const listeners of topics.values()) for (const l of listeners) l.onDoubt?.();
     }
     connectedOnce = true;

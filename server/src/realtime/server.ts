@@ -113,7 +113,11 @@ export function createRealtime(deps: AppDeps): Realtime {
           wss.handleUpgrade(req, socket, head, (ws) => {
             const connection = runConnection(ws, deps, { actor, sessionId, initialTopic: route });
             connections.add(connection);
-            ws.on('close', () => connections.delete(connection));
+            deps.metrics.openSockets.inc();
+            ws.on('close', () => {
+              connections.delete(connection);
+              deps.metrics.openSockets.dec();
+            });
           });
         })
         .catch((error: unknown) => {

@@ -78,6 +78,7 @@ export function runConnection(
       return;
     }
     ws.send(frame);
+    deps.metrics.messagesSent.inc();
   };
   const send = (message: ServerMessage) => sendFrame(JSON.stringify(message));
   const fail = (code: string, message: string, topic?: string) =>
