@@ -29,11 +29,14 @@ import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_SECONDS } from './heartbeat.ts';
 import type { TaskFactory, WorkerDeps } from './task.ts';
 import { archiveDoneTickets } from './tasks/tickets__archive_done.ts';
 import { cleanup } from './tasks/maintenance__cleanup.ts';
+import { notifyByEmail } from './tasks/notifications__email.ts';
+import { closeMailTransports } from './mail.ts';
 
 /** Every task by its identifier (server/src/services/jobs.ts names them). */
 const TASK_FACTORIES: Partial<Record<(typeof TASKS)[keyof typeof TASKS], TaskFactory>> = {
   [TASKS.archiveDoneTickets]: archiveDoneTickets,
   [TASKS.cleanup]: cleanup,
+  [TASKS.notify]: notifyByEmail,
 };
 
 export const crontabFile = fileURLToPath(new URL('../crontab', import.meta.url));
@@ -132,6 +135,7 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = {})
       clearInterval(beating);
       await runner.stop();
       await utils.release();
+      closeMailTransports();
       await deps.db.delete(workerHeartbeats).where(eq(workerHeartbeats.id, id));
     },
   };

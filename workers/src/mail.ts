@@ -1,0 +1,225 @@
+/**
+ * Email: the SMTP transport and the rendering of a notification digest.
+ *
+ * Rendering is pure (no I/O, no clock), so it is tested on its own. Everything a user typed
+ * (titles, comment excerpts, names) reaches the HTML part only through `escapeHtml`, and the
+ * subject only through `headerText`, which removes line breaks: a title cannot add headers.
+ */
+import { createTransport } from 'nodemailer';
+
+/** One notification as the digest shows it; `data` is the stored notification's `data`. */
+export interface DigestItem {
+  kind: string;
+  ticketId: number | null;
+  /** The actor's display name; null when there was none (a job) or the user is gone. */
+  actorName: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface DigestOptions {
+  /** The recipient's display name, for the greeting. */
+  recipientName: string;
+  /** PUBLIC_URL: with it, each ticket is a link. */
+  publicUrl?: string | undefined;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** At most this many notifications are spelled out in one email; the rest are counted. */
+export const DIGEST_MAX_ITEMS = 50;
+const SUBJECT_MAX = 150;
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Escapes text for HTML element content and quoted attribute values, the only two places the
+ * digest puts it. (No escaping package is a dependency; these five characters are the whole
+ * job for those contexts, as in the `escape-html` package.)
+ *
+ * @example escapeHtml('<b>&') // '&lt;b&gt;&amp;'
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/** Control characters and line separators as single spaces. */
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
+
+/**
+ * Text safe for one header line: control characters (CR and LF above all) and Unicode line
+ * separators become spaces, runs of whitespace one space, and it is cut to `max` characters.
+ */
+export function headerText(text: string, max = SUBJECT_MAX): string {
+  const flat = oneLine(text);
+  const chars = Array.from(flat);
+  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** Each kind's sentence; the placeholders are filled in (escaped, in HTML). */
+const SENTENCES: Record<string, string> = {
+  assigned: '{actor} assigned you to {ticket}',
+  mentioned: '{actor} mentioned you on {ticket}',
+  commented: '{actor} commented on {ticket}',
+  chat: '{actor} wrote in the chat of {ticket}',
+  done: '{actor} moved {ticket} to done',
+  webhook_disabled: 'Laneway disabled {webhook}',
+};
+
+const str = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value : null);
+
+interface Line {
+  /** Values for the sentence's placeholders, as plain text. */
+  values: Record<string, string>;
+  sentence: string;
+  ticketId: number | null;
+  /** Set whenever ticketId is. */
+  ticketLabel: string | null;
+  url: string | null;
+  /** A comment or message excerpt, or a reason: quoted under the sentence. */
+  quote: string | null;
+}
+
+function describe(item: DigestItem, publicUrl: string | undefined): Line {
+  const ticketLabel =
+    oneLine([str(item.data.ticket_key), str(item.data.title)].filter((s) => s !== null).join(' ')) ||
+    (item.ticketId === null ? null : `ticket #${item.ticketId}`);
+  return {
+    values: {
+      actor: oneLine(item.actorName ?? '') || 'Someone',
+      ticket: ticketLabel ?? 'a ticket',
+      webhook: str(item.data.url) ? `the webhook to ${oneLine(str(item.data.url)!)}` : 'a webhook',
+    },
+    sentence: SENTENCES[item.kind] ?? 'News on {ticket}',
+    ticketId: item.ticketId,
+    ticketLabel,
+    url: publicUrl && item.ticketId !== null ? `${publicUrl.replace(/\/+$/, '')}/tickets/${item.ticketId}` : null,
+    quote: str(item.data.excerpt) ?? str(item.data.reason),
+  };
+}
+
+/** The sentence with its placeholders filled by `fill`, and its own words passed to `words`. */
+function sentence(line: Line, fill: (name: string, value: string) => string, words: (s: string) => string): string {
+  return line.sentence
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      return name === undefined ? words(part) : fill(name, line.values[name] ?? '');
+    })
+    .join('');
+}
+
+const plainSentence = (line: Line) =>
+  sentence(
+    line,
+    (_name, value) => value,
+    (s) => s,
+  );
+
+function subjectOf(lines: Line[]): string {
+  if (lines.length === 1) return headerText(`[Laneway] ${plainSentence(lines[0]!)}`);
+  // Each ticket once, in order of first appearance.
+  const tickets = new Map<number, string>();
+  for (const l of lines) if (l.ticketId !== null && !tickets.has(l.ticketId)) tickets.set(l.ticketId, l.ticketLabel!);
+  const about = tickets.size ? `: ${[...tickets.values()].join(', ')}` : '';
+  return headerText(`[Laneway] ${lines.length} updates${about}`);
+}
+
+/**
+ * The digest email of a user's notifications, oldest first: a subject on one line, a text
+ * part, and an HTML part in which every user-controlled string is escaped.
+ *
+ * @example renderDigest([{ kind: 'assigned', ticketId: 7, actorName: 'Ann', data: { ticket_key: 'OPS-7', title: 'Printer' } }], { recipientName: 'Bo' })
+ */
+export function renderDigest(items: DigestItem[], options: DigestOptions): RenderedMail {
+  const lines = items.map((item) => describe(item, options.publicUrl));
+  const shown = lines.slice(0, DIGEST_MAX_ITEMS);
+  const more = lines.length - shown.length;
+  const name = headerText(options.recipientName, 100) || 'there';
+  const intro =
+    lines.length === 1
+      ? 'You have a new notification in Laneway:'
+      : `You have ${lines.length} new notifications in Laneway:`;
+  const footer = 'You get this email for notifications you had not read in Laneway when it was sent.';
+
+  const text = [
+    `Hello ${name},`,
+    '',
+    intro,
+    '',
+    ...shown.flatMap((line) => [
+      `- ${plainSentence(line)}`,
+      ...(line.quote ? line.quote.split(/\r?\n/).map((l) => `  > ${l}`) : []),
+      ...(line.url ? [`  ${line.url}`] : []),
+      '',
+    ]),
+    ...(more > 0 ? [`…and ${more} more.`, ''] : []),
+    '-- ',
+    footer,
+    '',
+  ].join('\n');
+
+  const htmlItems = shown.map((line) => {
+    const body = sentence(
+      line,
+      (placeholder, value) => {
+        if (placeholder === 'actor') return `<strong>${escapeHtml(value)}</strong>`;
+        if (placeholder === 'ticket' && line.url) return `<a href="${escapeHtml(line.url)}">${escapeHtml(value)}</a>`;
+        return escapeHtml(value);
+      },
+      escapeHtml,
+    );
+    const quote = line.quote
+      ? `<blockquote style="margin:4px 0 0 0;padding-left:8px;border-left:3px solid #ccc;color:#555">${escapeHtml(line.quote).replace(/\r?\n/g, '<br>')}</blockquote>`
+      : '';
+    return `<li style="margin-bottom:12px">${body}${quote}</li>`;
+  });
+  const html = [
+    '<!doctype html>',
+    '<html><head><meta charset="utf-8"></head>',
+    '<body style="font-family:system-ui,sans-serif;font-size:14px;line-height:1.4">',
+    `<p>Hello ${escapeHtml(name)},</p>`,
+    `<p>${escapeHtml(intro)}</p>`,
+    `<ul style="padding-left:20px">${htmlItems.join('')}</ul>`,
+    more > 0 ? `<p>…and ${more} more.</p>` : '',
+    `<p style="color:#777;font-size:12px">${escapeHtml(footer)}</p>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+
+  return { subject: subjectOf(lines), text, html };
+}
+
+type Transport = ReturnType<typeof createTransport>;
+const transports = new Map<string, Transport>();
+
+/**
+ * The process's pooled SMTP transport for `smtpUrl` (smtp:// or smtps://, credentials in the
+ * URL), created on first use. Short timeouts: a job waiting on a dead server should fail and
+ * be retried rather than hold its worker slot for minutes.
+ */
+export function mailTransport(smtpUrl: string): Transport {
+  let transport = transports.get(smtpUrl);
+  if (!transport) {
+    transport = createTransport({
+      url: smtpUrl,
+      pool: true,
+      idleTimeout: 30_000,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
+    transports.set(smtpUrl, transport);
+  }
+  return transport;
+}
+
+/** Closes every pooled SMTP connection (worker shutdown, tests). */
+export function closeMailTransports(): void {
+  for (const transport of transports.values()) transport.close();
+  transports.clear();
+}
