@@ -63,6 +63,8 @@ export interface Fixtures {
   inProgress: number;
   /** Reported by admin, assigned to `user`: `user` may edit it as its assignee. */
   assignedToUser: number;
+  /** A webhook of the project (see `freshWebhook`). */
+  webhook: number;
 }
 
 export interface MatrixContext {
@@ -198,6 +200,33 @@ async function userNotification(ctx: MatrixContext): Promise<Vars> {
   return { notification: expectStatus(res, 200, 'user notifications').body.results[0].id };
 }
 
+/**
+ * A webhook of the project. Its address is public (the matrix app refuses private ones) and
+ * its one event type is never emitted, so board changes queue nothing for it.
+ */
+const webhookBody = (ctx: Pick<MatrixContext, 'w'>) => ({
+  project: ctx.w.projectId,
+  url: 'https://8.8.8.8/laneway-matrix',
+  events: ['matrix.never'],
+});
+
+async function freshWebhook(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post('/webhooks/', webhookBody(ctx), asSuperadmin(ctx));
+  return expectStatus(res, 201, 'create webhook').body.id;
+}
+
+/** Keeps the project under its webhook limit: every webhook but the fixture's goes again. */
+async function dropSpareWebhooks(ctx: MatrixContext): Promise<void> {
+  await ctx.t.sql`delete from webhooks where project_id = ${ctx.w.projectId} and id <> ${ctx.fx.webhook}`;
+}
+
+/** A pending delivery attempt: a ping the superadmin queued to a fresh webhook. */
+async function freshDelivery(ctx: MatrixContext): Promise<Vars> {
+  const webhook = await freshWebhook(ctx);
+  const res = await ctx.t.post(`/webhooks/${webhook}/ping/`, undefined, asSuperadmin(ctx));
+  return { delivery: expectStatus(res, 202, 'ping webhook').body.id };
+}
+
 /** The smallest PNG: a 1×1 transparent pixel. */
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
@@ -246,6 +275,7 @@ export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
     { project: w.projectId, title: 'Assigned to user', assignees: [w.ids.user] },
     { token: w.tokens.admin },
   );
+  const webhook = await t.post('/webhooks/', webhookBody({ w }), sa);
   const inProgress = w.columns.find((c) => c.name === 'In Progress');
   if (!inProgress) throw new Error('world has no In Progress column');
   return {
@@ -254,6 +284,7 @@ export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
     spareColumn: expectStatus(column, 201, 'spare column').body.id,
     inProgress: inProgress.id,
     assignedToUser: expectStatus(assigned, 201, 'assigned ticket').body.id,
+    webhook: expectStatus(webhook, 201, 'webhook').body.id,
   };
 }
 
@@ -805,6 +836,69 @@ export const MATRIX: MatrixRow[] = [
     route: '/notifications/read-all',
     path: '/notifications/read-all/',
     expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+
+  // --- webhooks: managed by the superuser and the project's superadmins; seen, not shown, by others ---
+  {
+    method: 'GET',
+    route: '/webhooks',
+    path: '/webhooks/?project={projectId}',
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/webhooks',
+    path: '/webhooks/',
+    body: (ctx) => webhookBody(ctx),
+    after: dropSpareWebhooks,
+    expect: [401, 404, 201, 201, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/webhooks/{id}',
+    path: '/webhooks/{webhook}/',
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PATCH',
+    route: '/webhooks/{id}',
+    path: '/webhooks/{webhook}/',
+    body: () => ({ events: ['matrix.never'], is_active: true }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/webhooks/{id}',
+    path: '/webhooks/{hook}/',
+    setup: async (ctx) => ({ hook: await freshWebhook(ctx) }),
+    after: dropSpareWebhooks,
+    expect: [401, 404, 204, 204, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/webhooks/{id}/rotate',
+    path: '/webhooks/{webhook}/rotate/',
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/webhooks/{id}/deliveries',
+    path: '/webhooks/{webhook}/deliveries/',
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/webhooks/{id}/ping',
+    path: '/webhooks/{webhook}/ping/',
+    expect: [401, 404, 202, 202, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/webhooks/deliveries/{id}/redeliver',
+    path: '/webhooks/deliveries/{delivery}/redeliver/',
+    setup: freshDelivery,
+    after: dropSpareWebhooks,
+    expect: [401, 404, 202, 202, 403, 403, 403, 403, 403, 403],
   },
 ];
 

@@ -30,6 +30,7 @@ import type { TaskFactory, WorkerDeps } from './task.ts';
 import { archiveDoneTickets } from './tasks/tickets__archive_done.ts';
 import { cleanup } from './tasks/maintenance__cleanup.ts';
 import { notifyByEmail } from './tasks/notifications__email.ts';
+import { closeDeliveryDispatchers, deliverWebhook } from './tasks/webhooks__deliver.ts';
 import { closeMailTransports } from './mail.ts';
 
 /** Every task by its identifier (server/src/services/jobs.ts names them). */
@@ -37,6 +38,7 @@ const TASK_FACTORIES: Partial<Record<(typeof TASKS)[keyof typeof TASKS], TaskFac
   [TASKS.archiveDoneTickets]: archiveDoneTickets,
   [TASKS.cleanup]: cleanup,
   [TASKS.notify]: notifyByEmail,
+  [TASKS.deliverWebhook]: deliverWebhook,
 };
 
 export const crontabFile = fileURLToPath(new URL('../crontab', import.meta.url));
@@ -136,6 +138,7 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = {})
       await runner.stop();
       await utils.release();
       closeMailTransports();
+      await closeDeliveryDispatchers();
       await deps.db.delete(workerHeartbeats).where(eq(workerHeartbeats.id, id));
     },
   };

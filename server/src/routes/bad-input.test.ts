@@ -25,6 +25,7 @@ import {
   type Operation,
 } from '../../../test/routes.ts';
 import { buildWorld, type World } from '../../../test/world.ts';
+import { startWorker, type RunningWorker } from '../../../workers/src/worker.ts';
 
 const BASE_SEED = Number(process.env.FC_SEED ?? 20_260_415);
 const RUNS = Number(process.env.FC_RUNS ?? 25);
@@ -44,10 +45,13 @@ const OPERATIONS = operationsOf(doc);
 
 let w: World;
 let bystander: number;
+/** A real worker, so /ready is ready (its heartbeat) and queued jobs run as they would. */
+let worker: RunningWorker;
 /** Real ids by the path segment that precedes a parameter (`tickets` in `/tickets/{id}`). */
 let realIds: Record<string, number[]>;
 
 beforeAll(async () => {
+  worker = await startWorker(t.runtime.deps, { concurrency: 1, crontab: null });
   w = await buildWorld(t);
   const su = { token: w.tokens.superuser };
   const spare = await t.post(
@@ -73,7 +77,10 @@ beforeAll(async () => {
     attachments: upload.status === 201 ? [upload.body.id] : [],
   };
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await worker.stop();
+  await t.close();
+});
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries.

@@ -13,6 +13,7 @@ import { projectsRouter } from './projects/projects.index.ts';
 import { tagsRouter } from './tags/tags.index.ts';
 import { ticketsRouter } from './tickets/tickets.index.ts';
 import { usersRouter } from './users/users.index.ts';
+import { webhooksRouter } from './webhooks/webhooks.index.ts';
 
 /**
  * Every resource router mounted under `/api/tickets` (the old Django router's prefix).
@@ -33,4 +34,5 @@ export const apiRouters: AppRouter[] = [
   activityRouter,
   chatRouter,
   notificationsRouter,
+  webhooksRouter,
 ];

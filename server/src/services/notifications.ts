@@ -156,8 +156,9 @@ export async function storeNotifications(
       'created_at', to_char(n.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'read_at', null)
     from stored n join seqs s on s.topic = 'user:' || n.user_id
     returning topic, seq, payload, created_at`);
-  // One `notify` job per recipient (SPEC §7): its key makes a burst of notifications share one
-  // pending job, and preserve_run_at keeps that job's digest time instead of pushing it back.
+  // One `notify` job per recipient (SPEC §7, workers/src/tasks/notifications__email.ts, which
+  // re-adds the same key): the key makes a burst of notifications share one pending job, and
+  // preserve_run_at keeps that job's digest time instead of pushing it back.
   await db.execute(sql`
     select graphile_worker.add_job(
       identifier => ${TASKS.notify}::text,

@@ -1,31 +1,42 @@
 /**
  * One webhook delivery attempt. It never throws: the `deliver_webhook` task records every
- * outcome in `webhook_deliveries` and lets graphile-worker's backoff decide about the next try,
- * so a refusal, a timeout or a dead receiver is a result, not an exception.
+ * outcome in `webhook_deliveries` and schedules the next try itself (docs/decisions/0010), so
+ * a refusal, a timeout or a dead receiver is a result, not an exception.
  */
 import type { ReadableStream } from 'node:stream/web';
 import { fetch, type Dispatcher } from 'undici';
 import { checkUrlSyntax } from './ssrf.ts';
 import { sign } from './sign.ts';
 
-export interface DeliveryRequest {
+interface DeliveryTarget {
   url: string;
   /** The endpoint's `whsec_…` secret. */
   secret: string;
   /** The message id: the same on every retry, so receivers can drop duplicates. */
   webhookId: string;
-  /** The event type, e.g. `ticket.moved`. */
-  type: string;
-  /** The event's data, as the realtime topic carries it. */
-  payload: unknown;
-  /** When the event happened; the body's `timestamp`. Default: now. */
-  occurredAt?: Date;
   timeoutMs?: number;
   /** From `createGuardedDispatcher`: required, so no delivery can bypass the SSRF guard. */
   dispatcher: Dispatcher;
   /** At most this many bytes of the response body are read and kept. */
   snippetBytes?: number;
 }
+
+/** The body built here from the event. */
+interface EventBody {
+  /** The event type, e.g. `ticket.moved`. */
+  type: string;
+  /** The event's data, as the realtime topic carries it. */
+  payload: unknown;
+  /** When the event happened; the body's `timestamp`. Default: now. */
+  occurredAt?: Date;
+}
+
+/** A body built before (a stored message): sent byte for byte, so every attempt signs the same. */
+interface PrebuiltBody {
+  body: string;
+}
+
+export type DeliveryRequest = DeliveryTarget & (EventBody | PrebuiltBody);
 
 export interface DeliveryResult {
   /** A 2xx answer, received in full (up to `snippetBytes`) before the timeout. */
@@ -61,11 +72,14 @@ export async function deliver(request: DeliveryRequest): Promise<DeliveryResult>
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const sentAt = Math.floor(Date.now() / 1000);
-    const body = JSON.stringify({
-      type: request.type,
-      timestamp: (request.occurredAt ?? new Date()).toISOString(),
-      data: request.payload,
-    });
+    const body =
+      'body' in request
+        ? request.body
+        : JSON.stringify({
+            type: request.type,
+            timestamp: (request.occurredAt ?? new Date()).toISOString(),
+            data: request.payload,
+          });
     const response = await fetch(target.url, {
       method: 'POST',
       headers: {
