@@ -81,6 +81,8 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = {})
   const workerIds = new Set<string>();
   // Our own emitter, passed in, so no worker is created before we listen.
   const events: WorkerEvents = new EventEmitter();
+  // Jobs are locked by the pool's id (it fetches for its workers) or a worker's: keep both.
+  events.on('pool:create', ({ workerPool }) => void workerIds.add(workerPool.id));
   events.on('worker:create', ({ worker }) => void workerIds.add(worker.workerId));
   events.on('job:success', ({ job }) => deps.metrics.jobs.inc({ task: job.task_identifier, outcome: 'success' }));
   events.on('job:error', ({ job, error }) => {
