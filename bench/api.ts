@@ -19,20 +19,31 @@
  * embedded PostgreSQL even when another is available), BENCH_REDIS_URL (run the server with Redis), BENCH_CPU_PROF=<dir> (V8 CPU profile of the server), BENCH_JSON=<file>
  * (results as JSON). Benchmarks are reported, not asserted: the exit code is 0 even when a target is missed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDb } from '@laneway/db/client';
 import { seedDemo, type SeedResult } from '@laneway/db/seed';
 import autocannon from 'autocannon';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+import {
+  cpuTimeMs,
+  fetchBoard,
+  fmt,
+  freePort,
+  login,
+  markdownTable,
+  numberFromEnv,
+  openBenchDatabase,
+  ownSignalHandlers,
+  startChild,
+  startLaneway,
+  stopChild,
+  type BenchDatabase,
+  type BoardBody,
+  type Child,
+} from './lib.ts';
 
 /**
  * Laneway's /health response headers (hono secureHeaders + requestId + JSON), so the floor
@@ -65,14 +76,6 @@ function runFloor(port: number): void {
 }
 
 // ---------------------------------------------------------------- configuration
-
-function numberFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got "${raw}"`);
-  return value;
-}
 
 const SCENARIOS = ['floor', 'health', 'board', 'moves', 'mixed'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
@@ -110,149 +113,7 @@ function loadSettings() {
 }
 type Settings = ReturnType<typeof loadSettings>;
 
-// ---------------------------------------------------------------- database
-
-interface BenchDatabase {
-  url: string;
-  label: string;
-  drop(): Promise<void>;
-}
-
-/** Our own signal handlers: any other (installed by a dependency) is removed. */
-const ownSignalHandlers = new Set<NodeJS.SignalsListener>();
-
-async function reachable(url: string): Promise<boolean> {
-  const { sql } = createDb(url, { max: 1, applicationName: 'laneway-bench' });
-  try {
-    await Promise.race([
-      sql`select 1`,
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3000).unref()),
-    ]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 }).catch(() => {});
-  }
-}
-
-/** A fresh database on the server at `adminUrl`, dropped (with force) by `drop()`. */
-async function createBenchDatabase(adminUrl: string, source: string): Promise<BenchDatabase> {
-  const name = `laneway_bench_${process.pid}`;
-  const { sql } = createDb(adminUrl, { max: 1, applicationName: 'laneway-bench' });
-  try {
-    await sql.unsafe(`drop database if exists "${name}" with (force)`);
-    await sql.unsafe(`create database "${name}"`);
-    const [version] = await sql<{ v: string }[]>`select current_setting('server_version') as v`;
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      label: `PostgreSQL ${version?.v ?? '?'} (${source}), database ${name}`,
-      drop: async () => {
-        const admin = createDb(adminUrl, { max: 1, applicationName: 'laneway-bench' });
-        try {
-          await admin.sql.unsafe(`drop database if exists "${name}" with (force)`);
-        } finally {
-          await admin.sql.end({ timeout: 5 });
-        }
-      },
-    };
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-}
-
-async function openBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
-  const configured = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL;
-  const forceEmbedded = process.env.BENCH_EMBEDDED === '1';
-  if (configured && !forceEmbedded) {
-    const source = process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL' : 'DATABASE_URL';
-    return createBenchDatabase(configured, source);
-  }
-  if (!forceEmbedded && (await reachable(LOCAL_POSTGRES))) return createBenchDatabase(LOCAL_POSTGRES, '127.0.0.1:5432');
-  log('Starting an embedded PostgreSQL in a temporary folder.');
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'laneway-bench-'));
-  // As root the cluster runs as the `postgres` user, which must be able to enter the folder.
-  await chmod(dir, 0o755);
-  const { startEmbeddedPostgres } = await import('@laneway/db/embedded');
-  const embedded = await startEmbeddedPostgres(dir, log);
-  // embedded.ts stops the cluster and exits on a signal when it is the only handler; the bench
-  // has its own clean-up (children, bench database, cluster), so drop that safety net.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    for (const listener of process.listeners(signal)) {
-      if (!ownSignalHandlers.has(listener)) process.removeListener(signal, listener);
-    }
-  }
-  return {
-    url: embedded.url,
-    label: `embedded PostgreSQL in ${dir}`,
-    drop: async () => {
-      await embedded.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 // ---------------------------------------------------------------- child processes
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-interface Child {
-  process: ChildProcess;
-  name: string;
-  output: () => string;
-}
-
-function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, ipc = false): Child {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env,
-    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return { process: child, name, output: () => output };
-}
-
-async function stopChild(child: Child | null): Promise<void> {
-  if (!child || child.process.exitCode !== null || child.process.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
-  child.process.kill('SIGTERM');
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitForReady(child: Child, url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.process.exitCode !== null) {
-      throw new Error(`${child.name} exited with code ${child.process.exitCode}:\n${child.output()}`);
-    }
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${child.name} was not ready at ${url} after ${timeoutMs / 1000} s:\n${child.output()}`);
-}
 
 async function startFloor(): Promise<{ child: Child; url: string }> {
   const port = await freePort();
@@ -267,30 +128,6 @@ async function startFloor(): Promise<{ child: Child; url: string }> {
     child.process.once('exit', (code) => reject(new Error(`floor server exited (${code}): ${child.output()}`)));
   });
   return { child, url: `http://127.0.0.1:${port}` };
-}
-
-async function startLaneway(databaseUrl: string, settings: Settings): Promise<{ child: Child; url: string }> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'REDIS_URL', 'REDIS_HOST']) {
-    delete env[name];
-  }
-  Object.assign(env, {
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    WORKER_MODE: 'off',
-    // The bench signs in once; keep the limiter out of the way of reruns against one database.
-    LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
-  });
-  if (settings.redisUrl) env.REDIS_URL = settings.redisUrl;
-  const args = settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`] : [];
-  const child = startChild('Laneway', [...args, 'server/src/main.ts'], env);
-  const url = `http://127.0.0.1:${port}`;
-  await waitForReady(child, `${url}/ready`);
-  return { child, url };
 }
 
 // ---------------------------------------------------------------- moves
@@ -456,19 +293,6 @@ function measurement(scenario: string, { result, cpuMs }: Run, note?: string): M
 
 type LoadOptions = Omit<autocannon.Options, 'duration'>;
 
-/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); else null. */
-async function cpuTimeMs(pid: number | undefined): Promise<number | null> {
-  if (pid === undefined) return null;
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the file, in clock ticks (USER_HZ, 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
 interface Run {
   result: autocannon.Result;
   /** CPU the server process used during the measured run (not the warm-up), in ms. */
@@ -495,33 +319,6 @@ function moveRequests(planner: MovePlanner, token: string): autocannon.Request[]
   ];
 }
 
-async function login(baseUrl: string, password: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/tickets/auth/login/`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'superadmin', password }),
-  });
-  if (!res.ok) throw new Error(`login as superadmin failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { access: string }).access;
-}
-
-interface BoardBody {
-  columns: { id: number; tickets: { id: number; position: string }[] }[];
-}
-
-async function fetchBoard(
-  baseUrl: string,
-  token: string,
-  projectId: number,
-): Promise<{ board: BoardBody; bytes: number }> {
-  const res = await fetch(`${baseUrl}/api/tickets/projects/${projectId}/board/`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  if (!res.ok) throw new Error(`board failed: ${res.status} ${await res.text()}`);
-  const text = await res.text();
-  return { board: JSON.parse(text) as BoardBody, bytes: Buffer.byteLength(text) };
-}
-
 /** After the moves: every ticket still on the board once, keys strictly increasing per column. */
 function checkBoard(board: BoardBody, expected: number): string {
   const seen = new Set<number>();
@@ -538,9 +335,6 @@ function checkBoard(board: BoardBody, expected: number): string {
 }
 
 // ---------------------------------------------------------------- report
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 interface Row extends Measurement {
   ratio: number | null;
@@ -592,9 +386,7 @@ function table(rows: Row[]): string {
     r.target,
     r.pass === null ? 'info' : r.pass ? 'pass' : '**FAIL**',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const row = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [row(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(row)].join('\n');
+  return markdownTable(header, lines);
 }
 
 // ---------------------------------------------------------------- main
