@@ -11,7 +11,8 @@ import { AppError } from '../lib/errors.ts';
 import { canSeeProject, isStaff } from '../policy/index.ts';
 import { loadProjectAccess } from '../policy/load.ts';
 import { requireRoom } from '../services/chat.ts';
-import { TOPIC, type EventMessage, type PresenceData } from './protocol.ts';
+import { storedFrame } from './frames.ts';
+import { TOPIC, type PresenceData } from './protocol.ts';
 
 /** A granted subscription: the topic and, for company people on a board, their companies. */
 export interface TopicGrant {
@@ -66,33 +67,60 @@ export function visibleTo(grant: TopicGrant, event: { type: string; seq: number;
 /** Most events replayed on one subscribe; further behind, the client refetches (`resync`). */
 export const MAX_REPLAY = 1_000;
 
+/** A stored event, ready to send: its frame, and its data parsed only when filtering needs it. */
+export interface StoredEvent {
+  type: string;
+  seq: number;
+  frame: Buffer;
+  data: unknown;
+}
+
 export interface Replay {
   /** The topic's latest seq: the client's resume point once it has these events. */
   seq: number;
   /** True when `since` is older than what the outbox keeps (or too far behind): refetch. */
   resync: boolean;
-  events: EventMessage[];
+  events: StoredEvent[];
 }
 
 /**
  * Every event of the topic after `since`, in order, filtered for the subscriber; or `resync`
- * when some of them were already pruned (older than EVENT_RETENTION_HOURS) or too many.
+ * when some of them were already pruned (older than EVENT_RETENTION_HOURS) or too many. One
+ * query: the topic's bounds and the rows after `since` (none when a resync is due).
  */
 export async function replay(db: Executor, grant: TopicGrant, since: number): Promise<Replay> {
-  const [bounds] = await db.execute<{ latest: string | null; oldest: string | null }>(sql`
-    select (select seq from topic_seqs where topic = ${grant.topic}) as latest,
-      (select min(seq) from events where topic = ${grant.topic}) as oldest`);
-  const latest = Number(bounds?.latest ?? 0);
+  const rows = await db.execute<{
+    latest: string | null;
+    oldest: string | null;
+    seq: string | null;
+    type: string | null;
+    payload: string | null;
+    created_at: string | null;
+  }>(sql`
+    with bounds as (
+      select (select seq from topic_seqs where topic = ${grant.topic}) as latest,
+        (select min(seq) from events where topic = ${grant.topic}) as oldest)
+    select b.latest, b.oldest, e.seq, e.type, e.payload::text as payload, e.created_at
+    from bounds b left join lateral (
+      select seq, type, payload, created_at from events
+      where topic = ${grant.topic} and seq > ${since}::bigint and seq <= b.latest
+        and b.oldest <= ${since}::bigint + 1 and b.latest - ${since}::bigint <= ${MAX_REPLAY}
+      order by seq) e on true`);
+  const first = rows[0];
+  const latest = Number(first?.latest ?? 0);
   if (since >= latest) return { seq: latest, resync: since > latest, events: [] };
-  const oldest = bounds?.oldest === null || bounds?.oldest === undefined ? null : Number(bounds.oldest);
+  const oldest = first?.oldest === null || first?.oldest === undefined ? null : Number(first.oldest);
   if (oldest === null || oldest > since + 1 || latest - since > MAX_REPLAY) {
     return { seq: latest, resync: true, events: [] };
   }
-  const rows = await db.execute<{ seq: string; type: string; payload: unknown; created_at: string }>(sql`
-    select seq, type, payload, created_at from events
-    where topic = ${grant.topic} and seq > ${since} and seq <= ${latest} order by seq`);
-  const events = rows
-    .map((r) => ({ type: r.type, topic: grant.topic, seq: Number(r.seq), at: isoTime(r.created_at), data: r.payload }))
-    .filter((e) => visibleTo(grant, e));
+  const filtered = grant.companies !== null;
+  const events: StoredEvent[] = [];
+  for (const r of rows) {
+    if (r.seq === null) continue;
+    const seq = Number(r.seq);
+    const event = { type: r.type!, seq, data: filtered ? (JSON.parse(r.payload!) as unknown) : null };
+    if (filtered && !visibleTo(grant, event)) continue;
+    events.push({ ...event, frame: storedFrame(grant.topic, seq, r.type!, isoTime(r.created_at!), r.payload!) });
+  }
   return { seq: latest, resync: false, events };
 }

@@ -7,19 +7,12 @@
  */
 import type { Executor } from '@laneway/db/client';
 import type { Bus } from './bus.ts';
-import { replay, visibleTo, type TopicGrant } from './hub.ts';
+import { frameOf } from './frames.ts';
+import { replay, visibleTo, type StoredEvent, type TopicGrant } from './hub.ts';
 import { SERVER, type EventMessage, type ServerMessage } from './protocol.ts';
 
 export interface LiveSubscription {
   close(): void;
-}
-
-/** Frames are built once per event and shared by every socket on the topic. */
-const frames = new WeakMap<EventMessage, string>();
-export function frameOf(event: EventMessage): string {
-  let frame = frames.get(event);
-  if (frame === undefined) frames.set(event, (frame = JSON.stringify(event)));
-  return frame;
 }
 
 export async function startSubscription(
@@ -28,7 +21,7 @@ export async function startSubscription(
   grant: TopicGrant,
   since: number | undefined,
   send: (message: ServerMessage) => void,
-  sendFrame: (frame: string) => void,
+  sendFrame: (frame: Buffer) => void,
 ): Promise<LiveSubscription> {
   let lastSeq = 0;
   let catchingUp = true;
@@ -37,6 +30,11 @@ export async function startSubscription(
   const deliver = (event: EventMessage) => {
     lastSeq = event.seq;
     if (visibleTo(grant, event)) sendFrame(frameOf(event));
+  };
+  /** Replayed events come filtered, with their frames. */
+  const deliverStored = (event: StoredEvent) => {
+    lastSeq = event.seq;
+    sendFrame(event.frame);
   };
 
   /** Reads and delivers everything after lastSeq, then whatever arrived meanwhile. */
@@ -56,7 +54,7 @@ export async function startSubscription(
         send({ type: SERVER.resync, topic: grant.topic, seq: missed.seq });
         lastSeq = missed.seq;
       }
-      for (const event of missed.events) if (event.seq > lastSeq) deliver(event);
+      for (const event of missed.events) if (event.seq > lastSeq) deliverStored(event);
       lastSeq = Math.max(lastSeq, missed.seq);
       const queued = held.filter((e) => e.seq > lastSeq).sort((a, b) => a.seq - b.seq);
       held = [];
@@ -103,9 +101,15 @@ export async function startSubscription(
     // First join: replay from `since`, or start at the present without replay.
     const first = await replay(db, grant, since ?? Number.MAX_SAFE_INTEGER);
     if (since !== undefined && first.resync) send({ type: SERVER.resync, topic: grant.topic, seq: first.seq });
-    else for (const event of first.events) deliver(event);
+    else for (const event of first.events) deliverStored(event);
     lastSeq = first.seq;
-    await catchUp();
+    // Events published while the replay was read are held; with none past it, the replay
+    // reached the present (anything committed later reaches the listener), so no second read.
+    if (held.some((e) => e.seq > lastSeq)) await catchUp();
+    else {
+      held = [];
+      catchingUp = false;
+    }
   } catch (error) {
     unsubscribe();
     throw error;

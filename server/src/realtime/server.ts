@@ -40,7 +40,8 @@ export interface Realtime {
 }
 
 export function createRealtime(deps: AppDeps): Realtime {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
+  // No permessage-deflate: event frames are shared, pre-built bytes (frames.ts).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, perMessageDeflate: false });
   const { config } = deps;
   const secureCookie = config.PUBLIC_URL?.startsWith('https:') ?? false;
   const cookieName = secureCookie ? '__Host-session' : 'session';

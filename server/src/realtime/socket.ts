@@ -4,6 +4,7 @@
  * replay, heartbeat, and the send-buffer bound.
  */
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { lifetimes } from '../auth/middleware.ts';
 import { validateAccessToken } from '../auth/sessions.ts';
@@ -70,17 +71,26 @@ export function runConnection(
   // Messages are handled one at a time, in the order they arrive.
   let queue = Promise.resolve();
 
-  /** Sends a frame, or closes a consumer too slow to keep up (it resumes with `since`). */
-  const sendFrame = (frame: string) => {
-    if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > SEND_BUFFER_LIMIT) {
-      ws.close(CLOSE.resume, 'send buffer full: reconnect and resume');
-      return;
-    }
-    ws.send(frame);
+  // Shared event frames are written to the TCP socket as they are (frames.ts). Safe beside
+  // ws.send: without permessage-deflate, ws writes each message synchronously, in call order.
+  const raw = (ws as unknown as { _socket: Socket })._socket;
+  /** Room for one more message, or the consumer is too slow and is closed (it resumes with `since`). */
+  const writable = () => {
+    if (ws.readyState !== ws.OPEN) return false;
+    if (ws.bufferedAmount <= SEND_BUFFER_LIMIT) return true;
+    ws.close(CLOSE.resume, 'send buffer full: reconnect and resume');
+    return false;
+  };
+  const sendFrame = (frame: Buffer) => {
+    if (!writable()) return;
+    raw.write(frame);
     deps.metrics.messagesSent.inc();
   };
-  const send = (message: ServerMessage) => sendFrame(JSON.stringify(message));
+  const send = (message: ServerMessage) => {
+    if (!writable()) return;
+    ws.send(JSON.stringify(message));
+    deps.metrics.messagesSent.inc();
+  };
   const fail = (code: string, message: string, topic?: string) =>
     send({ type: SERVER.error, code, message, ...(topic ? { topic } : {}) });
 
