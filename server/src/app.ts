@@ -35,7 +35,7 @@ export function createApp(deps: AppDeps) {
 
   app.use('*', requestId());
   // Changes a request commits are published to the bus after their commit (services/publish.ts).
-  app.use('*', (_c, next) => withPublisher(deps.bus, next));
+  app.use('*', (c, next) => withPublisher(deps.bus, next, c.var.requestId));
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     const started = performance.now();

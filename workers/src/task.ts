@@ -49,6 +49,7 @@ export function defineTask<S extends z.ZodType>(
       log.error({ issues: parsed.error.issues }, 'invalid job payload: dropped');
       return;
     }
-    await withPublisher(deps.bus, () => run(parsed.data, { deps, helpers, log }));
+    // Jobs this one enqueues carry the same request id on.
+    await withPublisher(deps.bus, () => run(parsed.data, { deps, helpers, log }), log.bindings().request_id ?? null);
   };
 }

@@ -12,6 +12,9 @@ import type { Logger } from 'pino';
 import type { Bus } from './bus.ts';
 import type { EventMessage } from './protocol.ts';
 
+/** How long a new subscription waits for Redis to confirm before replaying anyway. */
+const SUBSCRIBE_PATIENCE_MS = 1_000;
+
 interface Listener {
   onEvent: (event: EventMessage) => void;
   onDoubt: (() => void) | undefined;
@@ -25,6 +28,8 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
   const prefix = `laneway:${namespace}:`;
   const subscriber = publisher.duplicate({ autoResubscribe: true, enableOfflineQueue: true });
   const topics = new Map<string, Set<Listener>>();
+  /** Each topic's SUBSCRIBE, settled when Redis confirmed it. */
+  const confirmed = new Map<string, Promise<void>>();
   let connectedOnce = false;
   /** Marks this process's messages (a fixed-length prefix before the JSON). */
   const origin = randomBytes(6).toString('base64url');
@@ -70,9 +75,13 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
       let listeners = topics.get(topic);
       if (!listeners) {
         topics.set(topic, (listeners = new Set()));
-        subscriber.subscribe(prefix + topic).catch((err: Error) => {
-          logger.warn({ err: err.message, topic }, 'redis subscribe failed');
-        });
+        confirmed.set(
+          topic,
+          subscriber.subscribe(prefix + topic).then(
+            () => {},
+            (err: Error) => logger.warn({ err: err.message, topic }, 'redis subscribe failed'),
+          ),
+        );
       }
       const listener = { onEvent, onDoubt };
       listeners.add(listener);
@@ -80,9 +89,18 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
         listeners.delete(listener);
         if (listeners.size === 0 && topics.get(topic) === listeners) {
           topics.delete(topic);
+          confirmed.delete(topic);
           subscriber.unsubscribe(prefix + topic).catch(() => {});
         }
       };
+    },
+    async whenSubscribed(topic) {
+      const pending = confirmed.get(topic);
+      if (!pending) return;
+      let timer: NodeJS.Timeout | undefined;
+      const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, SUBSCRIBE_PATIENCE_MS)));
+      await Promise.race([pending, patience]);
+      clearTimeout(timer);
     },
     async close() {
       subscriber.disconnect();

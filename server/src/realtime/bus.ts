@@ -14,6 +14,12 @@ export interface Bus {
    * Returns the unsubscribe function.
    */
   subscribe(topic: string, handler: (event: EventMessage) => void, onDoubt?: () => void): () => void;
+  /**
+   * Resolves once messages of `topic` from other instances reach this one (Redis confirmed the
+   * subscription), so a replay read afterwards leaves no seam; at most a short wait when the
+   * broker is unreachable (events are then recovered from the outbox on its return).
+   */
+  whenSubscribed?(topic: string): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -98,6 +98,8 @@ export async function startSubscription(
   );
 
   try {
+    // Other instances' events must be flowing in before the replay is read: no seam between them.
+    await bus.whenSubscribed?.(grant.topic);
     // First join: replay from `since`, or start at the present without replay.
     const first = await replay(db, grant, since ?? Number.MAX_SAFE_INTEGER);
     if (since !== undefined && first.resync) send({ type: SERVER.resync, topic: grant.topic, seq: first.seq });

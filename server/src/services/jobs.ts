@@ -5,6 +5,7 @@
  */
 import type { Executor } from '@laneway/db/client';
 import { sql } from 'drizzle-orm';
+import { currentRequestId } from './publish.ts';
 
 /** Every task Laneway runs; the worker's task list (workers/src/index.ts) has each of these. */
 export const TASKS = {
@@ -27,11 +28,21 @@ export interface JobOptions {
   queueName?: string;
 }
 
-/** Adds a job in the caller's transaction (`graphile_worker.add_job`). */
-export async function enqueue(db: Executor, task: TaskName, payload: unknown, options: JobOptions = {}): Promise<void> {
+/**
+ * Adds a job in the caller's transaction (`graphile_worker.add_job`). The id of the request
+ * that caused it travels along (`request_id`), so the job's log lines can be found from the
+ * request's.
+ */
+export async function enqueue(
+  db: Executor,
+  task: TaskName,
+  payload: Record<string, unknown>,
+  options: JobOptions = {},
+): Promise<void> {
+  const requestId = currentRequestId();
   await db.execute(sql`select graphile_worker.add_job(
     identifier => ${task},
-    payload => ${JSON.stringify(payload)}::json,
+    payload => ${JSON.stringify(requestId ? { ...payload, request_id: requestId } : payload)}::json,
     queue_name => ${options.queueName ?? null}::text,
     run_at => ${options.runAt?.toISOString() ?? null}::timestamptz,
     max_attempts => ${options.maxAttempts ?? null}::int,

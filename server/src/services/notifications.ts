@@ -25,7 +25,7 @@ import { pgArray } from '../lib/sql-array.ts';
 import { isoTime } from '../lib/time.ts';
 import { recordEvent, userTopic } from './changes.ts';
 import { TASKS } from './jobs.ts';
-import { emit, transact } from './publish.ts';
+import { currentRequestId, emit, transact } from './publish.ts';
 
 export const NOTIFICATION_KINDS = ['assigned', 'mentioned', 'commented', 'chat', 'done', 'webhook_disabled'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
@@ -162,7 +162,7 @@ export async function storeNotifications(
   await db.execute(sql`
     select graphile_worker.add_job(
       identifier => ${TASKS.notify}::text,
-      payload => json_build_object('user', u),
+      payload => json_build_object('user', u, 'request_id', ${currentRequestId()}::text),
       job_key => 'notify:user:' || u,
       job_key_mode => 'preserve_run_at')
     from unnest(${pgArray([...new Set(rows.map((r) => r.userId))], 'int')}) as u`);

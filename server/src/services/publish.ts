@@ -13,20 +13,29 @@ interface Scope {
   bus: Bus | null;
   /** Events of the transaction being run, published after its commit. */
   pending: EventMessage[] | null;
+  /** The request (or job) this work belongs to: jobs it enqueues carry it into their logs. */
+  requestId: string | null;
 }
 
 const scope = new AsyncLocalStorage<Scope>();
 
 /** Runs `fn` with `bus` as the destination of every change it commits. */
-export function withPublisher<T>(bus: Bus, fn: () => T): T {
-  return scope.run({ bus, pending: null }, fn);
+export function withPublisher<T>(bus: Bus, fn: () => T, requestId: string | null = null): T {
+  return scope.run({ bus, pending: null, requestId }, fn);
+}
+
+/** The request id of the work being run, if any. */
+export function currentRequestId(): string | null {
+  return scope.getStore()?.requestId ?? null;
 }
 
 /** A transaction whose recorded events are published after it commits. */
 export async function transact<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const outer = scope.getStore();
   const pending: EventMessage[] = [];
-  const result = await scope.run({ bus: outer?.bus ?? null, pending }, () => db.transaction(fn));
+  const result = await scope.run({ bus: outer?.bus ?? null, pending, requestId: outer?.requestId ?? null }, () =>
+    db.transaction(fn),
+  );
   for (const event of pending) outer?.bus?.publish(event);
   return result;
 }
