@@ -54,3 +54,30 @@ describe('configuration', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}:`));
   });
 });
+
+describe('production without a database', () => {
+  it('refuses to start, naming DATABASE_URL', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: '' })).toThrow(
+      /^Invalid configuration: DATABASE_URL: must be set \(or DB_HOST\) when NODE_ENV=production; set ALLOW_EMBEDDED_DATABASE=true/,
+    );
+  });
+
+  it('starts with DATABASE_URL, with DB_HOST, or when the embedded database is allowed', () => {
+    const url = 'postgres://laneway:secret@postgres:5432/laneway';
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(loadConfig({ NODE_ENV: 'production', DB_HOST: 'postgres' }).databaseUrl).toBe(
+      'postgres://postgres:@postgres:5432/laneway',
+    );
+    const embedded = loadConfig({ NODE_ENV: 'production', ALLOW_EMBEDDED_DATABASE: 'yes' });
+    expect(embedded).toMatchObject({ ALLOW_EMBEDDED_DATABASE: true, databaseUrl: undefined });
+  });
+
+  it('leaves development and test on the embedded default', () => {
+    expect(loadConfig({}).ALLOW_EMBEDDED_DATABASE).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test' }).databaseUrl).toBeUndefined();
+    expect(() => loadConfig({ NODE_ENV: 'production', ALLOW_EMBEDDED_DATABASE: 'sometimes' })).toThrow(
+      /^Invalid configuration: ALLOW_EMBEDDED_DATABASE:/,
+    );
+  });
+});

@@ -39,6 +39,7 @@ const EnvSchema = z.object({
   DB_NAME: z.string().min(1).default('laneway'),
   DB_USER: z.string().min(1).default('postgres'),
   DB_PASSWORD: z.string().default(''),
+  ALLOW_EMBEDDED_DATABASE: bool.default(false),
   REDIS_URL: url(['redis', 'rediss']).optional(),
   REDIS_HOST: z.string().min(1).optional(),
   REDIS_PORT: int(1, 65535).default(6379),
@@ -106,6 +107,14 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     (env.DB_HOST
       ? `postgres://${encodeURIComponent(env.DB_USER)}:${encodeURIComponent(env.DB_PASSWORD)}@${env.DB_HOST}:${env.DB_PORT}/${encodeURIComponent(env.DB_NAME)}`
       : undefined);
+  // A production deployment that lost its DATABASE_URL would otherwise start an empty embedded
+  // database inside its container and appear to work.
+  if (!databaseUrl && env.NODE_ENV === 'production' && !env.ALLOW_EMBEDDED_DATABASE) {
+    throw new ConfigError(
+      'Invalid configuration: DATABASE_URL: must be set (or DB_HOST) when NODE_ENV=production; ' +
+        'set ALLOW_EMBEDDED_DATABASE=true to run the embedded PostgreSQL in DATA_DIR instead',
+    );
+  }
   const redisUrl = env.REDIS_URL ?? (env.REDIS_HOST ? `redis://${env.REDIS_HOST}:${env.REDIS_PORT}` : undefined);
   return {
     ...env,
