@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['server/src/**/*.test.ts', 'db/src/**/*.test.ts', 'workers/src/**/*.test.ts'],
+    include: [
+      'server/src/**/*.test.ts',
+      'db/src/**/*.test.ts',
+      'workers/src/**/*.test.ts',
+      'web/src/**/*.test.ts',
+      'test/deploy/**/*.test.ts',
+    ],
     globalSetup: ['./test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { getRequestListener } from '@hono/node-server';
 import type { App } from './app.ts';
 import type { Realtime } from './realtime/server.ts';
+import { isServerPath, type WebHandler } from './web.ts';
 
 /** Headers of the app's own /health answer that differ per response: not copied. */
 const DYNAMIC_HEADERS = new Set(['date', 'content-length', 'x-request-id', 'connection', 'keep-alive']);
@@ -15,6 +16,8 @@ export interface HttpServerOptions {
   hostname?: string;
   /** The WebSocket endpoint (`/ws/…`) on the same port. */
   realtime?: Realtime;
+  /** The web app (`web.ts`): every path that is not the server's own (`isServerPath`). */
+  web?: WebHandler;
 }
 
 interface HealthAnswer {
@@ -48,12 +51,14 @@ function isHealthPath(url: string | undefined): boolean {
 
 /**
  * The HTTP server for the app. `GET`/`HEAD /health` (the liveness probe, no I/O) is answered
- * here without the framework, with the app's own headers and body; everything else goes to
- * Hono through `@hono/node-server`'s request listener; WebSocket upgrades go to `realtime`.
+ * here without the framework, with the app's own headers and body; the web app's paths go to
+ * `web`; everything else goes to Hono through `@hono/node-server`'s request listener;
+ * WebSocket upgrades go to `realtime`.
  * Not listening yet: call `listen()`.
  */
 export async function createHttpServer(app: App, options: HttpServerOptions = {}): Promise<Server> {
   const hono = getRequestListener(app.fetch, { hostname: options.hostname });
+  const { web } = options;
   const health = await healthAnswer(app);
 
   // Liveness probes are not logged (nor are they by the app): a container health check every
@@ -73,6 +78,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     // by keep-alive sockets.
     if (!server.listening) res.shouldKeepAlive = false;
     if (health && (req.method === 'GET' || req.method === 'HEAD') && isHealthPath(req.url)) answerHealth(req, res);
+    else if (web && !isServerPath(req.url)) web(req, res);
     else void hono(req, res);
   });
   const { realtime } = options;

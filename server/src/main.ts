@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './env.ts';
 import { closeHttpServer, createHttpServer } from './http-server.ts';
 import { createRealtime } from './realtime/server.ts';
 import { createLogger } from './logger.ts';
+import { loadWebApp } from './web.ts';
 import { startWorker } from '../../workers/src/worker.ts';
 
 /** How long a shutdown may take (in-flight requests, then connections) before exiting with 1. */
@@ -29,7 +30,8 @@ const worker =
   config.WORKER_MODE === 'inline' ? await startWorker(runtime.deps, { connectionString: runtime.databaseUrl }) : null;
 const app = createApp(runtime.deps);
 const realtime = createRealtime(runtime.deps);
-const server = await createHttpServer(app, { hostname: config.HOST, realtime });
+const web = await loadWebApp(app, logger);
+const server = await createHttpServer(app, { hostname: config.HOST, realtime, web });
 server.once('error', (error) => {
   logger.fatal({ err: error }, 'HTTP server failed');
   void runtime.close().finally(() => process.exit(1));

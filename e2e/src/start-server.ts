@@ -1,0 +1,56 @@
+/**
+ * Starts Laneway for the end-to-end tests (Playwright's `webServer`): a fresh database
+ * `laneway_e2e_<pid>` on the PostgreSQL of TEST_DATABASE_URL (default: the local one), the
+ * built web app, the job worker inline, on E2E_PORT. On SIGTERM/SIGINT it stops the server and
+ * drops the database.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const port = process.env.E2E_PORT;
+const databaseName = process.env.E2E_DATABASE;
+if (!port || !databaseName) throw new Error('E2E_PORT and E2E_DATABASE are set by e2e/playwright.config.ts');
+
+const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const databaseUrl = new URL(adminUrl);
+databaseUrl.pathname = `/${databaseName}`;
+
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+await admin.unsafe(`drop database if exists "${databaseName}" with (force)`);
+await admin.unsafe(`create database "${databaseName}"`);
+
+const server = spawn(process.execPath, ['server/src/main.ts'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl.href,
+    PORT: port,
+    HOST: '127.0.0.1',
+    WORKER_MODE: 'inline',
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    // Only the test runner's own variables: not a developer's Redis, public URL or origins.
+    REDIS_URL: '',
+    REDIS_HOST: '',
+    PUBLIC_URL: '',
+    CORS_ALLOWED_ORIGINS: '',
+  },
+});
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  if (server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
+  await admin.unsafe(`drop database if exists "${databaseName}" with (force)`).catch(() => {});
+  await admin.end();
+  process.exit(code);
+}
+server.once('exit', (code) => void stop(code ?? 1));
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(0));

@@ -1,0 +1,81 @@
+import type { Board, Me, Member, MoveBody, Page, Project, Tag, Ticket, User } from './types.ts';
+
+/** Every REST path the app calls starts here (SPEC §5). */
+export const API = '/api/tickets';
+
+/** A refused request: the server's error envelope `{error: {code, message, details}}` and status. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+  constructor(status: number, code: string, message: string, details: unknown = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+type Fetch = typeof fetch;
+
+/**
+ * The REST API, over a given `fetch`: SvelteKit's in `load` (so server rendering forwards the
+ * session cookie), the browser's in components. Holds no state of its own.
+ *
+ * @example const board = await createApi(fetch).board(7);
+ */
+export function createApi(fetcher: Fetch) {
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetcher(`${API}${path}`, {
+        method,
+        headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+      });
+    } catch {
+      throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
+    }
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON (a proxy's error page): reported below by status.
+    }
+    if (!response.ok) {
+      const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+      throw new ApiError(
+        response.status,
+        error?.code ?? 'http_error',
+        error?.message ?? `The server answered ${response.status}`,
+        error?.details ?? null,
+      );
+    }
+    return json as T;
+  }
+
+  return {
+    needsSetup: () => call<{ needs_setup: boolean }>('GET', '/auth/setup/').then((r) => r.needs_setup),
+    register: (body: { username: string; email: string; password: string; name?: string }) =>
+      call<{ user: User }>('POST', '/auth/register/', body),
+    login: (body: { username?: string; email?: string; password: string }) =>
+      call<{ user: User }>('POST', '/auth/login/', body),
+    logout: () => call<{ status: string }>('POST', '/auth/logout/'),
+    me: () => call<Me>('GET', '/auth/me/'),
+    projects: () => call<Page<Project>>('GET', '/projects/?page_size=200&ordering=name'),
+    createProject: (body: { name: string; key: string; description?: string }) =>
+      call<Project>('POST', '/projects/', body),
+    project: (id: number) => call<Project>('GET', `/projects/${id}/`),
+    board: (id: number) => call<Board>('GET', `/projects/${id}/board/`),
+    members: (id: number) => call<Page<Member>>('GET', `/projects/${id}/members/?page_size=200`),
+    tags: (project: number) => call<Page<Tag>>('GET', `/tags/?project=${project}&page_size=200`),
+    createTicket: (body: { project: number; title: string; column: number }) => call<Ticket>('POST', '/tickets/', body),
+    moveTicket: (id: number, body: MoveBody) => call<Ticket>('POST', `/tickets/${id}/move/`, body),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

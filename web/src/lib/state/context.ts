@@ -1,0 +1,13 @@
+import { createContext } from 'svelte';
+import type { RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
+import type { Notices } from './notices.svelte.ts';
+import type { Session } from './session.svelte.ts';
+
+/**
+ * Typed contexts for the app's state. Each holder is created by a layout and handed down, so
+ * nothing about one user lives in a module that server rendering shares between requests.
+ */
+export const [getNotices, setNotices] = createContext<Notices>();
+export const [getSession, setSession] = createContext<Session>();
+/** The one WebSocket, created in the browser by the app layout (absent while server rendering). */
+export const [getRealtime, setRealtime] = createContext<{ readonly connection: RealtimeConnection | null }>();

@@ -1,0 +1,42 @@
+import adapter from '@sveltejs/adapter-node';
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vite';
+
+/** Where `npm run dev` runs the API server; Vite proxies `/api` and `/ws` to it. */
+const apiTarget = process.env.LANEWAY_DEV_API ?? 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  plugins: [
+    sveltekit({
+      adapter: adapter(),
+      // Root-relative URLs everywhere: the app is always served at the root of its origin.
+      paths: { relative: false },
+      // Nonces for server-rendered pages; nothing is loaded from another origin.
+      csp: {
+        mode: 'auto',
+        directives: {
+          'default-src': ['self'],
+          'script-src': ['self'],
+          // Svelte and the drag library set element styles; no style sheets come from elsewhere.
+          'style-src': ['self', 'unsafe-inline'],
+          'img-src': ['self', 'data:'],
+          'font-src': ['self'],
+          // `self` covers the same-origin WebSocket (/ws/).
+          'connect-src': ['self'],
+          'object-src': ['none'],
+          'base-uri': ['self'],
+          'form-action': ['self'],
+          'frame-ancestors': ['none'],
+        },
+      },
+    }),
+  ],
+  server: {
+    port: 5173,
+    strictPort: true,
+    proxy: {
+      '/api': { target: apiTarget },
+      '/ws': { target: apiTarget, ws: true },
+    },
+  },
+});
