@@ -215,6 +215,11 @@ describe('delivery', () => {
   it('retries a 500 with backoff under one webhook-id, logging every attempt', async () => {
     const project = await newProject();
     const url = script('/flaky', status(500, 'database is on fire'), status(503, 'still'), status(200, 'ok'));
+    const counted = async () =>
+      Object.fromEntries(
+        (await t.runtime.deps.metrics.webhookAttempts.get()).values.map((v) => [v.labels.outcome, v.value]),
+      );
+    const before = await counted();
     const hook = await newWebhook(project, url);
     await newTicket(project);
     const log = await until(
@@ -242,6 +247,10 @@ describe('delivery', () => {
     const [row] = await t.sql<{ consecutive_failures: number }[]>`
       select consecutive_failures from webhooks where id = ${hook.id}`;
     expect(row!.consecutive_failures).toBe(0);
+    // /metrics counts every attempt by outcome.
+    const after = await counted();
+    expect((after.failed ?? 0) - (before.failed ?? 0)).toBe(2);
+    expect((after.succeeded ?? 0) - (before.succeeded ?? 0)).toBe(1);
   });
 
   it('treats a redirect as a failure and never follows it; gives up after the last attempt', async () => {

@@ -71,6 +71,7 @@ export const deliverWebhook = defineTask(
       status: result.status,
       ms: result.durationMs,
     };
+    deps.metrics.webhookAttempts.inc({ outcome: result.ok ? 'succeeded' : 'failed' });
     if (result.ok) log.debug(facts, 'webhook delivered');
     else log.info({ ...facts, error: result.error, retry: recorded.retry?.id ?? null }, 'webhook delivery failed');
     if (recorded.disabledReason) log.warn({ webhook: webhook.id, reason: recorded.disabledReason }, 'webhook disabled');
