@@ -149,23 +149,23 @@ export async function storeNotifications(
       insert into topic_seqs (topic, seq) select 'user:' || user_id, 1 from wanted
       on conflict (topic) do update set seq = topic_seqs.seq + 1
       returning topic, seq
+    ), jobs as (
+      -- One \`notify\` job per recipient (SPEC §7; workers/src/tasks/notifications__email.ts
+      -- re-adds the same key): the key makes a burst share one pending job, and preserve_run_at
+      -- keeps that job's digest time. A plain SELECT runs only if referenced: RETURNING does.
+      select graphile_worker.add_job(
+        identifier => ${TASKS.notify}::text,
+        payload => json_build_object('user', user_id, 'request_id', ${currentRequestId()}::text),
+        job_key => 'notify:user:' || user_id,
+        job_key_mode => 'preserve_run_at')
+      from wanted
     )
     insert into events (topic, seq, type, payload)
     select s.topic, s.seq, 'notification.created', jsonb_build_object(
       'id', n.id, 'kind', n.kind, 'ticket', n.ticket_id, 'actor', n.actor_id, 'data', n.data,
       'created_at', to_char(n.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'read_at', null)
     from stored n join seqs s on s.topic = 'user:' || n.user_id
-    returning topic, seq, payload, created_at`);
-  // One `notify` job per recipient (SPEC §7, workers/src/tasks/notifications__email.ts, which
-  // re-adds the same key): the key makes a burst of notifications share one pending job, and
-  // preserve_run_at keeps that job's digest time instead of pushing it back.
-  await db.execute(sql`
-    select graphile_worker.add_job(
-      identifier => ${TASKS.notify}::text,
-      payload => json_build_object('user', u, 'request_id', ${currentRequestId()}::text),
-      job_key => 'notify:user:' || u,
-      job_key_mode => 'preserve_run_at')
-    from unnest(${pgArray([...new Set(rows.map((r) => r.userId))], 'int')}) as u`);
+    returning topic, seq, payload, created_at, (select count(*) from jobs) as jobs`);
   for (const e of events) {
     emit(
       { type: 'notification.created', topic: e.topic, seq: Number(e.seq), at: isoTime(e.created_at), data: e.payload },
