@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { seedDemo, type SeedResult } from '@laneway/db/seed';
 import autocannon from 'autocannon';
 import {
+  benchScope,
   cpuTimeMs,
   fetchBoard,
   fmt,
@@ -36,11 +37,8 @@ import {
   markdownTable,
   numberFromEnv,
   openBenchDatabase,
-  ownSignalHandlers,
   startChild,
   startLaneway,
-  stopChild,
-  type BenchDatabase,
   type BoardBody,
   type Child,
 } from './lib.ts';
@@ -394,26 +392,7 @@ function table(rows: Row[]): string {
 async function main(): Promise<void> {
   const settings = loadSettings();
   const log = (line: string) => console.error(line);
-  let database: BenchDatabase | null = null;
-  let laneway: Child | null = null;
-  let floor: Child | null = null;
-  let cleaning: Promise<void> | null = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      await Promise.all([stopChild(laneway), stopChild(floor)]);
-      await database?.drop().catch((error: unknown) => log(`could not drop the bench database: ${String(error)}`));
-    })());
-  const interrupted = () => {
-    log('\ninterrupted: cleaning up');
-    void cleanup().finally(() => process.exit(130));
-  };
-  ownSignalHandlers.add(interrupted);
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  // Last resort if we die another way: never leave servers running behind.
-  process.once('exit', () => {
-    for (const child of [laneway, floor]) if (child?.process.exitCode === null) child.process.kill('SIGKILL');
-  });
+  const scope = benchScope(log);
 
   try {
     const started = performance.now();
@@ -421,15 +400,15 @@ async function main(): Promise<void> {
     if (loadBefore > os.cpus().length / 2) {
       log(`warning: load average ${loadBefore.toFixed(2)} before start: other processes compete for the CPU`);
     }
-    database = await openBenchDatabase(log);
+    const database = scope.ownDatabase(await openBenchDatabase(log));
     log(`database: ${database.label}`);
     const demo: SeedResult = await seedDemo(database.url, { tickets: settings.tickets, log: () => {} });
     log(`seeded ${demo.ticketIds.length} tickets in ${demo.columnIds.length} columns`);
 
     const lanewayServer = await startLaneway(database.url, settings);
-    laneway = lanewayServer.child;
+    const laneway = scope.own(lanewayServer.child);
     const floorServer = settings.enabled.has('floor') ? await startFloor() : null;
-    floor = floorServer?.child ?? null;
+    scope.own(floorServer?.child ?? null);
     const token = await login(lanewayServer.url, demo.password);
     const { board, bytes } = await fetchBoard(lanewayServer.url, token, demo.projectId);
     const placement = board.columns.flatMap((c) => c.tickets.map((t) => ({ id: t.id, column: c.id })));
@@ -517,7 +496,7 @@ async function main(): Promise<void> {
       .filter((line) => !/^(Laneway is running at | {2}API docs: | {2}data: )/.test(line))
       .join('\n')
       .trim();
-    await cleanup();
+    await scope.cleanup();
 
     const floorResult = results.find((r) => r.scenario === 'floor');
     const rows = results.map((r) => evaluate(r, floorResult));
@@ -568,7 +547,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await cleanup();
+    await scope.cleanup();
   }
 }
 

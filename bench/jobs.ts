@@ -18,18 +18,15 @@ import os from 'node:os';
 import autocannon from 'autocannon';
 import { seedDemo } from '@laneway/db/seed';
 import {
+  benchScope,
   benchSql,
   fmt,
   login,
   markdownTable,
   numberFromEnv,
   openBenchDatabase,
-  ownSignalHandlers,
   startChild,
   startLaneway,
-  stopChild,
-  type BenchDatabase,
-  type Child,
 } from './lib.ts';
 
 const settings = {
@@ -107,31 +104,12 @@ async function seedDoneTickets(url: string, reporter: number, count: number): Pr
 }
 
 async function main(): Promise<void> {
-  let database: BenchDatabase | null = null;
-  let laneway: Child | null = null;
-  let worker: Child | null = null;
   const receiver = createServer();
-  let cleaning: Promise<void> | null = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      receiver.close();
-      await Promise.all([stopChild(laneway), stopChild(worker)]);
-      await database?.drop().catch((error: unknown) => log(`could not drop the bench database: ${String(error)}`));
-    })());
-  const interrupted = () => {
-    log('\ninterrupted: cleaning up');
-    void cleanup().finally(() => process.exit(130));
-  };
-  ownSignalHandlers.add(interrupted);
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  process.once('exit', () => {
-    for (const child of [laneway, worker]) if (child?.process.exitCode === null) child.process.kill('SIGKILL');
-  });
+  const scope = benchScope(log, () => receiver.close());
 
   try {
     const loadBefore = os.loadavg()[0]!;
-    database = await openBenchDatabase(log);
+    const database = scope.ownDatabase(await openBenchDatabase(log));
     log(`database: ${database.label}`);
     const demo = await seedDemo(database.url, { tickets: 1000, log: () => {} });
     const archiveProject = await seedDoneTickets(database.url, demo.users.superadmin!, settings.tickets);
@@ -141,7 +119,7 @@ async function main(): Promise<void> {
     // create) and in the worker (delivery). startLaneway passes our environment on.
     process.env.WEBHOOK_ALLOW_PRIVATE = 'true';
     const server = await startLaneway(database.url, {});
-    laneway = server.child;
+    scope.own(server.child);
     const token = await login(server.url, demo.password);
     const paths = [
       `/api/tickets/projects/${demo.projectId}/board/`,
@@ -161,7 +139,7 @@ async function main(): Promise<void> {
       WORKER_CONCURRENCY: '4',
     };
     delete workerEnv.REDIS_URL;
-    worker = startChild('worker', ['workers/src/index.ts'], workerEnv);
+    const worker = scope.own(startChild('worker', ['workers/src/index.ts'], workerEnv));
     const sql = await benchSql(database.url);
     try {
       for (let i = 0; !(await sql`select 1 from worker_heartbeats`).length; i++) {
@@ -291,7 +269,7 @@ async function main(): Promise<void> {
       await sql.end({ timeout: 5 });
     }
   } finally {
-    await cleanup();
+    await scope.cleanup();
   }
 }
 

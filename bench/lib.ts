@@ -191,6 +191,45 @@ export async function stopChild(child: Child | null): Promise<void> {
 }
 
 /**
+ * What one benchmark run owns: its child processes and its bench database. `cleanup()` stops
+ * the children and drops the database once, at the normal end or on Ctrl-C (then exit 130);
+ * any other exit still SIGKILLs the children, so no server is ever left running behind.
+ */
+export function benchScope(log: (line: string) => void, before?: () => void) {
+  const children: Child[] = [];
+  let database: BenchDatabase | null = null;
+  let cleaning: Promise<void> | null = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      before?.();
+      await Promise.all(children.map(stopChild));
+      await database?.drop().catch((error: unknown) => log(`could not drop the bench database: ${String(error)}`));
+    })());
+  const interrupted = () => {
+    log('\ninterrupted: cleaning up');
+    void cleanup().finally(() => process.exit(130));
+  };
+  ownSignalHandlers.add(interrupted);
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  process.once('exit', () => {
+    for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
+  });
+  return {
+    /** Adopts a child process: stopped by `cleanup()`. */
+    own<T extends Child | null>(child: T): T {
+      if (child) children.push(child);
+      return child;
+    },
+    /** Adopts the bench database: dropped by `cleanup()`. */
+    ownDatabase(opened: BenchDatabase): BenchDatabase {
+      return (database = opened);
+    },
+    cleanup,
+  };
+}
+
+/**
  * Waits until `url` answers 2xx, or a readiness answer (`{checks: {name: boolean}}`) whose only
  * failed checks are in `ignored`.
  */

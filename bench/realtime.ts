@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import type { SeedResult } from '@laneway/db/seed';
 import { WebSocket } from 'ws';
 import {
+  benchScope,
   benchSql,
   cpuTimeMs,
   fetchBoard,
@@ -42,12 +43,10 @@ import {
   markdownTable,
   numberFromEnv,
   openBenchDatabase,
-  ownSignalHandlers,
   startChild,
   startLaneway,
-  stopChild,
-  type BenchDatabase,
   type Child,
+  stopChild,
 } from './lib.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -923,25 +922,7 @@ async function captureEventFrame(group: Group, rest: Rest, card: Card, anomalies
 async function main(): Promise<void> {
   const settings = loadSettings();
   const log = (line: string) => console.error(line);
-  let database: BenchDatabase | null = null;
-  let laneway: Child | null = null;
-  let floor: Child | null = null;
-  let cleaning: Promise<void> | null = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      await Promise.all([stopChild(laneway), stopChild(floor)]);
-      await database?.drop().catch((error: unknown) => log(`could not drop the bench database: ${String(error)}`));
-    })());
-  const interrupted = () => {
-    log('\ninterrupted: cleaning up');
-    void cleanup().finally(() => process.exit(130));
-  };
-  ownSignalHandlers.add(interrupted);
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  process.once('exit', () => {
-    for (const child of [laneway, floor]) if (child?.process.exitCode === null) child.process.kill('SIGKILL');
-  });
+  const scope = benchScope(log);
 
   try {
     const started = performance.now();
@@ -949,7 +930,7 @@ async function main(): Promise<void> {
     if (loadBefore > os.cpus().length / 2) {
       log(`warning: load average ${loadBefore.toFixed(2)} before start: other processes compete for the CPU`);
     }
-    database = await openBenchDatabase(log);
+    const database = scope.ownDatabase(await openBenchDatabase(log));
     log(`database: ${database.label}`);
     // Loaded here, not at the top: the floor process runs this file too and stays bare.
     const { seedDemo } = await import('@laneway/db/seed');
@@ -966,9 +947,9 @@ async function main(): Promise<void> {
       nodeArgs: [`--inspect-port=127.0.0.1:${inspectPort}`],
       maxFiles: SERVER_MAX_FILES,
     });
-    laneway = lanewayServer.child;
+    const laneway = scope.own(lanewayServer.child);
     const floorServer = await startFloor();
-    floor = floorServer.child;
+    const floor = scope.own(floorServer.child);
     const needed = filesNeeded(settings);
     await checkOpenFiles('The bench process', 'self', needed);
     await checkOpenFiles('Laneway', laneway.process.pid, needed);
@@ -1343,7 +1324,7 @@ async function main(): Promise<void> {
       .join('\n')
       .trim();
     harness.stopping = floorHarness.stopping = true;
-    await cleanup();
+    await scope.cleanup();
 
     const cpus = os.cpus();
     console.log(
@@ -1390,7 +1371,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await cleanup();
+    await scope.cleanup();
   }
 }
 
