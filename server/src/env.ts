@@ -124,3 +124,17 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     maxUploadBytes: env.MAX_UPLOAD_MB * 1024 * 1024,
   };
 }
+
+/**
+ * `loadConfig(process.env)` for a command's entry point: a bad variable prints its one-line
+ * message and exits 1 instead of a stack trace.
+ */
+export function loadConfigOrExit(source: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(source);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { openRuntime } from './deps.ts';
-import { ConfigError, loadConfig } from './env.ts';
+import { loadConfigOrExit } from './env.ts';
 import { closeHttpServer, createHttpServer } from './http-server.ts';
 import { createRealtime } from './realtime/server.ts';
 import { createLogger } from './logger.ts';
@@ -12,16 +12,7 @@ import { startWorker } from '../../workers/src/worker.ts';
 /** How long a shutdown may take (in-flight requests, then connections) before exiting with 1. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadConfigOrExit(process.env);
 
 const logger = createLogger(config);
 const runtime = await openRuntime(config, logger);

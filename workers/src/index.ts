@@ -5,23 +5,14 @@
  * on SIGTERM stops taking jobs, lets the running ones finish, and exits 0.
  */
 import { openRuntime } from '../../server/src/deps.ts';
-import { ConfigError, loadConfig } from '../../server/src/env.ts';
+import { loadConfigOrExit } from '../../server/src/env.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import { startWorker } from './worker.ts';
 
 /** The longest a running job may take to finish once SIGTERM arrives. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadConfigOrExit(process.env);
 if (!config.databaseUrl) {
   console.error('Invalid configuration: DATABASE_URL: the worker needs the server’s database (set DATABASE_URL)');
   process.exit(1);
