@@ -1,3 +1,7 @@
+import { adminCalls } from './admin.ts';
+import { chatCalls } from './chat.ts';
+import { settingsCalls } from './settings.ts';
+import { ticketCalls } from './tickets.ts';
 import type { Board, Me, Member, MoveBody, Page, Project, Tag, Ticket, User } from './types.ts';
 
 /** Every REST path the app calls starts here (SPEC §5). */
@@ -19,14 +23,22 @@ export class ApiError extends Error {
 
 type Fetch = typeof fetch;
 
-/**
- * The REST API, over a given `fetch`: SvelteKit's in `load` (so server rendering forwards the
- * session cookie), the browser's in components. Holds no state of its own.
- *
- * @example const board = await createApi(fetch).board(7);
- */
-export function createApi(fetcher: Fetch) {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** One JSON request to the API: `path` is relative to {@link API}; a refusal throws {@link ApiError}. */
+export type Call = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
+/** The query string of a list request, without empty values (`?a=1&b=x`, or '' when none). */
+export function query(params: Record<string, string | number | boolean | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+/** The JSON request function over a given `fetch`. */
+export function requester(fetcher: Fetch): Call {
+  return async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {
       response = await fetcher(`${API}${path}`, {
@@ -56,9 +68,23 @@ export function createApi(fetcher: Fetch) {
       );
     }
     return json as T;
-  }
+  };
+}
 
+/**
+ * The REST API, over a given `fetch`: SvelteKit's in `load` (so server rendering forwards the
+ * session cookie), the browser's in components. Holds no state of its own. Each area of the app
+ * adds its calls from its own module (`tickets.ts`, `chat.ts`, `settings.ts`, `admin.ts`).
+ *
+ * @example const board = await createApi(fetch).board(7);
+ */
+export function createApi(fetcher: Fetch) {
+  const call = requester(fetcher);
   return {
+    ...ticketCalls(call),
+    ...chatCalls(call),
+    ...settingsCalls(call),
+    ...adminCalls(call),
     needsSetup: () => call<{ needs_setup: boolean }>('GET', '/auth/setup/').then((r) => r.needs_setup),
     register: (body: { username: string; email: string; password: string; name?: string }) =>
       call<{ user: User }>('POST', '/auth/register/', body),

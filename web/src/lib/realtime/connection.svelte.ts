@@ -10,6 +10,24 @@ export interface TopicHandlers {
   resync(): void;
   /** The server refused the subscription (no access, unknown topic). */
   refused?(code: string, message: string): void;
+  /** An ephemeral event (`presence`, `chat.typing`: seq 0, never replayed), as it arrives. */
+  ephemeral?(message: EventMessage): void;
+}
+
+/** A `chat.send` waiting for its `chat.ack`. */
+interface PendingChat {
+  resolve(message: unknown): void;
+  reject(error: Error): void;
+}
+
+/** Why a `chat.send` was not acknowledged: `code` is the server's, or `offline`. */
+export class ChatSendError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'ChatSendError';
+    this.code = code;
+  }
 }
 
 interface Subscription {
@@ -44,6 +62,9 @@ export class RealtimeConnection {
   #attempt = $state(0);
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   #subscriptions = new Map<string, Subscription>();
+  /** `chat.send`s in flight, by client_id. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  #pendingChats = new Map<string, PendingChat>();
   #socket: WebSocket | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -80,6 +101,7 @@ export class RealtimeConnection {
     this.#socket?.close(1000);
     this.#socket = null;
     this.#subscriptions.clear();
+    this.#failPendingChats('offline', 'The connection closed');
     this.#status = 'closed';
   }
 
@@ -109,6 +131,28 @@ export class RealtimeConnection {
     if (this.#status === 'open') this.#send(message);
   }
 
+  /**
+   * Sends a chat message over the socket; resolves to the stored message once the server
+   * acknowledges it. Rejects (`ChatSendError`) when the socket is not open, when it drops before
+   * the acknowledgement, or when the server refuses; the caller may retry with the same
+   * `client_id`, which the server never stores twice.
+   */
+  sendChat(room: number, body: string, clientId: string): Promise<unknown> {
+    if (this.#status !== 'open' || this.#socket?.readyState !== WebSocket.OPEN) {
+      return Promise.reject(new ChatSendError('offline', 'Not connected'));
+    }
+    this.#pendingChats.get(clientId)?.reject(new ChatSendError('superseded', 'Sent again'));
+    const acked = new Promise<unknown>((resolve, reject) => this.#pendingChats.set(clientId, { resolve, reject }));
+    this.#send({ type: 'chat.send', room, body, client_id: clientId });
+    return acked;
+  }
+
+  #failPendingChats(code: string, message: string): void {
+    const pending = [...this.#pendingChats.values()];
+    this.#pendingChats.clear();
+    for (const chat of pending) chat.reject(new ChatSendError(code, message));
+  }
+
   #send(message: ClientMessage): void {
     if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message));
   }
@@ -134,6 +178,7 @@ export class RealtimeConnection {
       if (event.code === CLOSE.unauthorized || event.code === CLOSE.revoked) {
         this.#socket = null;
         this.#clearHeartbeat();
+        this.#failPendingChats('unauthorized', 'Signed out');
         this.#status = 'closed';
         this.#options.onAuthLost?.();
         return;
@@ -150,6 +195,7 @@ export class RealtimeConnection {
     const socket = this.#socket;
     this.#socket = null;
     this.#clearHeartbeat();
+    this.#failPendingChats('offline', 'The connection dropped');
     if (socket && socket.readyState !== WebSocket.CLOSED) socket.close();
     if (!this.#stopped) this.#scheduleReconnect();
   }
@@ -168,8 +214,14 @@ export class RealtimeConnection {
         return;
       case SERVER.subscribed:
       case SERVER.unsubscribed:
-      case SERVER.chatAck:
         return;
+      case SERVER.chatAck: {
+        const ack = message as Extract<ServerMessage, { type: typeof SERVER.chatAck }>;
+        const pending = this.#pendingChats.get(ack.client_id);
+        this.#pendingChats.delete(ack.client_id);
+        pending?.resolve(ack.message);
+        return;
+      }
       case SERVER.resync: {
         const subscription = this.#subscriptions.get(message.topic);
         if (!subscription) return;
@@ -179,6 +231,12 @@ export class RealtimeConnection {
       }
       case SERVER.error: {
         const refusal = message as Extract<ServerMessage, { type: typeof SERVER.error }>;
+        if (refusal.client_id !== undefined) {
+          const pending = this.#pendingChats.get(refusal.client_id);
+          this.#pendingChats.delete(refusal.client_id);
+          pending?.reject(new ChatSendError(refusal.code, refusal.message));
+          return;
+        }
         if (refusal.topic === undefined) return;
         this.#subscriptions.get(refusal.topic)?.handlers.refused?.(refusal.code, refusal.message);
         return;
@@ -186,8 +244,12 @@ export class RealtimeConnection {
     }
     const event = message as EventMessage;
     const subscription = this.#subscriptions.get(event.topic);
-    // seq 0: ephemeral (presence, typing), outside the topic's sequence; not used by the board yet.
-    if (!subscription || event.seq === 0) return;
+    if (!subscription) return;
+    // seq 0: ephemeral (presence, typing), outside the topic's sequence.
+    if (event.seq === 0) {
+      subscription.handlers.ephemeral?.(event);
+      return;
+    }
     // At-least-once on the wire (a replay can overlap a live event): each seq is handled once.
     if (event.seq <= subscription.since) return;
     subscription.since = event.seq;

@@ -1,0 +1,16 @@
+import { error } from '@sveltejs/kit';
+import { ApiError, createApi } from '#lib/api/client.ts';
+import type { LayoutLoad } from './$types';
+
+/** The project every view under `/projects/{id}` shows (board, table, reports, settings). */
+export const load: LayoutLoad = async ({ fetch, params }) => {
+  const id = Number(params.id);
+  if (!Number.isInteger(id) || id < 1) error(404, 'Not found');
+  try {
+    return { project: await createApi(fetch).project(id) };
+  } catch (e) {
+    // What the caller may not see is a 404, exactly as the API answers (SPEC §4).
+    if (e instanceof ApiError && e.status === 404) error(404, 'No such project');
+    throw e;
+  }
+};
