@@ -30,10 +30,17 @@ export class ChatSendError extends Error {
   }
 }
 
-interface Subscription {
-  /** The last seq seen on the topic: sent as `since` on every (re)subscribe. */
+/** One component following a topic, from the seq its data was read at. */
+interface Listener {
   since: number;
   handlers: TopicHandlers;
+}
+
+/** A topic subscribed on the socket, shared by every listener of it. */
+interface Subscription {
+  /** The last seq received on the topic: sent as `since` on every (re)subscribe. */
+  since: number;
+  listeners: Set<Listener>;
 }
 
 /** Reconnect delays: 0.5 s doubling to 15 s, each with jitter so a restarted server is not stampeded. */
@@ -106,24 +113,41 @@ export class RealtimeConnection {
   }
 
   /**
-   * Follows a topic from `since` (the seq the caller's data was read at). Returns the
-   * function that unsubscribes.
+   * Follows a topic from `since` (the seq the caller's data was read at). Several components
+   * may follow one topic (the board and an open ticket): the socket subscribes once, from the
+   * earliest seq any of them needs, and each listener gets the events after its own `since`.
+   * Returns the function that stops listening (and unsubscribes after the last listener).
    */
   subscribe(topic: string, since: number, handlers: TopicHandlers): () => void {
-    const subscription: Subscription = { since, handlers };
-    this.#subscriptions.set(topic, subscription);
-    if (this.#status === 'open') this.#send({ type: 'subscribe', topic, since });
+    const listener: Listener = { since, handlers };
+    let subscription = this.#subscriptions.get(topic);
+    if (!subscription) {
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+      subscription = { since, listeners: new Set() };
+      this.#subscriptions.set(topic, subscription);
+      if (this.#status === 'open') this.#send({ type: 'subscribe', topic, since });
+    } else if (since < subscription.since) {
+      // The newcomer missed events the others have seen: subscribe again from its seq; the
+      // replay's repeats are filtered per listener.
+      subscription.since = since;
+      if (this.#status === 'open') this.#send({ type: 'subscribe', topic, since });
+    }
+    subscription.listeners.add(listener);
+    const current = subscription;
     return () => {
-      if (this.#subscriptions.get(topic) !== subscription) return;
+      current.listeners.delete(listener);
+      if (current.listeners.size > 0 || this.#subscriptions.get(topic) !== current) return;
       this.#subscriptions.delete(topic);
       if (this.#status === 'open') this.#send({ type: 'unsubscribe', topic });
     };
   }
 
-  /** Moves a topic's resume point, e.g. after the caller refetched its data at `seq`. */
+  /** Moves a listener set's resume point, e.g. after the caller refetched its data at `seq`. */
   resume(topic: string, seq: number): void {
     const subscription = this.#subscriptions.get(topic);
-    if (subscription && seq > subscription.since) subscription.since = seq;
+    if (!subscription) return;
+    if (seq > subscription.since) subscription.since = seq;
+    for (const listener of subscription.listeners) if (seq > listener.since) listener.since = seq;
   }
 
   /** Sends a client message now if the socket is open (ephemeral messages are not queued). */
@@ -226,7 +250,10 @@ export class RealtimeConnection {
         const subscription = this.#subscriptions.get(message.topic);
         if (!subscription) return;
         subscription.since = message.seq;
-        subscription.handlers.resync();
+        for (const listener of subscription.listeners) {
+          listener.since = message.seq;
+          listener.handlers.resync();
+        }
         return;
       }
       case SERVER.error: {
@@ -238,7 +265,9 @@ export class RealtimeConnection {
           return;
         }
         if (refusal.topic === undefined) return;
-        this.#subscriptions.get(refusal.topic)?.handlers.refused?.(refusal.code, refusal.message);
+        for (const listener of this.#subscriptions.get(refusal.topic)?.listeners ?? []) {
+          listener.handlers.refused?.(refusal.code, refusal.message);
+        }
         return;
       }
     }
@@ -247,13 +276,16 @@ export class RealtimeConnection {
     if (!subscription) return;
     // seq 0: ephemeral (presence, typing), outside the topic's sequence.
     if (event.seq === 0) {
-      subscription.handlers.ephemeral?.(event);
+      for (const listener of subscription.listeners) listener.handlers.ephemeral?.(event);
       return;
     }
     // At-least-once on the wire (a replay can overlap a live event): each seq is handled once.
-    if (event.seq <= subscription.since) return;
-    subscription.since = event.seq;
-    subscription.handlers.event(event);
+    if (event.seq > subscription.since) subscription.since = event.seq;
+    for (const listener of subscription.listeners) {
+      if (event.seq <= listener.since) continue;
+      listener.since = event.seq;
+      listener.handlers.event(event);
+    }
   }
 
   #scheduleReconnect(): void {
