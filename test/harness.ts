@@ -71,8 +71,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: BodyInit | undefined;
-    if (options.body instanceof FormData || typeof options.body === 'string') body = options.body;
-    else if (options.body !== undefined) {
+    if (options.body instanceof FormData || options.body instanceof Uint8Array || typeof options.body === 'string') {
+      body = options.body as BodyInit;
+    } else if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }

@@ -19,6 +19,12 @@ import type { TestApp, TestResponse } from './harness.ts';
 import { expectStatus, mintToken, type HttpMethod } from './routes.ts';
 import type { ActorName, World } from './world.ts';
 
+/** A 1×1 PNG: the smallest image the branding routes accept. */
+export const TINY_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
+
 /** The matrix's columns, in the order of every row's `expect` tuple. */
 export const MATRIX_ACTORS = [
   'anonymous',
@@ -899,6 +905,27 @@ export const MATRIX: MatrixRow[] = [
     setup: freshDelivery,
     after: dropSpareWebhooks,
     expect: [401, 404, 202, 202, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PATCH',
+    route: '/settings',
+    path: '/settings/',
+    // The default colour: the instance looks the same to the rows after this one.
+    body: () => ({ accent_colour: '#4f46e5' }),
+    expect: [401, 403, 200, 403, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PUT',
+    route: '/settings/{image}',
+    path: '/settings/logo/',
+    body: () => TINY_PNG,
+    expect: [401, 403, 200, 403, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/settings/{image}',
+    path: '/settings/logo/',
+    expect: [401, 403, 200, 403, 403, 403, 403, 403, 403, 403],
   },
 ];
 

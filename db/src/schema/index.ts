@@ -5,3 +5,4 @@ export * from './tickets.ts';
 export * from './chat.ts';
 export * from './events.ts';
 export * from './webhooks.ts';
+export * from './settings.ts';

@@ -78,6 +78,8 @@ export const canModerate = (a: ProjectAccess, authorId: number | null) =>
 
 export const canManageUsers = (actor: Actor) => actor.isSuperuser;
 export const canManageCompanies = (actor: Actor) => actor.isSuperuser;
+/** The instance's name, accent colour, logo and favicon. */
+export const canManageBranding = (actor: Actor) => actor.isSuperuser;
 /** Company admins manage the people of their own company, not its name or its admins. */
 export const canManageCompanyPeople = (p: ActorProfile, companyId: number) =>
   p.actor.isSuperuser || p.adminOfCompanies.includes(companyId);

@@ -10,6 +10,7 @@ import { columnsRouter } from './columns/columns.index.ts';
 import { notificationsRouter } from './notifications/notifications.index.ts';
 import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
+import { settingsRouter } from './settings/settings.index.ts';
 import { tagsRouter } from './tags/tags.index.ts';
 import { ticketsRouter } from './tickets/tickets.index.ts';
 import { usersRouter } from './users/users.index.ts';
@@ -35,4 +36,5 @@ export const apiRouters: AppRouter[] = [
   chatRouter,
   notificationsRouter,
   webhooksRouter,
+  settingsRouter,
 ];

@@ -49,7 +49,14 @@ const ERROR_CODES: Record<number, string> = {
 };
 
 /** Routes anyone may call: each has its own checks below instead of matrix rows. */
-const PUBLIC_ROUTES = ['GET /auth/setup', 'POST /auth/register', 'POST /auth/login', 'POST /auth/refresh'];
+const PUBLIC_ROUTES = [
+  'GET /auth/setup',
+  'POST /auth/register',
+  'POST /auth/login',
+  'POST /auth/refresh',
+  'GET /settings',
+  'GET /settings/{image}',
+];
 
 let caseNumber = 0;
 
@@ -83,7 +90,7 @@ describe('permission matrix (SPEC §4)', () => {
 describe('matrix coverage', () => {
   it('has a row for every route in the OpenAPI document', () => {
     const rows = new Set(MATRIX.map((row) => routeKey(row.method, row.route)));
-    const publicRoutes = new Set(PUBLIC_ROUTES);
+    const publicRoutes = new Set(PUBLIC_ROUTES.map((key) => routeKey(...(key.split(' ') as [string, string]))));
     const missing = operations
       .filter((op) => !INFRA_PATHS.has(op.fullPath))
       .map((op) => routeKey(op.method, op.path))
@@ -101,7 +108,7 @@ describe('matrix coverage', () => {
       .filter((op) => op.isPublic && !INFRA_PATHS.has(op.fullPath))
       .map((op) => routeKey(op.method, op.path))
       .sort();
-    expect(open).toEqual([...PUBLIC_ROUTES].sort());
+    expect(open).toEqual(PUBLIC_ROUTES.map((key) => routeKey(...(key.split(' ') as [string, string]))).sort());
   });
 
   it('gives every row one status per actor', () => {
@@ -110,6 +117,16 @@ describe('matrix coverage', () => {
 });
 
 describe('public routes', () => {
+  it('GET /settings and GET /settings/{image} answer anyone: the sign-in page is branded too', async () => {
+    for (const token of [undefined, w.tokens.outsider, w.tokens.companyUser]) {
+      const res = await t.get('/settings/', { token });
+      expect(res.status).toBe(200);
+      expect(res.body.site_name).toBe('Laneway');
+      // No logo is set in this world: the image route says so the same way to everyone.
+      expect((await t.get('/settings/logo/', { token })).status).toBe(404);
+    }
+  });
+
   it('GET /auth/setup answers anyone', async () => {
     for (const token of [undefined, w.tokens.user, w.tokens.companyUser]) {
       const res = await t.get('/auth/setup/', { token });
