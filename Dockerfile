@@ -57,9 +57,10 @@ RUN mkdir -p /data/uploads && chown -R node:node /data
 USER node
 EXPOSE 3000
 STOPSIGNAL SIGTERM
-# /ready: PostgreSQL, migrations, Redis when configured, and a worker heartbeat. node:24-slim
-# has no curl, so node asks.
+# /ready?scope=instance: PostgreSQL, migrations and Redis when configured: what this container
+# needs to serve. The worker's heartbeat (plain /ready) is left out, so a stopped worker does not
+# make Traefik stop routing to the app. node:24-slim has no curl, so node asks.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/ready?scope=instance').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/app/entrypoint.sh"]
 CMD ["server"]

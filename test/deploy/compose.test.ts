@@ -23,7 +23,7 @@ const TEMPLATE = 'deploy/dokploy/docker-compose.yml';
 const SERVICES = ['app', 'worker', 'postgres', 'redis'];
 /** The app's health check, the same in the Dockerfile and in both compose files. */
 const READY_PROBE =
-  "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))";
+  "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/ready?scope=instance').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))";
 
 async function yamlFile(file: string): Promise<any> {
   return parseYaml(await readFile(path.join(root, file), 'utf8'), { merge: true });

@@ -146,6 +146,15 @@ describe('heartbeat', () => {
     expect((await ready()).status).toBe(503);
   });
 
+  it('/ready?scope=instance leaves the worker out: a stopped worker does not make the app unhealthy', async () => {
+    const all = await t.get('//ready');
+    expect(all.status).toBe(503);
+    const instance = await t.get('//ready?scope=instance');
+    expect(instance.status).toBe(200);
+    expect(instance.body.checks).toEqual({ postgres: true, migrations: true });
+    expect((await t.get('//ready?scope=everything')).status).toBe(400);
+  });
+
   it('releases the jobs of a worker whose heartbeat went stale, so they run again', async () => {
     // A worker that died mid-job: its heartbeat stopped an hour ago and its job is still locked.
     await t.sql`insert into worker_heartbeats (id, worker_ids, seen_at)

@@ -18,6 +18,9 @@ async function runCheck(check: () => Promise<boolean>): Promise<boolean> {
   }
 }
 
+/** The readiness check that is about the whole deployment (any live worker), not this instance. */
+const CLUSTER_CHECK = 'worker';
+
 export const readyHandler: RouteHandler<typeof ready, AppEnv> = async (c) => {
   const { sql, readinessChecks } = c.var.deps;
   const all: Record<string, () => Promise<boolean>> = {
@@ -25,6 +28,8 @@ export const readyHandler: RouteHandler<typeof ready, AppEnv> = async (c) => {
     migrations: () => migrationsApplied(sql),
     ...readinessChecks,
   };
+  // The worker heartbeat is the deployment's, not this process's: an instance probe leaves it out.
+  if (c.req.valid('query').scope === 'instance') delete all[CLUSTER_CHECK];
   const names = Object.keys(all);
   const results = await Promise.all(names.map((name) => runCheck(all[name]!)));
   const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]));

@@ -19,6 +19,17 @@ export const ready = createRoute({
   path: '/ready',
   tags: ['health'],
   summary: 'Readiness: Postgres, migrations, and Redis / worker when configured',
+  description:
+    'With `scope=instance`, only what this process needs to serve requests (Postgres, migrations, Redis): ' +
+    "the container health check uses it, so a stopped worker does not take the app's routing down with it.",
+  request: {
+    query: z.object({
+      scope: z
+        .enum(['all', 'instance'])
+        .default('all')
+        .openapi({ description: '`all` (default, SPEC §5) also needs a live worker heartbeat' }),
+    }),
+  },
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: ReadyBody } } },
     503: {
