@@ -16,6 +16,8 @@ export const events = pgTable(
     seq: bigint('seq', { mode: 'number' }).notNull(),
     type: text('type').notNull(),
     payload: jsonb('payload').notNull(),
+    /** The request that made the change, if any: carried into the jobs the event queues (logs). */
+    requestId: text('request_id'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -2,7 +2,7 @@ import type { Executor } from '@laneway/db/client';
 import { sql, type SQL } from 'drizzle-orm';
 import { isoTime } from '../lib/time.ts';
 import type { EventMessage } from '../realtime/protocol.ts';
-import { emit } from './publish.ts';
+import { currentRequestId, emit } from './publish.ts';
 
 /** The realtime topic of a project's board. */
 export const projectTopic = (projectId: number) => `project:${projectId}`;
@@ -82,8 +82,8 @@ export async function recordChanges(tx: Executor, changes: Change[]): Promise<Ap
     ), numbered as (
       select items.*, row_number() over (partition by project_id order by i) as rn from items
     )
-    insert into events (topic, seq, type, payload)
-    select s.topic, s.seq - c.n + numbered.rn, numbered.verb, numbered.payload
+    insert into events (topic, seq, type, payload, request_id)
+    select s.topic, s.seq - c.n + numbered.rn, numbered.verb, numbered.payload, ${currentRequestId()}::text
     from numbered join counts c using (project_id) join seqs s on s.topic = 'project:' || numbered.project_id
     returning topic, seq, created_at`);
   // Within a topic, seqs were handed out in the order of `changes`: pair them back up.
@@ -135,8 +135,8 @@ async function append(
       on conflict (topic) do update set seq = topic_seqs.seq + 1
       returning seq
     )
-    insert into events (topic, seq, type, payload)
-    select ${topic}, next.seq, ${type}, ${JSON.stringify(payload)}::jsonb from next
+    insert into events (topic, seq, type, payload, request_id)
+    select ${topic}, next.seq, ${type}, ${JSON.stringify(payload)}::jsonb, ${currentRequestId()}::text from next
     returning seq, created_at`);
   const row = rows[0];
   if (!row) return null;

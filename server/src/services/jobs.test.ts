@@ -42,5 +42,27 @@ describe('jobs carry the request that caused them', () => {
     expect(ping.status).toBeLessThan(300);
     const pings = await jobPayloads('deliver_webhook');
     expect(pings.at(-1)).toMatchObject({ request_id: 'req-ping-1' });
+
+    // Deliveries queued by the outbox trigger (not by code) carry the move's request id too.
+    const before = (await jobPayloads('deliver_webhook')).length;
+    const moved = await t.post(
+      `/tickets/${res.body.id}/move/`,
+      { column: res.body.column },
+      { token: w.tokens.admin, headers: { 'x-request-id': 'req-move-1' } },
+    );
+    expect(moved.status).toBe(200);
+    const queued = (await jobPayloads('deliver_webhook')).slice(before);
+    expect(queued).toEqual([{ delivery: expect.any(Number), request_id: 'req-move-1' }]);
+    const [event] = await t.sql<{ request_id: string | null }[]>`
+      select request_id from events where topic = ${`project:${w.projectId}`} order by seq desc limit 1`;
+    expect(event!.request_id).toBe('req-move-1');
+  });
+
+  it('queues trigger deliveries without a request id when the change came from no request', async () => {
+    const before = (await jobPayloads('deliver_webhook')).length;
+    await t.sql`insert into events (topic, seq, type, payload)
+      select topic, seq + 1, 'ticket.updated', '{}'::jsonb from topic_seqs where topic = ${`project:${w.projectId}`}`;
+    const queued = (await jobPayloads('deliver_webhook')).slice(before);
+    expect(queued).toEqual([{ delivery: expect.any(Number) }]);
   });
 });

@@ -160,10 +160,11 @@ export async function storeNotifications(
         job_key_mode => 'preserve_run_at')
       from wanted
     )
-    insert into events (topic, seq, type, payload)
+    insert into events (topic, seq, type, payload, request_id)
     select s.topic, s.seq, 'notification.created', jsonb_build_object(
       'id', n.id, 'kind', n.kind, 'ticket', n.ticket_id, 'actor', n.actor_id, 'data', n.data,
-      'created_at', to_char(n.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'read_at', null)
+      'created_at', to_char(n.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'read_at', null),
+      ${currentRequestId()}::text
     from stored n join seqs s on s.topic = 'user:' || n.user_id
     returning topic, seq, payload, created_at, (select count(*) from jobs) as jobs`);
   for (const e of events) {
