@@ -33,6 +33,21 @@ export function paginated<T extends z.ZodTypeAny>(item: T, name: string) {
     .openapi(`Paginated${name}`);
 }
 
+/**
+ * A list of a topic's items that also says the topic's seq it was read at, so a client can
+ * subscribe from there (`subscribe {topic, since: seq}`) and miss nothing.
+ */
+export function paginatedWithSeq<T extends z.ZodTypeAny>(item: T, name: string) {
+  return paginated(item, name)
+    .extend({
+      seq: z
+        .number()
+        .int()
+        .openapi({ description: 'The topic seq this list was read at: subscribe with it as `since`' }),
+    })
+    .openapi(`Paginated${name}`);
+}
+
 /** Offset and limit for a page. */
 export function pageWindow(params: PageParams) {
   return { limit: params.page_size, offset: (params.page - 1) * params.page_size };

@@ -11,6 +11,16 @@ export const roomTopic = (roomId: number) => `room:${roomId}`;
 /** The realtime topic of a user's own notifications. */
 export const userTopic = (userId: number) => `user:${userId}`;
 
+/**
+ * A topic's latest seq (0 before its first event). A list read after it, subscribed to with
+ * `since` = this seq, misses no event; an item both listed and replayed is the client's to
+ * drop by id.
+ */
+export async function topicSeq(db: Executor, topic: string): Promise<number> {
+  const rows = await db.execute<{ seq: string }>(sql`select seq from topic_seqs where topic = ${topic}`);
+  return Number(rows[0]?.seq ?? 0);
+}
+
 export type AppendedEvent = EventMessage;
 
 export interface Change {

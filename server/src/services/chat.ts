@@ -15,7 +15,7 @@ import { notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
 import { authorize, canDiscussTicket, canSeeProject, isStaff } from '../policy/index.ts';
 import { loadProjectAccess, visibleTicketsSql } from '../policy/load.ts';
-import { recordEvent, roomTopic } from './changes.ts';
+import { recordEvent, roomTopic, topicSeq } from './changes.ts';
 import { notifyDiscussion } from './notifications.ts';
 import { transact } from './publish.ts';
 import { factsOf, requireTicket, serializeTicket, type TicketRecord } from './tickets.ts';
@@ -118,8 +118,10 @@ export async function listMessages(
   actor: Actor,
   roomId: number,
   query: { before?: number | undefined; limit: number },
-): Promise<{ count: number; older: number | null; results: MessageJson[] }> {
+): Promise<{ count: number; older: number | null; seq: number; results: MessageJson[] }> {
   await requireRoom(db, actor, roomId);
+  // Read before the history: subscribing from it then misses nothing (SPEC §6).
+  const seq = await topicSeq(db, roomTopic(roomId));
   const rows = await db
     .select({ message: chatMessages, total: sql<number>`count(*) over ()`.mapWith(Number) })
     .from(chatMessages)
@@ -128,7 +130,7 @@ export async function listMessages(
     .limit(query.limit);
   const count = rows[0]?.total ?? 0;
   const results = rows.map((r) => serializeMessage(r.message)).reverse();
-  return { count, older: count > rows.length ? results[0]!.id : null, results };
+  return { count, older: count > rows.length ? results[0]!.id : null, seq, results };
 }
 
 /**

@@ -23,7 +23,7 @@ import { notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
 import { pgArray } from '../lib/sql-array.ts';
 import { isoTime } from '../lib/time.ts';
-import { recordEvent, userTopic } from './changes.ts';
+import { recordEvent, topicSeq, userTopic } from './changes.ts';
 import { TASKS } from './jobs.ts';
 import { currentRequestId, emit, transact } from './publish.ts';
 
@@ -241,6 +241,8 @@ export async function notifyDiscussion(
 /** The caller's notifications, newest first; `unread` keeps the unread ones only. */
 export async function listNotifications(db: Executor, actor: Actor, unread: boolean, page: PageParams) {
   const { limit, offset } = pageWindow(page);
+  // Read before the list: subscribing from it then misses nothing (SPEC §6).
+  const seq = await topicSeq(db, userTopic(actor.id));
   const where = and(eq(notifications.userId, actor.id), unread ? isNull(notifications.readAt) : undefined);
   const rows = await db
     .select({ n: notifications, total: sql<number>`count(*) over ()`.mapWith(Number) })
@@ -249,7 +251,7 @@ export async function listNotifications(db: Executor, actor: Actor, unread: bool
     .orderBy(desc(notifications.id))
     .limit(limit)
     .offset(offset);
-  return { count: rows[0]?.total ?? 0, results: rows.map((r) => serializeNotification(r.n)) };
+  return { count: rows[0]?.total ?? 0, seq, results: rows.map((r) => serializeNotification(r.n)) };
 }
 
 /**

@@ -29,7 +29,7 @@ export const listMessages: RouteHandler<typeof r.listMessages, AppEnv> = async (
     url.searchParams.set('before', String(history.older));
     next = url.toString();
   }
-  return c.json({ count: history.count, next, previous: null, results: history.results }, 200);
+  return c.json({ count: history.count, next, previous: null, seq: history.seq, results: history.results }, 200);
 };
 
 export const sendMessage: RouteHandler<typeof r.sendMessage, AppEnv> = async (c) => {

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Id, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
-import { PageQuery, paginated } from '../../lib/pagination.ts';
+import { PageQuery, paginated, paginatedWithSeq } from '../../lib/pagination.ts';
 import { MAX_HISTORY } from '../../services/chat.ts';
 
 export const RoomSchema = z
@@ -57,7 +57,7 @@ export const listMessages = createRoute({
       limit: z.coerce.number().int().min(1).max(MAX_HISTORY).default(50),
     }),
   },
-  responses: { 200: json(paginated(MessageSchema, 'ChatMessages'), 'Messages'), ...StandardErrors },
+  responses: { 200: json(paginatedWithSeq(MessageSchema, 'ChatMessages'), 'Messages'), ...StandardErrors },
 });
 
 export const sendMessage = createRoute({

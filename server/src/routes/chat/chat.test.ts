@@ -108,6 +108,11 @@ describe('messages', () => {
     expect(newest.body.count).toBe(7);
     expect(newest.body.results.map((m: any) => m.body)).toEqual(['line 5', 'line 6', 'line 7']);
     expect(newest.body.next).toContain(`before=${sent[4]}`);
+    // The room topic's seq the history was read at: a subscriber from it misses nothing.
+    const [{ seq }] = await t.sql<[{ seq: number }]>`
+      select seq::int from topic_seqs where topic = ${`room:${room.id}`}`;
+    expect(newest.body.seq).toBe(seq);
+    expect(seq).toBeGreaterThanOrEqual(7);
     const older = await t.get(
       new URL(newest.body.next).pathname.replace('/api/tickets', '') + new URL(newest.body.next).search,
       {
@@ -139,6 +144,7 @@ describe('messages', () => {
     }
     const history = await t.get(`/chat/rooms/${room.id}/messages/`, { token: w.tokens.admin });
     expect(history.body.count).toBe(0);
+    expect(history.body.seq).toBe(0);
   });
 
   it("keeps company people out of other companies' rooms", async () => {

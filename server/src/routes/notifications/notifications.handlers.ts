@@ -9,7 +9,7 @@ export const listNotifications: RouteHandler<typeof r.listNotifications, AppEnv>
   const { actor } = requireAuth(c);
   const { unread, ...page } = c.req.valid('query');
   const found = await notifications.listNotifications(c.var.deps.db, actor, unread ?? false, page);
-  return c.json(pageEnvelope(c.req.url, page, found.count, found.results), 200);
+  return c.json({ ...pageEnvelope(c.req.url, page, found.count, found.results), seq: found.seq }, 200);
 };
 
 export const readNotification: RouteHandler<typeof r.readNotification, AppEnv> = async (c) => {

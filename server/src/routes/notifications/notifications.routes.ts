@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { IdParam, json, QueryBool, StandardErrors } from '../../lib/openapi.ts';
-import { PageQuery, paginated } from '../../lib/pagination.ts';
+import { PageQuery, paginatedWithSeq } from '../../lib/pagination.ts';
 import { NOTIFICATION_KINDS } from '../../services/notifications.ts';
 
 export const NotificationSchema = z
@@ -23,7 +23,7 @@ export const listNotifications = createRoute({
   tags: ['notifications'],
   summary: "The caller's notifications, newest first (`unread=true`: unread only; its `count` is the badge)",
   request: { query: PageQuery.extend({ unread: QueryBool.optional() }) },
-  responses: { 200: json(paginated(NotificationSchema, 'Notifications'), 'Notifications'), ...StandardErrors },
+  responses: { 200: json(paginatedWithSeq(NotificationSchema, 'Notifications'), 'Notifications'), ...StandardErrors },
 });
 
 export const readNotification = createRoute({

@@ -202,4 +202,13 @@ describe('reading', () => {
     expect((await t.get('/notifications/?unread=1', { token: w.tokens.user })).body.count).toBe(0);
     expect((await t.get('/notifications/', { token: w.tokens.user })).body.count).toBeGreaterThanOrEqual(2);
   });
+
+  it('says the user topic seq the list was read at, which moves with each new notification', async () => {
+    const before = (await t.get('/notifications/', { token: w.tokens.user })).body.seq;
+    const [{ seq }] = await t.sql<[{ seq: number }]>`
+      select seq::int from topic_seqs where topic = ${`user:${w.ids.user}`}`;
+    expect(before).toBe(seq);
+    await ticket('admin', { assignees: [w.ids.user] });
+    expect((await t.get('/notifications/', { token: w.tokens.user })).body.seq).toBe(before + 1);
+  });
 });
