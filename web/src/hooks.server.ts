@@ -1,4 +1,5 @@
 import type { Handle, HandleFetch } from '@sveltejs/kit/hooks';
+import { parseTheme, THEME_COOKIE } from '#lib/state/theme.svelte.ts';
 
 /**
  * The Laneway server registers its API here before it loads this app, so server rendering
@@ -35,7 +36,11 @@ const PAGE_HEADERS: Record<string, string> = {
 };
 
 export const handle: Handle = async ({ event, resolve }) => {
-  const response = await resolve(event);
+  // The theme the user picked (light, dark, or the system's), set on <html> before first paint.
+  const theme = parseTheme(event.cookies.get(THEME_COOKIE));
+  const response = await resolve(event, {
+    transformPageChunk: ({ html }) => html.replace('%laneway.theme%', theme),
+  });
   for (const [name, value] of Object.entries(PAGE_HEADERS)) {
     if (!response.headers.has(name)) response.headers.set(name, value);
   }

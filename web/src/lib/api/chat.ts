@@ -1,6 +1,89 @@
-import type { Call } from './client.ts';
+import { query, type Call } from './client.ts';
+import type { Page, Ticket, User } from './types.ts';
+
+/** A chat room (SPEC §3): one per ticket (`ticket`), or a project-wide one (`ticket: null`). */
+export interface ChatRoom {
+  id: number;
+  project: number;
+  ticket: number | null;
+  name: string;
+  created_at: string;
+  last_message_at: string | null;
+}
+
+/** A stored chat message; `client_id` is the sender's idempotency key. */
+export interface ChatMessage {
+  id: number;
+  room: number;
+  author: number | null;
+  body: string;
+  client_id: string | null;
+  created_at: string;
+}
+
+export type NotificationKind = 'assigned' | 'mentioned' | 'commented' | 'chat' | 'done' | 'webhook_disabled';
+
+/**
+ * A notification of the caller. `data` carries `ticket_key`, `title`, `project` and, per kind,
+ * `excerpt`, `comment`, `room`, `message`, `column` (server/src/services/notifications.ts).
+ */
+export interface Notification {
+  id: number;
+  kind: NotificationKind;
+  ticket: number | null;
+  actor: number | null;
+  data: { ticket_key?: string; title?: string; project?: number; excerpt?: string; [key: string]: unknown };
+  created_at: string;
+  read_at: string | null;
+}
+
+/** A company of the caller, as `GET /companies/` shows it. */
+export interface Company {
+  id: number;
+  name: string;
+  slug: string;
+}
+
+/** A ticket filed from the client portal: the server fills in the column, and the company when there is one. */
+export interface NewClientTicket {
+  project: number;
+  title: string;
+  description?: string;
+  company?: number;
+}
 
 /** REST calls for chat rooms and messages, notifications and the client portal. */
-export function chatCalls(_call: Call) {
-  return {};
+export function chatCalls(call: Call) {
+  return {
+    /** The ticket's room, created on first use. */
+    ticketRoom: (ticket: number) =>
+      call<Page<ChatRoom>>('GET', `/chat/rooms/${query({ ticket })}`).then((page) => page.results[0]!),
+    /** A project's rooms the caller may talk in, most recently active first. */
+    chatRooms: (project: number, pageSize = 100) =>
+      call<Page<ChatRoom>>('GET', `/chat/rooms/${query({ project, page_size: pageSize })}`),
+    /**
+     * A page of history, oldest first: the `limit` messages before message `before` (or the
+     * newest). Without `before`, `count` is every message of the room. `seq`: the room topic's
+     * seq the page was read at (subscribe from it).
+     */
+    chatHistory: (room: number, params: { before?: number; limit?: number } = {}) =>
+      call<Page<ChatMessage> & { seq: number }>('GET', `/chat/rooms/${room}/messages/${query(params)}`),
+    /** Sends over REST (the fallback while the socket is down); a repeated `client_id` stores nothing. */
+    postChatMessage: (room: number, body: string, clientId: string) =>
+      call<ChatMessage>('POST', `/chat/rooms/${room}/messages/`, { body, client_id: clientId }),
+    /** One user (staff may look anyone up; company people only themselves). */
+    userById: (id: number) => call<User>('GET', `/users/${id}/`),
+
+    notifications: (params: { unread?: boolean; page_size?: number } = {}) =>
+      call<Page<Notification> & { seq: number }>('GET', `/notifications/${query(params)}`),
+    readNotification: (id: number) => call<Notification>('POST', `/notifications/${id}/read/`),
+    readAllNotifications: () => call<{ updated: number }>('POST', '/notifications/read-all/'),
+
+    /** Tickets the caller can see (a company person: their companies'), most recently updated first. */
+    portalTickets: (params: { project?: number; page?: number; page_size?: number; search?: string } = {}) =>
+      call<Page<Ticket>>('GET', `/tickets/${query({ ordering: '-updated_at', page_size: 50, ...params })}`),
+    portalTicket: (id: number) => call<Ticket>('GET', `/tickets/${id}/`),
+    fileTicket: (body: NewClientTicket) => call<Ticket>('POST', '/tickets/', body),
+    myCompanies: () => call<Page<Company>>('GET', '/companies/?page_size=200'),
+  };
 }

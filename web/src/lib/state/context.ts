@@ -1,6 +1,7 @@
 import { createContext } from 'svelte';
 import type { RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
 import type { Notices } from './notices.svelte.ts';
+import type { NotificationsState } from './notifications.svelte.ts';
 import type { Session } from './session.svelte.ts';
 
 /**
@@ -11,3 +12,5 @@ export const [getNotices, setNotices] = createContext<Notices>();
 export const [getSession, setSession] = createContext<Session>();
 /** The one WebSocket, created in the browser by the app layout (absent while server rendering). */
 export const [getRealtime, setRealtime] = createContext<{ readonly connection: RealtimeConnection | null }>();
+/** The signed-in user's notifications (unread count and newest), created by the app layout. */
+export const [getNotifications, setNotifications] = createContext<NotificationsState>();

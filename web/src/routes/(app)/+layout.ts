@@ -1,15 +1,21 @@
 import { redirect } from '@sveltejs/kit';
 import { ApiError, createApi } from '#lib/api/client.ts';
+import { isClient } from '#lib/state/session.svelte.ts';
 import type { LayoutLoad } from './$types';
+import { clientMayOpen } from './portal/client-access.ts';
 
 /**
  * Every page of the app needs a signed-in user. A signed-out visitor goes to /login (or to
  * /setup on a new installation) and comes back here after signing in.
  */
-export const load: LayoutLoad = async ({ fetch, url }) => {
+export const load: LayoutLoad = async ({ fetch, url, untrack }) => {
   const api = createApi(fetch);
   try {
-    return { me: await api.me() };
+    const me = await api.me();
+    // Clients reach their portal and nothing else. Untracked: this load must not run again on
+    // every navigation (the layout's `beforeNavigate` guards those).
+    if (isClient(me) && !untrack(() => clientMayOpen(url.pathname))) redirect(307, '/portal');
+    return { me };
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 401) throw error;
   }

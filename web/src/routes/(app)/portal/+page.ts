@@ -1,0 +1,13 @@
+import { createApi } from '#lib/api/client.ts';
+import type { PageLoad } from './$types';
+
+/** The portal's home: the caller's companies' tickets, and what a new ticket can be filed under. */
+export const load: PageLoad = async ({ fetch }) => {
+  const api = createApi(fetch);
+  const [tickets, projects, companies] = await Promise.all([
+    api.portalTickets({ page_size: 100 }),
+    api.projects(),
+    api.myCompanies(),
+  ]);
+  return { tickets, projects: projects.results, companies: companies.results };
+};
