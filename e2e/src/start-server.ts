@@ -31,6 +31,8 @@ const server = spawn(process.execPath, ['server/src/main.ts'], {
     PORT: port,
     HOST: '127.0.0.1',
     WORKER_MODE: 'inline',
+    // settings.spec.ts points a webhook at a receiver on 127.0.0.1.
+    WEBHOOK_ALLOW_PRIVATE: 'true',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     // Only the test runner's own variables: not a developer's Redis, public URL or origins.
     REDIS_URL: '',

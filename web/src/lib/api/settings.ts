@@ -1,6 +1,115 @@
-import type { Call } from './client.ts';
+import { query, type Call } from './client.ts';
+import type { Category, Column, Member, Page, Project, ProjectRole, Tag, Ticket, User } from './types.ts';
+
+/** A project's webhook (SPEC §3); the secret is never listed, only returned on create and rotate. */
+export interface Webhook {
+  id: number;
+  project: number;
+  url: string;
+  /** Event types sent; empty means every type. */
+  events: string[];
+  is_active: boolean;
+  consecutive_failures: number;
+  /** Why the server turned the endpoint off (20 failures in a row), or null. */
+  disabled_reason: string | null;
+  created_at: string;
+}
+
+export interface WebhookWithSecret extends Webhook {
+  /** The `whsec_…` signing secret: shown in this answer only. */
+  secret: string;
+}
+
+/** One delivery attempt; every attempt of one message shares its `message_id`. */
+export interface Delivery {
+  id: number;
+  webhook: number;
+  message_id: string;
+  event_type: string;
+  attempt: number;
+  status: 'pending' | 'succeeded' | 'failed';
+  response_status: number | null;
+  duration_ms: number | null;
+  error: string | null;
+  response_snippet: string | null;
+  payload: unknown;
+  next_attempt_at: string | null;
+  created_at: string;
+}
+
+/** `GET /projects/{id}/report/?days=`: open tickets per column, created/done per UTC day, cycle time in hours. */
+export interface Report {
+  project: number;
+  days: number;
+  columns: { column: number; name: string; category: string; count: number }[];
+  per_day: { day: string; created: number; done: number }[];
+  cycle_time: { count: number; avg_hours: number | null; median_hours: number | null; p90_hours: number | null };
+}
+
+/** A company as `GET /companies/` lists it. */
+export interface Company {
+  id: number;
+  name: string;
+  slug: string;
+  admins: number[];
+  users: number[];
+  created_at: string;
+}
+
+export interface ColumnFields {
+  name?: string;
+  category?: Category;
+  wip_limit?: number | null;
+}
 
 /** REST calls for project settings (columns, tags, members, companies, webhooks) and reports. */
-export function settingsCalls(_call: Call) {
-  return {};
+export function settingsCalls(call: Call) {
+  return {
+    columns: (project: number) => call<Page<Column>>('GET', `/columns/${query({ project, page_size: 200 })}`),
+    createColumn: (project: number, fields: ColumnFields & { name: string }) =>
+      call<Column>('POST', '/columns/', { project, ...fields }),
+    patchColumn: (id: number, fields: ColumnFields) => call<Column>('PATCH', `/columns/${id}/`, fields),
+    deleteColumn: (id: number) => call<void>('DELETE', `/columns/${id}/`),
+    /** `after`: place it right of that column; `before`: left of it. */
+    moveColumn: (id: number, target: { before?: number; after?: number }) =>
+      call<Column>('POST', `/columns/${id}/move/`, target),
+    /** A column's tickets, archived or not (the server refuses to delete a column that holds any). */
+    columnTickets: (project: number, column: number, archived: boolean) =>
+      call<Page<Ticket>>('GET', `/tickets/${query({ project, column, is_archived: archived, page_size: 200 })}`),
+    archiveTicket: (id: number, archived: boolean) =>
+      call<unknown>('POST', `/tickets/${id}/${archived ? 'archive' : 'unarchive'}/`),
+
+    createTag: (project: number, fields: { name: string; colour: string }) =>
+      call<Tag>('POST', '/tags/', { project, ...fields }),
+    patchTag: (id: number, fields: { name?: string; colour?: string }) => call<Tag>('PATCH', `/tags/${id}/`, fields),
+    deleteTag: (id: number) => call<void>('DELETE', `/tags/${id}/`),
+
+    /** Staff users matching a username, name or email (project superadmins may list them to add members). */
+    findUsers: (search: string) =>
+      call<Page<User>>('GET', `/users/${query({ search, is_active: true, page_size: 20, ordering: 'username' })}`),
+    addMember: (project: number, userId: number, role: ProjectRole) =>
+      call<Member>('POST', `/projects/${project}/members/`, { user_id: userId, role }),
+    setMemberRole: (project: number, userId: number, role: ProjectRole) =>
+      call<Member>('PATCH', `/projects/${project}/members/${userId}/`, { role }),
+    removeMember: (project: number, userId: number) => call<void>('DELETE', `/projects/${project}/members/${userId}/`),
+
+    companies: (search = '') =>
+      call<Page<Company>>('GET', `/companies/${query({ search, page_size: 200, ordering: 'name' })}`),
+    patchProject: (id: number, fields: { name?: string; description?: string; companies?: number[] }) =>
+      call<Project>('PATCH', `/projects/${id}/`, fields),
+
+    webhooks: (project: number) => call<Page<Webhook>>('GET', `/webhooks/${query({ project, page_size: 200 })}`),
+    createWebhook: (project: number, fields: { url: string; events: string[]; is_active?: boolean }) =>
+      call<WebhookWithSecret>('POST', '/webhooks/', { project, ...fields }),
+    patchWebhook: (id: number, fields: { url?: string; events?: string[]; is_active?: boolean }) =>
+      call<Webhook>('PATCH', `/webhooks/${id}/`, fields),
+    deleteWebhook: (id: number) => call<void>('DELETE', `/webhooks/${id}/`),
+    rotateWebhookSecret: (id: number) => call<WebhookWithSecret>('POST', `/webhooks/${id}/rotate/`),
+    pingWebhook: (id: number) => call<Delivery>('POST', `/webhooks/${id}/ping/`),
+    deliveries: (id: number, page = 1) =>
+      call<Page<Delivery>>('GET', `/webhooks/${id}/deliveries/${query({ page, page_size: 50 })}`),
+    redeliver: (deliveryId: number) => call<Delivery>('POST', `/webhooks/deliveries/${deliveryId}/redeliver/`),
+
+    report: (project: number, days: number) => call<Report>('GET', `/projects/${project}/report/${query({ days })}`),
+  };
 }
