@@ -6,6 +6,7 @@ import type { Actor } from '../lib/context.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { recordChange } from './changes.ts';
 import { keyBetween } from './ordering.ts';
+import { moveColumnTickets } from './tickets.ts';
 
 export type ColumnRow = typeof columns.$inferSelect;
 export type ColumnCategory = ColumnRow['category'];
@@ -116,14 +117,31 @@ export async function updateColumn(db: Db, actor: Actor, column: ColumnRow, patc
 }
 
 /** Deletes an empty column; one that still holds tickets (archived ones too) is a 409. */
-export async function deleteColumn(db: Db, actor: Actor, column: ColumnRow): Promise<void> {
+/**
+ * Deletes a column. Its tickets (archived ones too) must go first: with `moveTo`, another column
+ * of the project, they move to its end in one transaction with the delete; without, a column
+ * that holds tickets is a 409.
+ */
+export async function deleteColumn(db: Db, actor: Actor, column: ColumnRow, moveTo?: number): Promise<void> {
   await transact(db, async (tx) => {
+    if (moveTo !== undefined) {
+      const [target] = await tx
+        .select()
+        .from(columns)
+        .where(and(eq(columns.id, moveTo), eq(columns.projectId, column.projectId)));
+      if (!target || target.id === column.id) {
+        throw badRequest('Unknown column', { move_to: ['Another column of the same project'] });
+      }
+      await moveColumnTickets(tx, actor, column, target);
+    }
     const [used] = await tx
       .select({ n: sql<number>`count(*)::int` })
       .from(tickets)
       .where(eq(tickets.columnId, column.id));
     if (used && used.n > 0) {
-      throw conflict('Move or delete the tickets in this column first', { tickets: used.n });
+      throw conflict('Move or delete the tickets in this column first (or name a column to move them to)', {
+        tickets: used.n,
+      });
     }
     const [remaining] = await tx
       .select({ n: sql<number>`count(*)::int` })
@@ -136,7 +154,7 @@ export async function deleteColumn(db: Db, actor: Actor, column: ColumnRow): Pro
       ticketId: null,
       actorId: actor.id,
       verb: 'column.deleted',
-      data: { column: column.id, name: column.name },
+      data: { column: column.id, name: column.name, moved_to: moveTo ?? null },
       payload: { id: column.id },
     });
   });

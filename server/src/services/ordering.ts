@@ -19,7 +19,7 @@
  * clash the unique index refuses the second write and the move is retried with a fresh key.
  */
 import { randomInt } from 'node:crypto';
-import { generateKeyBetween } from 'fractional-indexing';
+import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing';
 
 export interface Neighbours {
   /** Key of the item directly above the new place, or null at the top. */
@@ -45,4 +45,13 @@ export function keyBetween({ lower, upper }: Neighbours): string {
   const jittered = key + jitter();
   if ((lower !== null && jittered <= lower) || (upper !== null && jittered >= upper)) return key;
   return jittered;
+}
+
+/**
+ * `n` ascending keys after `last` (null: an empty column), for appending many items at once in
+ * their order (a deleted column's cards moved to another). Not jittered: the caller holds the
+ * target column's last key under its lock.
+ */
+export function keysAfter(last: string | null, n: number): string[] {
+  return generateNKeysBetween(last, null, n);
 }

@@ -44,7 +44,7 @@ export const deleteColumn: RouteHandler<typeof r.deleteColumn, AppEnv> = async (
   const { actor } = requireAuth(c);
   const { db } = c.var.deps;
   const column = await manageableColumn(db, actor, c.req.valid('param').id);
-  await columns.deleteColumn(db, actor, column);
+  await columns.deleteColumn(db, actor, column, c.req.valid('query').move_to);
   return c.body(null, 204);
 };
 

@@ -61,8 +61,16 @@ export const deleteColumn = createRoute({
   method: 'delete',
   path: '/columns/{id}',
   tags: ['columns'],
-  summary: 'Delete an empty column (superadmin); 409 while it holds tickets',
-  request: { params: IdParam },
+  summary: 'Delete a column (superadmin): empty, or with `move_to`, whose tickets then move there first',
+  description:
+    'Without `move_to`, a column that holds tickets (archived ones too) answers 409. With it, every ticket ' +
+    'moves to the end of that column, in order, and the column is deleted, in one transaction.',
+  request: {
+    params: IdParam,
+    query: z.object({
+      move_to: Id.optional().openapi({ description: 'Another column of the same project, for the tickets' }),
+    }),
+  },
   responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404, 409) },
 });
 

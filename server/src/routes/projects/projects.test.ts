@@ -151,6 +151,47 @@ describe('columns and tags', () => {
     expect((await t.del(`/columns/${c.body.id}/`, { token: w.tokens.superadmin })).status).toBe(204);
   });
 
+  it('deletes a column with move_to: its tickets, archived ones too, move to the end of that column in order, with events', async () => {
+    const token = w.tokens.superadmin;
+    const cols = (await t.get(`/columns/?project=${w.projectId}`, { token })).body.results;
+    const target = cols.find((c: any) => c.name === 'In Progress');
+    const old = await t.post('/columns/', { project: w.projectId, name: 'Retired' }, { token });
+    const titles = ['R1', 'R2', 'R3'];
+    const ids: number[] = [];
+    for (const title of titles) {
+      ids.push((await t.post('/tickets/', { project: w.projectId, title, column: old.body.id }, { token })).body.id);
+    }
+    expect((await t.post(`/tickets/${ids[1]}/archive/`, undefined, { token })).status).toBe(200);
+    const [{ seq: before }] = await t.sql<[{ seq: number }]>`
+      select seq::int from topic_seqs where topic = ${`project:${w.projectId}`}`;
+
+    // A column of another project, or the column itself, is refused and nothing moves.
+    for (const bad of [old.body.id, 999_999]) {
+      const res = await t.del(`/columns/${old.body.id}/?move_to=${bad}`, { token });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details).toHaveProperty('move_to');
+    }
+    expect((await t.get(`/tickets/${ids[0]}/`, { token })).body.column).toBe(old.body.id);
+
+    expect((await t.del(`/columns/${old.body.id}/?move_to=${target.id}`, { token })).status).toBe(204);
+    const moved = await Promise.all(ids.map(async (id) => (await t.get(`/tickets/${id}/`, { token })).body));
+    expect(moved.map((m) => [m.column, m.status, m.is_archived])).toEqual([
+      [target.id, 'in_progress', false],
+      [target.id, 'in_progress', true],
+      [target.id, 'in_progress', false],
+    ]);
+    // Still in their order, after everything already there.
+    const positions = moved.map((m) => m.position);
+    expect([...positions].sort()).toEqual(positions);
+    const [{ last }] = await t.sql<[{ last: string }]>`
+      select max(position) as last from tickets where column_id = ${target.id} and id <> all(${ids})`;
+    if (last !== null) expect(positions[0] > last).toBe(true);
+    const events = await t.sql<{ type: string }[]>`
+      select type from events where topic = ${`project:${w.projectId}`} and seq > ${before} order by seq`;
+    expect(events.map((e) => e.type)).toEqual(['ticket.moved', 'ticket.moved', 'ticket.moved', 'column.deleted']);
+    expect((await t.get(`/columns/${old.body.id}/`, { token })).status).toBe(404);
+  });
+
   it('tags are unique per project ignoring case, with validated colours', async () => {
     const ok = await t.post(
       '/tags/',

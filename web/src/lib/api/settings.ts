@@ -69,15 +69,14 @@ export function settingsCalls(call: Call) {
     createColumn: (project: number, fields: ColumnFields & { name: string }) =>
       call<Column>('POST', '/columns/', { project, ...fields }),
     patchColumn: (id: number, fields: ColumnFields) => call<Column>('PATCH', `/columns/${id}/`, fields),
-    deleteColumn: (id: number) => call<void>('DELETE', `/columns/${id}/`),
+    /** Deletes a column; with `moveTo`, its tickets (archived too) move there first, in one transaction. */
+    deleteColumn: (id: number, moveTo?: number) => call<void>('DELETE', `/columns/${id}/${query({ move_to: moveTo })}`),
     /** `after`: place it right of that column; `before`: left of it. */
     moveColumn: (id: number, target: { before?: number; after?: number }) =>
       call<Column>('POST', `/columns/${id}/move/`, target),
     /** A column's tickets, archived or not (the server refuses to delete a column that holds any). */
     columnTickets: (project: number, column: number, archived: boolean) =>
       call<Page<Ticket>>('GET', `/tickets/${query({ project, column, is_archived: archived, page_size: 200 })}`),
-    archiveTicket: (id: number, archived: boolean) =>
-      call<unknown>('POST', `/tickets/${id}/${archived ? 'archive' : 'unarchive'}/`),
 
     createTag: (project: number, fields: { name: string; colour: string }) =>
       call<Tag>('POST', '/tags/', { project, ...fields }),
