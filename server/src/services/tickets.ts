@@ -20,6 +20,7 @@ import { and, asc, desc, eq, getTableColumns, ilike, inArray, ne, or, sql, type 
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '../lib/context.ts';
 import { assertAllFound } from '../lib/refs.ts';
+import { pgArray } from '../lib/sql-array.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
 import {
@@ -39,7 +40,7 @@ import { linkedCompaniesSql, roleSql, visibleTicketsSql } from '../policy/load.t
 import { commitChange, recordChange, recordChanges } from './changes.ts';
 import type { ColumnCategory } from './columns.ts';
 import { notifyAssigned, notifyDone } from './notifications.ts';
-import { keyBetween } from './ordering.ts';
+import { keyBetween, keysAfter } from './ordering.ts';
 
 const assigneesSql = sql<number[]>`coalesce((select array_agg(a.user_id order by a.user_id)
   from ticket_assignees a where a.ticket_id = ${tickets.id}), '{}'::int[])`;
@@ -143,6 +144,26 @@ export async function requireTicket(
     .where(eq(tickets.id, id));
   const { ticket, access } = visibleTicket(actor, row);
   return { ticket, access };
+}
+
+/**
+ * A ticket as `GET /tickets/{id}/` shows it: the ticket and its project topic's seq, read in
+ * one statement (one snapshot), so a client that subscribes from that seq misses nothing.
+ */
+export async function getTicketWithSeq(db: Executor, actor: Actor, id: number): Promise<TicketJson & { seq: number }> {
+  const [row] = await db
+    .select({
+      ...ticketFields,
+      ...accessFields(actor),
+      seq: sql<number>`coalesce((select s.seq from topic_seqs s where s.topic = 'project:' || ${tickets.projectId}), 0)`.mapWith(
+        Number,
+      ),
+    })
+    .from(tickets)
+    .innerJoin(projects, eq(projects.id, tickets.projectId))
+    .where(eq(tickets.id, id));
+  const { ticket } = visibleTicket(actor, row);
+  return { ...serializeTicket(ticket), seq: row!.seq };
 }
 
 // Reference checks: every id in a body must belong to the ticket's project.
@@ -614,6 +635,56 @@ export async function archiveDueTickets(db: Db, options: { defaultHours: number;
     total += archived;
     if (archived < options.batchSize) return total;
   }
+}
+
+/**
+ * Moves every ticket of a column, archived ones too, to the end of another column of the same
+ * project, keeping their order, in the caller's transaction: one `ticket.moved` event and
+ * activity row each. For deleting a column with "move its cards to" (nobody is notified: it is
+ * a reorganisation, not work done). Returns how many moved.
+ */
+export async function moveColumnTickets(
+  tx: Tx,
+  actor: Actor,
+  from: { id: number; projectId: number },
+  to: { id: number; category: ColumnCategory },
+): Promise<number> {
+  const moving = await tx.execute<{ id: number; position: string }>(sql`
+    select id, position from tickets where column_id = ${from.id} order by position for update`);
+  if (!moving.length) return 0;
+  const [last] = await tx.execute<{ position: string | null }>(sql`
+    select max(position) as position from tickets where column_id = ${to.id}`);
+  const keys = keysAfter(last?.position ?? null, moving.length);
+  const done = to.category === 'done';
+  await tx.execute(sql`
+    update tickets t set column_id = ${to.id}, position = m.position, status = ${to.category}::column_category,
+      done_at = case when ${done} then coalesce(t.done_at, now()) else null end,
+      version = t.version + 1, updated_at = now()
+    from unnest(${pgArray(
+      moving.map((m) => m.id),
+      'int',
+    )}, ${pgArray(keys, 'text')}) as m(id, position)
+    where t.id = m.id`);
+  const rows = await selectTickets(tx)
+    .where(
+      inArray(
+        tickets.id,
+        moving.map((m) => m.id),
+      ),
+    )
+    .orderBy(asc(tickets.position));
+  await recordChanges(
+    tx,
+    rows.map((row) => ({
+      projectId: row.projectId,
+      ticketId: row.id,
+      actorId: actor.id,
+      verb: 'ticket.moved',
+      data: { from_column: from.id, to_column: to.id, position: row.position, column_deleted: true },
+      payload: serializeTicket(row),
+    })),
+  );
+  return rows.length;
 }
 
 export async function deleteTicket(db: Db, actor: Actor, id: number): Promise<void> {

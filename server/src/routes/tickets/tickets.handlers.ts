@@ -29,8 +29,7 @@ export const createTicket: RouteHandler<typeof r.createTicket, AppEnv> = async (
 
 export const getTicket: RouteHandler<typeof r.getTicket, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const { ticket } = await tickets.requireTicket(c.var.deps.db, actor, c.req.valid('param').id);
-  return c.json(tickets.serializeTicket(ticket), 200);
+  return c.json(await tickets.getTicketWithSeq(c.var.deps.db, actor, c.req.valid('param').id), 200);
 };
 
 export const patchTicket: RouteHandler<typeof r.patchTicket, AppEnv> = async (c) => {

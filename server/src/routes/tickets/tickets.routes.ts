@@ -106,7 +106,17 @@ export const getTicket = createRoute({
   path: '/tickets/{id}',
   tags: ['tickets'],
   request: { params: IdParam },
-  responses: { 200: json(TicketSchema, 'The ticket'), ...StandardErrors },
+  responses: {
+    200: json(
+      TicketSchema.extend({
+        seq: z.number().int().openapi({
+          description: "The project topic's seq this ticket was read at: subscribe with it as `since` to miss nothing",
+        }),
+      }).openapi('TicketWithSeq'),
+      'The ticket',
+    ),
+    ...StandardErrors,
+  },
 });
 
 export const patchTicket = createRoute({

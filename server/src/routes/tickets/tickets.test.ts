@@ -48,7 +48,12 @@ describe('create and read', () => {
     });
     const got = await t.get(`/tickets/${res.body.id}`, { token: w.tokens.manager });
     expect(got.status).toBe(200);
-    expect(got.body).toEqual(res.body);
+    // The ticket as created, and the project topic's seq it was read at (its creation's event).
+    const { seq, ...ticket } = got.body;
+    expect(ticket).toEqual(res.body);
+    const [{ latest }] = await t.sql<[{ latest: number }]>`
+      select seq::int as latest from topic_seqs where topic = ${`project:${w.projectId}`}`;
+    expect(seq).toBe(latest);
   });
 
   it('numbers tickets of one project without gaps or repeats under concurrency', async () => {
