@@ -2,7 +2,8 @@ import { adminCalls } from './admin.ts';
 import { chatCalls } from './chat.ts';
 import { settingsCalls } from './settings.ts';
 import { ticketCalls } from './tickets.ts';
-import type { Board, Me, Member, MoveBody, Page, Project, Tag, Ticket, User } from './types.ts';
+import type { Branding } from '../branding.ts';
+import type { Board, Me, Member, MoveBody, Page, Priority, Project, Tag, Ticket, User } from './types.ts';
 
 /** Every REST path the app calls starts here (SPEC §5). */
 export const API = '/api/tickets';
@@ -43,8 +44,12 @@ export function requester(fetcher: Fetch): Call {
     try {
       response = await fetcher(`${API}${path}`, {
         method,
-        headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        // A Blob (an image to upload) goes as it is, with its own type; anything else as JSON.
+        headers:
+          body === undefined
+            ? { accept: 'application/json' }
+            : { 'content-type': body instanceof Blob ? body.type || 'application/octet-stream' : 'application/json' },
+        body: body === undefined ? undefined : body instanceof Blob ? body : JSON.stringify(body),
         credentials: 'same-origin',
       });
     } catch {
@@ -85,6 +90,12 @@ export function createApi(fetcher: Fetch) {
     ...chatCalls(call),
     ...settingsCalls(call),
     ...adminCalls(call),
+    branding: () => call<Branding>('GET', '/settings/'),
+    updateBranding: (body: { site_name?: string; accent_colour?: string }) =>
+      call<Branding>('PATCH', '/settings/', body),
+    /** Uploads the logo or favicon as the raw request body. */
+    setBrandImage: (which: 'logo' | 'favicon', file: Blob) => call<Branding>('PUT', `/settings/${which}/`, file),
+    clearBrandImage: (which: 'logo' | 'favicon') => call<Branding>('DELETE', `/settings/${which}/`),
     needsSetup: () => call<{ needs_setup: boolean }>('GET', '/auth/setup/').then((r) => r.needs_setup),
     register: (body: { username: string; email: string; password: string; name?: string }) =>
       call<{ user: User }>('POST', '/auth/register/', body),
@@ -101,6 +112,10 @@ export function createApi(fetcher: Fetch) {
     tags: (project: number) => call<Page<Tag>>('GET', `/tags/?project=${project}&page_size=200`),
     createTicket: (body: { project: number; title: string; column: number }) => call<Ticket>('POST', '/tickets/', body),
     moveTicket: (id: number, body: MoveBody) => call<Ticket>('POST', `/tickets/${id}/move/`, body),
+    /** A page of tickets: `params` are the list filters, `ordering`, `page` and `page_size` (SPEC §5). */
+    listTickets: (params: Record<string, string | number | boolean | null | undefined>) =>
+      call<Page<Ticket>>('GET', `/tickets/${query(params)}`),
+    priorities: () => call<Page<Priority>>('GET', '/priorities/'),
   };
 }
 

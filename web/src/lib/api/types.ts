@@ -77,6 +77,13 @@ export interface Tag {
   colour: string;
 }
 
+/** `GET /priorities/`: the fixed priorities, 1 Low to 4 Urgent. */
+export interface Priority {
+  id: number;
+  name: string;
+  colour: string;
+}
+
 export interface Member {
   user: { id: number; username: string; name: string };
   role: ProjectRole;

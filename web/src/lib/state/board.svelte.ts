@@ -1,11 +1,36 @@
 import { SOURCES, TRIGGERS, type DndEvent } from 'svelte-dnd-action';
 import { ApiError, type Api } from '#lib/api/client.ts';
-import type { Board, Column, Member, Project, Tag, Ticket } from '#lib/api/types.ts';
+import type { Board, Category, Column, Member, Project, Tag, Ticket } from '#lib/api/types.ts';
 import type { EventMessage } from '#lib/realtime/protocol.ts';
-import { comparePlaced, neighboursAt, sortedIndex } from './board-order.ts';
+import { comparePlaced, mergeShown, neighboursAt, sortedIndex } from './board-order.ts';
 import type { Notices } from './notices.svelte.ts';
 
 export type BoardColumn = Column & { tickets: Ticket[] };
+
+/**
+ * A column on the board. Its cards are a raw list, replaced (never changed in place) by every
+ * change, and each card a plain object replaced when the card changes: a live event then costs
+ * one signal, not a trip through the state proxy for each of a long column's cards (decision 0015).
+ */
+class BoardColumnState implements BoardColumn {
+  readonly id: number;
+  readonly project: number;
+  readonly name: string;
+  readonly category: Category;
+  readonly wip_limit: number | null;
+  readonly position: string;
+  tickets = $state.raw<Ticket[]>([]);
+
+  constructor(column: Column, tickets: Ticket[]) {
+    this.id = column.id;
+    this.project = column.project;
+    this.name = column.name;
+    this.category = column.category;
+    this.wip_limit = column.wip_limit;
+    this.position = column.position;
+    this.tickets = tickets;
+  }
+}
 
 export interface BoardData {
   project: Project;
@@ -31,15 +56,22 @@ interface DragStart {
  */
 export class BoardState {
   #project = $state<Project>() as Project;
-  #columns = $state<BoardColumn[]>([]);
+  #columns = $state.raw<BoardColumnState[]>([]);
   #members = $state<Member[]>([]);
   #tags = $state<Tag[]>([]);
   #dragging = $state(false);
+  /** The card being dragged here, for the presence announcement. */
+  #draggedId = $state<number | null>(null);
+  /** The board filter: cards it refuses are hidden (null: every card is shown). */
+  #isShown = $state.raw<((ticket: Ticket) => boolean) | null>(null);
   /** The last project-topic seq reflected in `#columns`. */
   #seq = 0;
   /** Changes that arrived during a drag, applied in order at the drop. */
   #held: (() => void)[] = [];
   #drag: DragStart | null = null;
+  /** Where each card was last seen: a hint for `find`, which checks it (never rendered). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  #columnOf = new Map<number, number>();
   /** Per card, the chain of its moves in flight (resolving to the version each left it at). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   #moves = new Map<number, Promise<number | undefined>>();
@@ -76,12 +108,30 @@ export class BoardState {
   get dragging(): boolean {
     return this.#dragging;
   }
+  get draggedId(): number | null {
+    return this.#draggedId;
+  }
+  get filtered(): boolean {
+    return this.#isShown !== null;
+  }
+
+  /** Shows only the cards `isShown` accepts (null: all of them). */
+  setFilter(isShown: ((ticket: Ticket) => boolean) | null): void {
+    this.#isShown = isShown;
+  }
+
+  /** The cards of a column the filter lets through, in order (the list the drag library sees). */
+  shown(column: BoardColumn): Ticket[] {
+    const isShown = this.#isShown;
+    return isShown ? column.tickets.filter(isShown) : column.tickets;
+  }
 
   /** Replaces everything with a freshly read board (after `resync` or a conflicting move). */
   reset(board: Board): void {
     this.#held = [];
     this.#drag = null;
     this.#dragging = false;
+    this.#draggedId = null;
     this.#load(board);
   }
 
@@ -100,15 +150,61 @@ export class BoardState {
 
   #load(board: Board): void {
     this.#seq = board.seq;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+    this.#columnOf = new Map(board.columns.flatMap((c) => c.tickets.map((t) => [t.id, c.id])));
     this.#columns = board.columns
       .toSorted(comparePlaced)
-      .map((c) => ({ ...c, tickets: c.tickets.filter((t) => !t.is_archived).toSorted(comparePlaced) }));
+      .map((c) => new BoardColumnState(c, c.tickets.filter((t) => !t.is_archived).toSorted(comparePlaced)));
   }
 
-  /** Applies one event of the project topic (in seq order; older ones are ignored). */
+  /** Events that arrived within a frame of the last one applied, applied together at the next frame. */
+  #queued: EventMessage[] = [];
+  #frame: (() => void) | null = null;
+  #burst = false;
+
+  /** True while a burst of queued events is applied: cards arriving then do not animate. */
+  get burst(): boolean {
+    return this.#burst;
+  }
+
+  /**
+   * Applies one event of the project topic (in seq order; older ones are ignored). The first
+   * event after a quiet moment is applied at once; events that follow it within the same frame
+   * wait for the next one and are applied together, so a burst of events costs one update of
+   * the page per frame instead of one per event.
+   */
   applyEvent(event: EventMessage): void {
+    if (this.#frame) {
+      this.#queued.push(event);
+      return;
+    }
+    this.#burst = false;
+    this.#apply(event);
+    this.#nextFrame();
+  }
+
+  /** Opens a frame-long window in which arriving events are queued; at its end, applies them. */
+  #nextFrame(): void {
+    const flush = () => {
+      if (this.#frame !== flush) return;
+      clearTimeout(timer);
+      const queued = this.#queued;
+      this.#queued = [];
+      this.#frame = null;
+      this.#burst = queued.length > 1;
+      for (const event of queued) this.#apply(event);
+      // Still busy: the next events wait for the next frame too.
+      if (queued.length) this.#nextFrame();
+    };
+    this.#frame = flush;
+    requestAnimationFrame(flush);
+    // A hidden tab gets no frames: do not hold its events for long.
+    const timer = setTimeout(flush, 100);
+  }
+
+  #apply(event: EventMessage): void {
     if (this.#dragging) {
-      this.#held.push(() => this.applyEvent(event));
+      this.#held.push(() => this.#apply(event));
       return;
     }
     if (event.seq <= this.#seq) return;
@@ -140,16 +236,25 @@ export class BoardState {
 
   /** Finds a card anywhere on the board. */
   find(id: number): { column: BoardColumn; index: number; ticket: Ticket } | null {
+    // The column the card was last placed in first: every read of the lists goes through the
+    // state proxy, and a live event should not read the whole board.
+    const hinted = this.#columns.find((c) => c.id === this.#columnOf.get(id));
+    const index = hinted ? hinted.tickets.findIndex((t) => t.id === id) : -1;
+    if (hinted && index >= 0) return { column: hinted, index, ticket: hinted.tickets[index]! };
     for (const column of this.#columns) {
+      if (column === hinted) continue;
       const index = column.tickets.findIndex((t) => t.id === id);
-      if (index >= 0) return { column, index, ticket: column.tickets[index]! };
+      if (index >= 0) {
+        this.#columnOf.set(id, column.id);
+        return { column, index, ticket: column.tickets[index]! };
+      }
     }
     return null;
   }
 
   #remove(id: number): void {
     const found = this.find(id);
-    if (found) found.column.tickets.splice(found.index, 1);
+    if (found) found.column.tickets = found.column.tickets.toSpliced(found.index, 1);
   }
 
   /**
@@ -159,46 +264,66 @@ export class BoardState {
   #place(ticket: Ticket, force = false): void {
     const found = this.find(ticket.id);
     if (found && !force && found.ticket.version > ticket.version) return;
-    if (found) found.column.tickets.splice(found.index, 1);
+    if (found) found.column.tickets = found.column.tickets.toSpliced(found.index, 1);
     if (ticket.is_archived) return;
     const column = this.#columns.find((c) => c.id === ticket.column);
     if (!column) return;
-    column.tickets.splice(sortedIndex(column.tickets, ticket), 0, ticket);
+    // A new array rather than a splice of the reactive one, which would move each later card
+    // through the state proxy one index at a time (a 250-card column: 250 writes per event).
+    column.tickets = column.tickets.toSpliced(sortedIndex(column.tickets, ticket), 0, ticket);
+    this.#columnOf.set(ticket.id, column.id);
   }
 
   #placeColumn(column: Column): void {
     const existing = this.#columns.find((c) => c.id === column.id);
-    const next = { ...column, tickets: existing?.tickets ?? [] };
+    const next = new BoardColumnState(column, existing?.tickets ?? []);
     this.#columns = [...this.#columns.filter((c) => c.id !== column.id), next].toSorted(comparePlaced);
   }
 
   // --- drag and drop (svelte-dnd-action's consider/finalize) ------------------------------
 
-  /** A card is being dragged over `columnId` (or the drag started or stopped there). */
-  consider(columnId: number, event: CustomEvent<DndEvent<Ticket>>): void {
+  /**
+   * A card is being dragged over `columnId` (or the drag started or stopped there). `seen` is
+   * the list the drag library was given (the shown cards, or a window of them).
+   */
+  consider(columnId: number, event: CustomEvent<DndEvent<Ticket>>, seen?: readonly Ticket[]): void {
     const { items, info } = event.detail;
     if (info.trigger === TRIGGERS.DRAG_STARTED) this.#startDrag(Number(info.id));
-    this.#setItems(columnId, items);
+    this.#setItems(columnId, items, seen);
     // A keyboard drag ends with DRAG_STOPPED (its steps were finalized one by one).
     if (info.trigger === TRIGGERS.DRAG_STOPPED) this.#finishDrag();
   }
 
   /** A card was dropped; a pointer drop ends the drag, a keyboard step does not. */
-  finalize(columnId: number, event: CustomEvent<DndEvent<Ticket>>): void {
+  finalize(columnId: number, event: CustomEvent<DndEvent<Ticket>>, seen?: readonly Ticket[]): void {
     const { items, info } = event.detail;
-    this.#setItems(columnId, items);
+    this.#setItems(columnId, items, seen);
     // The library finalizes the origin and the target column one after the other: settle after both.
     if (info.source === SOURCES.POINTER) setTimeout(() => this.#finishDrag(), 0);
   }
 
-  #setItems(columnId: number, items: Ticket[]): void {
+  /**
+   * The drag library's new list of the cards it saw of a column (`seen`: all shown cards when
+   * omitted). The cards it did not see (filtered out, or outside the rendered window) are merged
+   * back around them, so a move names its neighbours in the full column.
+   */
+  #setItems(columnId: number, items: Ticket[], seen?: readonly Ticket[]): void {
     const column = this.#columns.find((c) => c.id === columnId);
-    if (column) column.tickets = items;
+    if (!column) return;
+    const list = seen ?? this.shown(column);
+    if (list.length === column.tickets.length) {
+      column.tickets = items;
+      return;
+    }
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup
+    const seenIds = new Set(list.map((t) => t.id));
+    column.tickets = mergeShown(column.tickets, items, (t) => seenIds.has(t.id), this.#drag?.ticket.id ?? null);
   }
 
   #startDrag(id: number): void {
     const found = this.find(id);
     this.#dragging = true;
+    this.#draggedId = id;
     this.#drag = found ? { ticket: $state.snapshot(found.ticket), column: found.column.id, index: found.index } : null;
   }
 
@@ -207,6 +332,7 @@ export class BoardState {
     const drag = this.#drag;
     this.#drag = null;
     this.#dragging = false;
+    this.#draggedId = null;
     const found = drag ? this.find(drag.ticket.id) : null;
     // The drop as the user made it, read before held events may reorder the lists.
     const target =
@@ -214,8 +340,8 @@ export class BoardState {
         ? { column: found.column.id, ...neighboursAt(found.column.tickets, found.index) }
         : null;
     if (found && target) {
-      found.ticket.column = found.column.id;
-      found.ticket.status = found.column.category;
+      const moved = { ...found.ticket, column: found.column.id, status: found.column.category };
+      found.column.tickets = found.column.tickets.with(found.index, moved);
     }
     const held = this.#held;
     this.#held = [];

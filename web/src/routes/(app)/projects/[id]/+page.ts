@@ -1,13 +1,15 @@
 import { createApi } from '#lib/api/client.ts';
+import { loadFilterOptions } from '#lib/state/filters.svelte.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, parent }) => {
   const { project } = await parent();
   const api = createApi(fetch);
-  const [board, members, tags] = await Promise.all([
+  const [board, members, tags, options] = await Promise.all([
     api.board(project.id),
     api.members(project.id),
     api.tags(project.id),
+    loadFilterOptions(api, project),
   ]);
-  return { board, members: members.results, tags: tags.results };
+  return { board, members: members.results, tags: tags.results, ...options };
 };

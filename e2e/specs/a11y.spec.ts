@@ -1,0 +1,66 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { expect, signedInContext, test, ADMIN } from '../src/fixtures.ts';
+
+/**
+ * An axe scan (WCAG 2.0/2.1 A and AA rules) of the main pages, in the light and the dark theme:
+ * no serious or critical finding. A failure lists each rule and the elements it flagged.
+ */
+async function seriousFindings(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`the main pages have no serious or critical axe findings (${theme} theme)`, async ({
+    browser,
+    baseURL,
+    api,
+    seedBoard,
+  }) => {
+    test.setTimeout(90_000);
+    const seeded = await seedBoard(['Printer on fire', 'Badge reader offline', 'Order toner']);
+    const ticket = seeded.column('To Do').tickets[0]!;
+    const context = await signedInContext(browser, baseURL!, ADMIN.username, ADMIN.password);
+    await context.addCookies([{ name: 'theme', value: theme, url: baseURL! }]);
+    const page = await context.newPage();
+
+    const pages = [
+      '/',
+      `/projects/${seeded.project.id}`,
+      `/projects/${seeded.project.id}/table`,
+      `/projects/${seeded.project.id}/settings`,
+      `/projects/${seeded.project.id}/reports`,
+      `/tickets/${ticket.id}`,
+      '/notifications',
+      '/chat',
+      '/admin',
+    ];
+    const findings: Record<string, string[]> = {};
+    for (const path of pages) {
+      await page.goto(path);
+      await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+      await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+      // Let data-driven content (lists, charts) settle before scanning.
+      await page.waitForLoadState('networkidle');
+      const found = await seriousFindings(page);
+      if (found.length) findings[path] = found;
+    }
+
+    // The sign-in page, signed out.
+    const anonymous = await browser.newContext({ baseURL });
+    await anonymous.addCookies([{ name: 'theme', value: theme, url: baseURL! }]);
+    const login = await anonymous.newPage();
+    await login.goto('/login');
+    await expect(login.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    const loginFound = await seriousFindings(login);
+    if (loginFound.length) findings['/login'] = loginFound;
+
+    expect(findings).toEqual({});
+    await anonymous.close();
+    await context.close();
+    await api.dispose();
+  });
+}
