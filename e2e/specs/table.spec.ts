@@ -100,3 +100,17 @@ test('a long export reads every page', async ({ page, api }) => {
   expect(lines[1]).toMatch(new RegExp(`^${project.key}-1,Row 01,`));
   expect(lines[55]).toMatch(new RegExp(`^${project.key}-55,Row 55,`));
 });
+
+test('the table re-reads itself when the project changes, without a reload', async ({ page, api }) => {
+  const project = await api.createProject('Table live');
+  await api.call('POST', '/tickets/', { project: project.id, title: 'Already there' }, 201);
+  await gotoReady(page, `/projects/${project.id}/table`);
+  await expect(rows(page)).toHaveCount(1);
+  // The page's live connection is open (and its subscription sent) before the change is made.
+  await expect(page.getByTestId('table-view')).toHaveAttribute('data-live', 'true');
+  await page.waitForTimeout(300);
+
+  await api.call('POST', '/tickets/', { project: project.id, title: 'Made elsewhere' }, 201);
+  await expect(rows(page).filter({ hasText: 'Made elsewhere' })).toBeVisible({ timeout: 3_000 });
+  await expect(rows(page)).toHaveCount(2);
+});

@@ -32,15 +32,21 @@ export class ChatSendError extends Error {
 
 /** One component following a topic, from the seq its data was read at. */
 interface Listener {
-  since: number;
+  /** Null: from whenever the subscription starts (set from the server's `subscribed`). */
+  since: number | null;
   handlers: TopicHandlers;
 }
 
 /** A topic subscribed on the socket, shared by every listener of it. */
 interface Subscription {
-  /** The last seq received on the topic: sent as `since` on every (re)subscribe. */
-  since: number;
+  /** The last seq received on the topic: sent as `since` on every (re)subscribe (null: none yet). */
+  since: number | null;
   listeners: Set<Listener>;
+}
+
+/** A `subscribe` from `since`, or from now (no replay) when there is none. */
+function subscribeMessage(topic: string, since: number | null): ClientMessage {
+  return since === null ? { type: 'subscribe', topic } : { type: 'subscribe', topic, since };
 }
 
 /** Reconnect delays: 0.5 s doubling to 15 s, each with jitter so a restarted server is not stampeded. */
@@ -116,21 +122,25 @@ export class RealtimeConnection {
    * Follows a topic from `since` (the seq the caller's data was read at). Several components
    * may follow one topic (the board and an open ticket): the socket subscribes once, from the
    * earliest seq any of them needs, and each listener gets the events after its own `since`.
+   * `since` null follows from now (for data read without a seq, refreshed on every event):
+   * no replay, and the server's `subscribed` says where "now" is.
    * Returns the function that stops listening (and unsubscribes after the last listener).
    */
-  subscribe(topic: string, since: number, handlers: TopicHandlers): () => void {
+  subscribe(topic: string, since: number | null, handlers: TopicHandlers): () => void {
     const listener: Listener = { since, handlers };
     let subscription = this.#subscriptions.get(topic);
     if (!subscription) {
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
       subscription = { since, listeners: new Set() };
       this.#subscriptions.set(topic, subscription);
-      if (this.#status === 'open') this.#send({ type: 'subscribe', topic, since });
-    } else if (since < subscription.since) {
+      if (this.#status === 'open') this.#send(subscribeMessage(topic, since));
+    } else if (since === null) {
+      listener.since = subscription.since;
+    } else if (subscription.since === null || since < subscription.since) {
       // The newcomer missed events the others have seen: subscribe again from its seq; the
       // replay's repeats are filtered per listener.
       subscription.since = since;
-      if (this.#status === 'open') this.#send({ type: 'subscribe', topic, since });
+      if (this.#status === 'open') this.#send(subscribeMessage(topic, since));
     }
     subscription.listeners.add(listener);
     const current = subscription;
@@ -146,8 +156,9 @@ export class RealtimeConnection {
   resume(topic: string, seq: number): void {
     const subscription = this.#subscriptions.get(topic);
     if (!subscription) return;
-    if (seq > subscription.since) subscription.since = seq;
-    for (const listener of subscription.listeners) if (seq > listener.since) listener.since = seq;
+    if (subscription.since === null || seq > subscription.since) subscription.since = seq;
+    for (const listener of subscription.listeners)
+      if (listener.since === null || seq > listener.since) listener.since = seq;
   }
 
   /** Sends a client message now if the socket is open (ephemeral messages are not queued). */
@@ -231,12 +242,20 @@ export class RealtimeConnection {
         this.#status = 'open';
         this.#attempt = 0;
         this.#startHeartbeat();
-        for (const [topic, { since }] of this.#subscriptions) this.#send({ type: 'subscribe', topic, since });
+        for (const [topic, { since }] of this.#subscriptions) this.#send(subscribeMessage(topic, since));
         return;
       case SERVER.pong:
         clearTimeout(this.#pongTimer);
         return;
-      case SERVER.subscribed:
+      case SERVER.subscribed: {
+        // Where a subscription from now starts (events before this were replayed or held).
+        const subscribed = message as Extract<ServerMessage, { type: typeof SERVER.subscribed }>;
+        const subscription = this.#subscriptions.get(subscribed.topic);
+        if (!subscription) return;
+        subscription.since ??= subscribed.seq;
+        for (const listener of subscription.listeners) listener.since ??= subscribed.seq;
+        return;
+      }
       case SERVER.unsubscribed:
         return;
       case SERVER.chatAck: {
@@ -280,9 +299,9 @@ export class RealtimeConnection {
       return;
     }
     // At-least-once on the wire (a replay can overlap a live event): each seq is handled once.
-    if (event.seq > subscription.since) subscription.since = event.seq;
+    if (subscription.since === null || event.seq > subscription.since) subscription.since = event.seq;
     for (const listener of subscription.listeners) {
-      if (event.seq <= listener.since) continue;
+      if (listener.since !== null && event.seq <= listener.since) continue;
       listener.since = event.seq;
       listener.handlers.event(event);
     }
