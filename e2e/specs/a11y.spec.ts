@@ -1,18 +1,9 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
-import { expect, signedInContext, test, ADMIN } from '../src/fixtures.ts';
+import { ADMIN, expect, seriousAxeFindings, signedInContext, test } from '../src/fixtures.ts';
 
 /**
- * An axe scan (WCAG 2.0/2.1 A and AA rules) of the main pages, in the light and the dark theme:
- * no serious or critical finding. A failure lists each rule and the elements it flagged.
+ * An axe scan of the main pages, in the light and the dark theme: no serious or critical
+ * finding. A failure lists each rule and the elements it flagged.
  */
-async function seriousFindings(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 for (const theme of ['light', 'dark'] as const) {
   test(`the main pages have no serious or critical axe findings (${theme} theme)`, async ({
     browser,
@@ -45,7 +36,7 @@ for (const theme of ['light', 'dark'] as const) {
       await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
       // Let data-driven content (lists, charts) settle before scanning.
       await page.waitForLoadState('networkidle');
-      const found = await seriousFindings(page);
+      const found = await seriousAxeFindings(page);
       if (found.length) findings[path] = found;
     }
 
@@ -55,7 +46,7 @@ for (const theme of ['light', 'dark'] as const) {
     const login = await anonymous.newPage();
     await login.goto('/login');
     await expect(login.locator('html')).toHaveAttribute('data-hydrated', 'true');
-    const loginFound = await seriousFindings(login);
+    const loginFound = await seriousAxeFindings(login);
     if (loginFound.length) findings['/login'] = loginFound;
 
     expect(findings).toEqual({});

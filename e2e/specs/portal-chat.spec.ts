@@ -1,6 +1,4 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
-import { ADMIN, expect, gotoReady, signedInContext, test } from '../src/fixtures.ts';
+import { ADMIN, expect, gotoReady, seriousAxeFindings, signedInContext, test } from '../src/fixtures.ts';
 
 interface Named {
   id: number;
@@ -10,17 +8,6 @@ interface RoomPage {
 }
 interface MessagePage {
   results: { body: string }[];
-}
-
-/** Serious or critical axe findings in the page's own content (the menu is scanned by a11y.spec.ts). */
-async function contentFindings(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .include('.main')
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** The client portal: a company person sees only their company's tickets, files one and chats with an agent. */
@@ -144,12 +131,12 @@ test('a company user sees only their tickets, files one and chats with an agent 
   await expect(portal.getByTestId('chat-message')).toHaveCount(3);
 
   // The portal's pages pass an axe scan.
-  expect(await contentFindings(portal)).toEqual([]);
+  expect(await seriousAxeFindings(portal, '.main')).toEqual([]);
   await gotoReady(portal, '/portal');
   await portal.getByRole('button', { name: 'New ticket' }).click();
-  expect(await contentFindings(portal)).toEqual([]);
+  expect(await seriousAxeFindings(portal, '.main')).toEqual([]);
   await gotoReady(portal, '/notifications');
-  expect(await contentFindings(portal)).toEqual([]);
+  expect(await seriousAxeFindings(portal, '.main')).toEqual([]);
 
   await agentContext.close();
   await clientContext.close();

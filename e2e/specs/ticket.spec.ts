@@ -1,7 +1,15 @@
 import { deflateSync } from 'node:zlib';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { card, expect, gotoReady, LanewayApi, openBoard, test, type Ticket } from '../src/fixtures.ts';
+import {
+  card,
+  expect,
+  gotoReady,
+  LanewayApi,
+  openBoard,
+  seriousAxeFindings,
+  test,
+  type Ticket,
+} from '../src/fixtures.ts';
 
 /** The ticket as the API has it now. */
 interface FullTicket extends Ticket {
@@ -100,13 +108,7 @@ test.describe('the ticket drawer and page', () => {
       await expect(drawer.getByTestId('comment')).toBeVisible();
       await expect(drawer.getByTestId('description').locator('strong')).toHaveText('Open');
 
-      const results = await new AxeBuilder({ page })
-        .include('[data-testid="ticket-drawer"]')
-        .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-        .analyze();
-      const serious = results.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+      const serious = await seriousAxeFindings(page, '[data-testid="ticket-drawer"]');
       expect(serious).toEqual([]);
     });
   }

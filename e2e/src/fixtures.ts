@@ -2,6 +2,7 @@
  * Fixtures: every spec signs in and seeds through the API (STYLE 11). The instance superuser
  * is created by the first-run spec through the UI; the others sign in as it.
  */
+import AxeBuilder from '@axe-core/playwright';
 import {
   test as base,
   expect,
@@ -211,4 +212,17 @@ export async function dragWithMouse(page: Page, title: string, target: ReturnTyp
 /** The card list (drop zone) of a column. */
 export function columnCards(page: Page, name: string) {
   return boardColumn(page, name).locator('ol');
+}
+
+/**
+ * Serious and critical findings of an axe scan (WCAG 2.0/2.1 A and AA rules) of the page, or
+ * of the part matching `within`: one line per rule, naming the elements it flagged.
+ */
+export async function seriousAxeFindings(page: Page, within?: string): Promise<string[]> {
+  let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+  if (within) builder = builder.include(within);
+  const results = await builder.analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

@@ -19,9 +19,12 @@ if (!config.databaseUrl) {
 }
 
 const logger = createLogger(config);
-const runtime = await openRuntime(config, logger);
-const worker = await startWorker(runtime.deps);
-logger.info({ worker: worker.id }, 'worker started');
+
+/** The runtime and the worker; a signal during start-up waits for them, then stops them. */
+const started = (async () => {
+  const runtime = await openRuntime(config, logger);
+  return { runtime, worker: await startWorker(runtime.deps) };
+})();
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -33,6 +36,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, SHUTDOWN_TIMEOUT_MS).unref();
   try {
+    const { runtime, worker } = await started;
     await worker.stop();
     await runtime.close();
   } catch (error) {
@@ -41,4 +45,9 @@ async function shutdown(signal: string) {
   }
   process.exit(0);
 }
+// Before anything starts: a SIGTERM during start-up (the heartbeat is already written) still
+// stops cleanly instead of killing the process mid-way.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
+
+const { worker } = await started;
+logger.info({ worker: worker.id }, 'worker started');
