@@ -72,7 +72,7 @@ export const logoutAll = createRoute({
   responses: { 200: json(Status, 'Signed out everywhere'), ...errors(401, 403) },
 });
 
-const MeSchema = UserSchema.extend({
+export const MeSchema = UserSchema.extend({
   memberships: z.array(z.object({ project: z.number().int(), role: z.enum(PROJECT_ROLES) })),
   companies: z.array(z.object({ company: z.number().int(), role: z.enum(['admin', 'user']) })),
 }).openapi('Me');

@@ -2,7 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { errors, json } from '../../lib/openapi.ts';
 import { PageQuery, paginated } from '../../lib/pagination.ts';
 
-const PrioritySchema = z.object({ id: z.number().int(), name: z.string(), colour: z.string() }).openapi('Priority');
+export const PrioritySchema = z
+  .object({ id: z.number().int(), name: z.string(), colour: z.string() })
+  .openapi('Priority');
 
 export const listPriorities = createRoute({
   method: 'get',

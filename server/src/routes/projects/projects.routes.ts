@@ -20,7 +20,7 @@ export const ProjectSchema = z
   })
   .openapi('Project');
 
-const MemberSchema = z
+export const MemberSchema = z
   .object({
     user: z.object({ id: z.number().int(), username: z.string(), name: z.string() }),
     role: z.enum(PROJECT_ROLES),
@@ -140,7 +140,7 @@ export const removeMember = createRoute({
   responses: { 204: { description: 'Removed' }, ...errors(400, 401, 403, 404, 409) },
 });
 
-const BoardSchema = z
+export const BoardSchema = z
   .object({
     project: z.number().int(),
     seq: z.number().int().openapi({ description: 'The project topic seq this board reflects (resume point)' }),
@@ -157,7 +157,7 @@ export const board = createRoute({
   responses: { 200: json(BoardSchema, 'The board'), ...StandardErrors },
 });
 
-const ReportSchema = z
+export const ReportSchema = z
   .object({
     project: z.number().int(),
     days: z.number().int(),

@@ -137,6 +137,16 @@ export const deleteTicket = createRoute({
   responses: { 204: { description: 'Deleted' }, ...StandardErrors },
 });
 
+export const MoveBody = z
+  .object({
+    column: Id,
+    before: Id.optional(),
+    after: Id.optional(),
+    version: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .openapi('Move');
+
 export const moveTicket = createRoute({
   method: 'post',
   path: '/tickets/{id}/move',
@@ -144,17 +154,7 @@ export const moveTicket = createRoute({
   summary: 'Move by neighbours: after = the card above, before = the card below; neither = end of column',
   request: {
     params: IdParam,
-    body: jsonBody(
-      z
-        .object({
-          column: Id,
-          before: Id.optional(),
-          after: Id.optional(),
-          version: z.number().int().min(1).optional(),
-        })
-        .strict()
-        .openapi('Move'),
-    ),
+    body: jsonBody(MoveBody),
   },
   responses: { 200: json(TicketSchema, 'Moved'), ...errors(400, 401, 403, 404, 409) },
 });

@@ -1,17 +1,7 @@
 import { query, type Call } from './client.ts';
 import type { Company } from './settings.ts';
-import type { Page, User } from './types.ts';
-
-/** A client contact (not a user): `company` is the company's id or null. */
-export interface Contact {
-  id: number;
-  company: number | null;
-  name: string;
-  email: string;
-  phone: string;
-  notes: string;
-  created_at: string;
-}
+import type { Contact, Page, User } from './types.ts';
+export type { Contact };
 
 export interface ContactFields {
   company?: number | null;

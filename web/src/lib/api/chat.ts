@@ -1,48 +1,8 @@
 import { query, type Call } from './client.ts';
-import type { Page, Ticket, User } from './types.ts';
-
-/** A chat room (SPEC §3): one per ticket (`ticket`), or a project-wide one (`ticket: null`). */
-export interface ChatRoom {
-  id: number;
-  project: number;
-  ticket: number | null;
-  name: string;
-  created_at: string;
-  last_message_at: string | null;
-}
-
-/** A stored chat message; `client_id` is the sender's idempotency key. */
-export interface ChatMessage {
-  id: number;
-  room: number;
-  author: number | null;
-  body: string;
-  client_id: string | null;
-  created_at: string;
-}
+import type { ChatMessage, ChatRoom, Company, Notification, Page, Ticket, User } from './types.ts';
+export type { ChatMessage, ChatRoom, Company, Notification };
 
 export type NotificationKind = 'assigned' | 'mentioned' | 'commented' | 'chat' | 'done' | 'webhook_disabled';
-
-/**
- * A notification of the caller. `data` carries `ticket_key`, `title`, `project` and, per kind,
- * `excerpt`, `comment`, `room`, `message`, `column` (server/src/services/notifications.ts).
- */
-export interface Notification {
-  id: number;
-  kind: NotificationKind;
-  ticket: number | null;
-  actor: number | null;
-  data: { ticket_key?: string; title?: string; project?: number; excerpt?: string; [key: string]: unknown };
-  created_at: string;
-  read_at: string | null;
-}
-
-/** A company of the caller, as `GET /companies/` shows it. */
-export interface Company {
-  id: number;
-  name: string;
-  slug: string;
-}
 
 /** A ticket filed from the client portal: the server fills in the column, and the company when there is one. */
 export interface NewClientTicket {

@@ -1,60 +1,21 @@
 import { query, type Call } from './client.ts';
-import type { Category, Column, Member, Page, Project, ProjectRole, Tag, Ticket, User } from './types.ts';
-
-/** A project's webhook (SPEC §3); the secret is never listed, only returned on create and rotate. */
-export interface Webhook {
-  id: number;
-  project: number;
-  url: string;
-  /** Event types sent; empty means every type. */
-  events: string[];
-  is_active: boolean;
-  consecutive_failures: number;
-  /** Why the server turned the endpoint off (20 failures in a row), or null. */
-  disabled_reason: string | null;
-  created_at: string;
-}
-
-export interface WebhookWithSecret extends Webhook {
-  /** The `whsec_…` signing secret: shown in this answer only. */
-  secret: string;
-}
-
-/** One delivery attempt; every attempt of one message shares its `message_id`. */
-export interface Delivery {
-  id: number;
-  webhook: number;
-  message_id: string;
-  event_type: string;
-  attempt: number;
-  status: 'pending' | 'succeeded' | 'failed';
-  response_status: number | null;
-  duration_ms: number | null;
-  error: string | null;
-  response_snippet: string | null;
-  payload: unknown;
-  next_attempt_at: string | null;
-  created_at: string;
-}
-
-/** `GET /projects/{id}/report/?days=`: open tickets per column, created/done per UTC day, cycle time in hours. */
-export interface Report {
-  project: number;
-  days: number;
-  columns: { column: number; name: string; category: string; count: number }[];
-  per_day: { day: string; created: number; done: number }[];
-  cycle_time: { count: number; avg_hours: number | null; median_hours: number | null; p90_hours: number | null };
-}
-
-/** A company as `GET /companies/` lists it. */
-export interface Company {
-  id: number;
-  name: string;
-  slug: string;
-  admins: number[];
-  users: number[];
-  created_at: string;
-}
+import type {
+  Category,
+  Column,
+  Company,
+  Delivery,
+  Member,
+  Page,
+  Project,
+  ProjectRole,
+  Report,
+  Tag,
+  Ticket,
+  User,
+  Webhook,
+  WebhookWithSecret,
+} from './types.ts';
+export type { Company, Delivery, Report, Webhook, WebhookWithSecret };
 
 export interface ColumnFields {
   name?: string;

@@ -1,46 +1,6 @@
 import { API, ApiError, query, type Call } from './client.ts';
-import type { Page, Ticket } from './types.ts';
-
-/** A comment (`parent`: the comment it replies to); a deleted one stays as a tombstone with an empty body. */
-export interface Comment {
-  id: number;
-  ticket: number;
-  author: number | null;
-  parent: number | null;
-  body: string;
-  created_at: string;
-  edited_at: string | null;
-  deleted: boolean;
-}
-
-export interface Attachment {
-  id: number;
-  ticket: number;
-  uploader: number | null;
-  filename: string;
-  /** Sniffed from the bytes by the server. */
-  content_type: string;
-  size: number;
-  sha256: string;
-  created_at: string;
-  download_url: string;
-}
-
-/** One line of a ticket's activity log (`data`: what changed). */
-export interface Activity {
-  id: number;
-  ticket: number | null;
-  actor: number | null;
-  verb: string;
-  data: Record<string, unknown>;
-  created_at: string;
-}
-
-export interface Priority {
-  id: number;
-  name: string;
-  colour: string;
-}
+import type { Activity, Attachment, Comment, Page, Priority, Ticket } from './types.ts';
+export type { Activity, Attachment, Comment, Priority };
 
 /** The fields of a company and a contact the ticket page shows. */
 export interface CompanyRef {

@@ -1,112 +1,70 @@
 /**
- * The REST resources the web app reads, as the server serialises them (SPEC §5: snake_case, a
- * foreign key named without `_id`, many-to-many fields as id lists).
+ * The REST resources the web app reads, typed from the server's own route schemas (the zod
+ * schemas that also generate the OpenAPI document, SPEC §5): a change on the server is a type
+ * error here. Type-only imports: nothing of the server or of zod reaches the bundle.
  */
+import type { z } from 'zod';
+import type { MeSchema } from '../../../../server/src/routes/auth/auth.routes.ts';
+import type { ColumnSchema } from '../../../../server/src/routes/columns/columns.routes.ts';
+import type { PrioritySchema } from '../../../../server/src/routes/priorities/priorities.routes.ts';
+import type {
+  BoardSchema,
+  MemberSchema,
+  ProjectSchema,
+} from '../../../../server/src/routes/projects/projects.routes.ts';
+import type { TagSchema } from '../../../../server/src/routes/tags/tags.routes.ts';
+import type { MoveBody as MoveBodySchema, TicketSchema } from '../../../../server/src/routes/tickets/tickets.routes.ts';
+import type { UserSchema } from '../../../../server/src/routes/users/users.routes.ts';
+import type { ActivitySchema } from '../../../../server/src/routes/activity/activity.routes.ts';
+import type { AttachmentSchema } from '../../../../server/src/routes/attachments/attachments.routes.ts';
+import type { MessageSchema, RoomSchema } from '../../../../server/src/routes/chat/chat.routes.ts';
+import type { CommentSchema } from '../../../../server/src/routes/comments/comments.routes.ts';
+import type { CompanySchema } from '../../../../server/src/routes/companies/companies.routes.ts';
+import type { ContactSchema } from '../../../../server/src/routes/contacts/contacts.routes.ts';
+import type { NotificationSchema } from '../../../../server/src/routes/notifications/notifications.routes.ts';
+import type { ReportSchema } from '../../../../server/src/routes/projects/projects.routes.ts';
+import type {
+  DeliverySchema,
+  WebhookSchema,
+  WebhookWithSecretSchema,
+} from '../../../../server/src/routes/webhooks/webhooks.routes.ts';
 
-export type ProjectRole = 'superadmin' | 'admin' | 'manager' | 'user';
-export type Category = 'todo' | 'in_progress' | 'done';
-
-export interface User {
-  id: number;
-  username: string;
-  email: string;
-  name: string;
-  is_superuser: boolean;
-  is_active: boolean;
-  avatar_color: string;
-  created_at: string;
-  last_login_at: string | null;
-}
-
+export type User = z.infer<typeof UserSchema>;
 /** `GET /auth/me/`: the caller with their project memberships and company roles. */
-export interface Me extends User {
-  memberships: { project: number; role: ProjectRole }[];
-  companies: { company: number; role: 'admin' | 'user' }[];
-}
-
-export interface Project {
-  id: number;
-  name: string;
-  key: string;
-  description: string;
-  companies: number[];
-  created_by: number | null;
-  created_at: string;
-  role: ProjectRole | null;
-}
-
-export interface Column {
-  id: number;
-  project: number;
-  name: string;
-  category: Category;
-  wip_limit: number | null;
-  position: string;
-}
-
-export interface Ticket {
-  id: number;
-  project: number;
-  number: number;
-  key: string;
-  title: string;
-  description: string;
-  column: number;
-  /** Fractional-index key: cards in a column are ordered by it (byte order). */
-  position: string;
-  priority_id: number;
-  company: number | null;
-  contact: number | null;
-  reporter: number | null;
-  assignees: number[];
-  tags: number[];
-  due_at: string | null;
-  status: Category;
-  done_at: string | null;
-  is_archived: boolean;
-  archived_at: string | null;
-  version: number;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface Tag {
-  id: number;
-  project: number;
-  name: string;
-  colour: string;
-}
-
-/** `GET /priorities/`: the fixed priorities, 1 Low to 4 Urgent. */
-export interface Priority {
-  id: number;
-  name: string;
-  colour: string;
-}
-
-export interface Member {
-  user: { id: number; username: string; name: string };
-  role: ProjectRole;
-}
-
+export type Me = z.infer<typeof MeSchema>;
+export type Project = z.infer<typeof ProjectSchema>;
+export type ProjectRole = Me['memberships'][number]['role'];
+export type Column = z.infer<typeof ColumnSchema>;
+export type Category = Column['category'];
+/** A card: `position` is its fractional-index key; cards in a column are ordered by it (byte order). */
+export type Ticket = z.infer<typeof TicketSchema>;
+export type Tag = z.infer<typeof TagSchema>;
+export type Member = z.infer<typeof MemberSchema>;
+export type Priority = z.infer<typeof PrioritySchema>;
 /** `GET /projects/{id}/board/`: `seq` is the project topic's seq the board was read at. */
-export interface Board {
-  project: number;
-  seq: number;
-  columns: (Column & { tickets: Ticket[] })[];
-}
+export type Board = z.infer<typeof BoardSchema>;
+/** The body of `POST /tickets/{id}/move/`: `after` is the card just above, `before` the one just below. */
+export type MoveBody = z.input<typeof MoveBodySchema>;
 
+export type Comment = z.infer<typeof CommentSchema>;
+export type Attachment = z.infer<typeof AttachmentSchema>;
+export type Activity = z.infer<typeof ActivitySchema>;
+export type ChatRoom = z.infer<typeof RoomSchema>;
+export type ChatMessage = z.infer<typeof MessageSchema>;
+export type Notification = z.infer<typeof NotificationSchema>;
+export type Company = z.infer<typeof CompanySchema>;
+export type Contact = z.infer<typeof ContactSchema>;
+export type Report = z.infer<typeof ReportSchema>;
+export type Webhook = z.infer<typeof WebhookSchema>;
+/** A webhook as created or rotated: the only time its secret is shown. */
+export type WebhookWithSecret = z.infer<typeof WebhookWithSecretSchema>;
+/** One delivery attempt of a webhook message. */
+export type Delivery = z.infer<typeof DeliverySchema>;
+
+/** Every list answer (SPEC §5). */
 export interface Page<T> {
   count: number;
   next: string | null;
   previous: string | null;
   results: T[];
-}
-
-/** The body of `POST /tickets/{id}/move/`: `after` is the card just above, `before` the one just below. */
-export interface MoveBody {
-  column: number;
-  after?: number;
-  before?: number;
-  version?: number;
 }
