@@ -192,6 +192,49 @@ test.describe('the ticket drawer and page', () => {
     await expect(page.getByTestId('ticket-title')).toHaveText('Renamed after', { timeout: 2_000 });
   });
 
+  test('a description saved over someone else’s newer one keeps the draft, shows theirs, and saves on purpose', async ({
+    page,
+    api,
+    seedBoard,
+  }) => {
+    const board = await seedBoard(['Two editors']);
+    const ticket = board.column('To Do').tickets[0]!;
+    await openTicketPage(page, ticket.id);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const box = page.getByLabel('Description (Markdown)');
+    await box.fill('My careful write-up');
+    await api.call('PATCH', `/tickets/${ticket.id}/`, { description: 'Their quick note', version: ticket.version });
+    await expect(page.locator('[data-testid="ticket"]')).toHaveAttribute('data-version', String(ticket.version + 1));
+
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const conflict = page.getByTestId('description-conflict');
+    await expect(conflict).toContainText('Someone else changed the description');
+    await expect(conflict).toContainText('Their quick note');
+    await expect(box).toHaveValue('My careful write-up');
+    expect((await api.call<FullTicket>('GET', `/tickets/${ticket.id}/`)).description).toBe('Their quick note');
+
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.getByTestId('description')).toContainText('My careful write-up');
+    expect((await api.call<FullTicket>('GET', `/tickets/${ticket.id}/`)).description).toBe('My careful write-up');
+  });
+
+  test('Escape in a comment with text in it leaves the box, not the drawer; the next one closes it', async ({
+    page,
+    seedBoard,
+  }) => {
+    const board = await seedBoard(['Draft keeper']);
+    await openBoard(page, board.project.id);
+    await card(page, 'Draft keeper').getByRole('link').click();
+    const drawer = page.getByRole('dialog');
+    const box = drawer.getByLabel('New comment');
+    await box.fill('Half a thought');
+    await box.press('Escape');
+    await expect(drawer).toBeVisible();
+    await expect(box).toHaveValue('Half a thought');
+    await page.keyboard.press('Escape');
+    await expect(drawer).toBeHidden();
+  });
+
   test('a comment with an @mention, and a threaded reply', async ({ page, api, seedBoard }) => {
     const board = await seedBoard(['Talk about it']);
     const id = board.column('To Do').tickets[0]!.id;
