@@ -46,6 +46,15 @@ test('a company user sees only their tickets, files one and chats with an agent 
   await expect(portal.getByTestId('portal-ticket')).toContainText('Acme printer jammed');
   await expect(portal.getByText('Globex secret plans')).toHaveCount(0);
 
+  // Live: an agent files one for the client's company (it appears), and one for the other
+  // company (it does not).
+  await portal.waitForTimeout(500);
+  await api.call('POST', '/tickets/', { project: project.id, title: 'Acme toner low', company: ours.id }, 201);
+  await api.call('POST', '/tickets/', { project: project.id, title: 'Globex merger', company: theirs.id }, 201);
+  await expect(portal.getByTestId('portal-ticket')).toHaveCount(2, { timeout: 5_000 });
+  await expect(portal.getByTestId('portal-ticket').filter({ hasText: 'Acme toner low' })).toBeVisible();
+  await expect(portal.getByText('Globex merger')).toHaveCount(0);
+
   // Staff pages send them back to the portal.
   for (const path of [`/projects/${project.id}`, '/admin', '/chat']) {
     await portal.goto(path);
