@@ -94,6 +94,8 @@ test('a company user sees only their tickets, files one and chats with an agent 
   const agent = await agentContext.newPage();
   await gotoReady(agent, `/chat?room=${room.id}`);
   await expect(agent.getByTestId('chat-room')).toHaveAttribute('data-ready', 'true');
+  // The agent's room list names the room by its ticket's title.
+  await expect(agent.getByTestId('chat-room-link').filter({ hasText: 'Cannot print invoices' })).toBeVisible();
 
   const clientBox = portal.getByRole('textbox', { name: 'Message' });
   const agentBox = agent.getByRole('textbox', { name: 'Message' });

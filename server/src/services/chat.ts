@@ -9,7 +9,7 @@
  */
 import type { Db, Executor } from '@laneway/db/client';
 import { chatMessages, chatRooms, tickets } from '@laneway/db/schema';
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../lib/context.ts';
 import { notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
@@ -23,12 +23,17 @@ import { factsOf, requireTicket, serializeTicket, type TicketRecord } from './ti
 type RoomRow = typeof chatRooms.$inferSelect;
 type MessageRow = typeof chatMessages.$inferSelect;
 
-export function serializeRoom(r: RoomRow, lastMessageAt: Date | string | null = null) {
+export function serializeRoom(
+  r: RoomRow,
+  lastMessageAt: Date | string | null = null,
+  ticketTitle: string | null = null,
+) {
   return {
     id: r.id,
     project: r.projectId,
     ticket: r.ticketId,
     name: r.name,
+    ticket_title: ticketTitle,
     created_at: r.createdAt.toISOString(),
     last_message_at: lastMessageAt === null ? null : new Date(lastMessageAt).toISOString(),
   };
@@ -78,33 +83,49 @@ export async function ticketRoom(db: Executor, actor: Actor, ticketId: number): 
     .select({ room: chatRooms, last: lastMessageAt })
     .from(chatRooms)
     .where(eq(chatRooms.ticketId, ticket.id));
-  return serializeRoom(row!.room, row!.last);
+  return serializeRoom(row!.room, row!.last, ticket.title);
 }
 
 // Spelled out: drizzle renders `${chatRooms.id}` unqualified, which inside this subquery is m.id.
 const lastMessageAt = sql<string | null>`(select m.created_at from chat_messages m
   where m.room_id = "chat_rooms"."id" order by m.id desc limit 1)`;
+const ticketTitle = sql<string | null>`(select t.title from tickets t where t.id = "chat_rooms"."ticket_id")`;
 
 /**
- * A project's rooms the actor may talk in, most recently active first: the rooms of tickets
- * they can see (company people: their companies' tickets), and project rooms for staff.
+ * The rooms the actor may talk in, most recently active first: of one project, or (`projectId`
+ * null) of every project. The rooms of tickets they can see (company people: their companies'
+ * tickets), and project rooms for the project's staff.
  */
-export async function listRooms(db: Executor, actor: Actor, projectId: number, page: PageParams) {
-  const access = await loadProjectAccess(db, actor, projectId);
-  if (!canSeeProject(access)) throw notFound();
+export async function listRooms(db: Executor, actor: Actor, projectId: number | null, page: PageParams) {
+  let visible: SQL;
+  if (projectId !== null) {
+    const access = await loadProjectAccess(db, actor, projectId);
+    if (!canSeeProject(access)) throw notFound();
+    visible = isStaff(access)
+      ? eq(chatRooms.projectId, projectId)
+      : sql`${chatRooms.projectId} = ${projectId} and ${chatRooms.ticketId} in (select ${tickets.id} from ${tickets}
+          where ${tickets.projectId} = ${projectId} and ${visibleTicketsSql(actor)})`;
+  } else {
+    visible = actor.isSuperuser
+      ? sql`true`
+      : sql`(${chatRooms.ticketId} in (select ${tickets.id} from ${tickets} where ${visibleTicketsSql(actor)})
+          or (${chatRooms.ticketId} is null
+            and ${chatRooms.projectId} in (select project_id from user_roles where user_id = ${actor.id})))`;
+  }
   const { limit, offset } = pageWindow(page);
-  const visible = isStaff(access)
-    ? sql`true`
-    : sql`${chatRooms.ticketId} in (select ${tickets.id} from ${tickets}
-        where ${tickets.projectId} = ${projectId} and ${visibleTicketsSql(actor)})`;
   const rows = await db
-    .select({ room: chatRooms, last: lastMessageAt, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .select({
+      room: chatRooms,
+      last: lastMessageAt,
+      title: ticketTitle,
+      total: sql<number>`count(*) over ()`.mapWith(Number),
+    })
     .from(chatRooms)
-    .where(and(eq(chatRooms.projectId, projectId), visible))
+    .where(visible)
     .orderBy(sql`${lastMessageAt} desc nulls last`, desc(chatRooms.id))
     .limit(limit)
     .offset(offset);
-  return { count: rows[0]?.total ?? 0, results: rows.map((r) => serializeRoom(r.room, r.last)) };
+  return { count: rows[0]?.total ?? 0, results: rows.map((r) => serializeRoom(r.room, r.last, r.title)) };
 }
 
 export const MAX_HISTORY = 200;

@@ -9,14 +9,14 @@ import type * as r from './chat.routes.ts';
 export const listRooms: RouteHandler<typeof r.listRooms, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
   const { project, ticket, ...page } = c.req.valid('query');
-  if ((project === undefined) === (ticket === undefined)) {
-    throw badRequest('Name a project or a ticket', { project: ['Give exactly one of project and ticket'] });
+  if (project !== undefined && ticket !== undefined) {
+    throw badRequest('Name a project or a ticket, not both', { project: ['Give at most one of project and ticket'] });
   }
   if (ticket !== undefined) {
     const room = await chat.ticketRoom(c.var.deps.db, actor, ticket);
     return c.json(pageEnvelope(c.req.url, page, 1, [room]), 200);
   }
-  const rooms = await chat.listRooms(c.var.deps.db, actor, project!, page);
+  const rooms = await chat.listRooms(c.var.deps.db, actor, project ?? null, page);
   return c.json(pageEnvelope(c.req.url, page, rooms.count, rooms.results), 200);
 };
 

@@ -13,6 +13,7 @@ export const RoomSchema = z
       .nullable()
       .openapi({ description: 'The ticket whose room this is; null for a project room' }),
     name: z.string(),
+    ticket_title: z.string().nullable().openapi({ description: "The ticket's title (null for a project room)" }),
     created_at: z.string(),
     last_message_at: z.string().nullable(),
   })
@@ -34,7 +35,7 @@ export const listRooms = createRoute({
   path: '/chat/rooms',
   tags: ['chat'],
   summary:
-    "A project's rooms (`project`), most recently active first; or a ticket's room (`ticket`), created on first use",
+    "The caller's rooms, most recently active first: all of them, or one project's (`project`); or a ticket's room (`ticket`), created on first use",
   request: {
     query: PageQuery.extend({
       project: Id.optional().openapi({ description: 'List the rooms of this project you may talk in' }),

@@ -36,6 +36,7 @@ describe('rooms', () => {
       project: w.projectId,
       ticket,
       name: `${res.body.key}`,
+      ticket_title: 'Chatty',
       created_at: expect.any(String),
       last_message_at: null,
     });
@@ -59,8 +60,37 @@ describe('rooms', () => {
     expect(companyB.body.results.map((r: any) => r.id)).toEqual([b.id]);
   });
 
-  it('needs exactly one of project and ticket', async () => {
-    for (const query of ['', `?project=${w.projectId}&ticket=${w.userTicket}`, '?ticket=abc']) {
+  it('lists every room the caller may talk in, of all projects, with the ticket titles, when no project is named', async () => {
+    const a = await roomOf(w.companyATicket, w.tokens.admin);
+    const b = await roomOf(w.companyBTicket, w.tokens.admin);
+    // A room in a project of its own, where only the superuser is anyone.
+    const project = await t.post('/projects/', { name: 'Elsewhere', key: 'ELSE' }, { token: w.tokens.superuser });
+    expect(project.status).toBe(201);
+    const far = await t.post(
+      '/tickets/',
+      { project: project.body.id, title: 'Far away' },
+      { token: w.tokens.superuser },
+    );
+    const other = await roomOf(far.body.id, w.tokens.superuser);
+    expect((await say(other.id, w.tokens.superuser, 'elsewhere')).status).toBe(201);
+    const all = await t.get('/chat/rooms/', { token: w.tokens.superuser });
+    expect(all.status).toBe(200);
+    const ids = all.body.results.map((r: any) => r.id);
+    expect(ids).toEqual(expect.arrayContaining([a.id, b.id, other.id]));
+    // The most recent message was in the other project's room: it comes first.
+    expect(ids[0]).toBe(other.id);
+    const [ticket] = await t.sql<[{ title: string }]>`select title from tickets where id = ${w.companyATicket}`;
+    expect(all.body.results.find((r: any) => r.id === a.id).ticket_title).toBe(ticket!.title);
+    // Company people: their companies' tickets' rooms only; a member: their projects' rooms only.
+    const companyA = await t.get('/chat/rooms/', { token: w.tokens.companyUser });
+    expect(companyA.body.results.map((r: any) => r.id)).toEqual([a.id]);
+    const member = await t.get('/chat/rooms/', { token: w.tokens.manager });
+    expect(member.body.results.map((r: any) => r.id)).not.toContain(other.id);
+    expect(member.body.results.map((r: any) => r.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+  });
+
+  it('takes at most one of project and ticket', async () => {
+    for (const query of [`?project=${w.projectId}&ticket=${w.userTicket}`, '?ticket=abc', '?project=0']) {
       const res = await t.get(`/chat/rooms/${query}`, { token: w.tokens.admin });
       expect(res.status, query).toBe(400);
       expect(res.body.error.code).toBe('validation_error');

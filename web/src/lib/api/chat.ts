@@ -18,9 +18,9 @@ export function chatCalls(call: Call) {
     /** The ticket's room, created on first use. */
     ticketRoom: (ticket: number) =>
       call<Page<ChatRoom>>('GET', `/chat/rooms/${query({ ticket })}`).then((page) => page.results[0]!),
-    /** A project's rooms the caller may talk in, most recently active first. */
-    chatRooms: (project: number, pageSize = 100) =>
-      call<Page<ChatRoom>>('GET', `/chat/rooms/${query({ project, page_size: pageSize })}`),
+    /** The rooms the caller may talk in (of one project, or all), most recently active first. */
+    chatRooms: (params: { project?: number; page_size?: number } = {}) =>
+      call<Page<ChatRoom>>('GET', `/chat/rooms/${query(params)}`),
     /**
      * A page of history, oldest first: the `limit` messages before message `before` (or the
      * newest). Without `before`, `count` is every message of the room. `seq`: the room topic's
