@@ -1,4 +1,5 @@
-import { ADMIN, boardColumn, expect, gotoReady, test } from '../src/fixtures.ts';
+import postgres from 'postgres';
+import { ADMIN, boardColumn, e2eDatabaseUrl, expect, gotoReady, LanewayApi, openBoard, test } from '../src/fixtures.ts';
 
 test('create a project: it opens its board with the default columns and is listed', async ({ page }) => {
   const name = `Website relaunch ${Date.now()}`;
@@ -60,5 +61,40 @@ test('a wrong password is refused on the login page', async ({ browser, baseURL 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toBeVisible();
   await expect(page).toHaveURL(/\/login$/);
+  await context.close();
+});
+
+test('a session that expires mid-use sends the user to sign in, then back to the same page', async ({
+  browser,
+  baseURL,
+  seedBoard,
+}) => {
+  const board = await seedBoard(['Before expiry']);
+  const signedIn = await LanewayApi.signIn(baseURL!, ADMIN.username, ADMIN.password);
+  const context = await browser.newContext({ baseURL });
+  await context.addCookies([
+    { name: 'session', value: signedIn.access, url: baseURL!, httpOnly: true, sameSite: 'Lax' },
+  ]);
+  await signedIn.dispose();
+  const page = await context.newPage();
+  await openBoard(page, board.project.id);
+
+  // The session runs out (its expiry passes; nothing tells the open socket).
+  const sql = postgres(e2eDatabaseUrl(), { max: 1, onnotice: () => {} });
+  const sessionId = signedIn.access.split('.')[0]!;
+  const expired = await sql`update sessions set expires_at = now() - interval '1 second' where id = ${sessionId}`;
+  await sql.end();
+  expect(expired.count).toBe(1);
+
+  // The next thing the user does meets a 401: off to sign in, and back to this board.
+  await page.getByRole('button', { name: 'Add a card to To Do' }).click();
+  await page.getByLabel('Title of the new card in To Do').fill('After expiry');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(new RegExp(`/login\\?next=%2Fprojects%2F${board.project.id}$`));
+  await page.getByLabel('Username or email').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${board.project.id}$`));
+  await expect(page.getByTestId('board')).toHaveAttribute('data-live', 'true');
   await context.close();
 });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ADMIN, boardColumn, expect, LanewayApi, openBoard, test } from '../src/fixtures.ts';
+import { ADMIN, boardColumn, e2eDatabaseUrl, expect, LanewayApi, openBoard, test } from '../src/fixtures.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -22,15 +22,13 @@ function freePort(): Promise<number> {
  * port, so this test can stop and restart it; resolves once it answers /health.
  */
 async function startLaneway(port: number): Promise<ChildProcess> {
-  const database = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  database.pathname = `/${process.env.E2E_DATABASE}`;
   const child = spawn(process.execPath, ['server/src/main.ts'], {
     cwd: root,
     stdio: 'ignore',
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      DATABASE_URL: database.href,
+      DATABASE_URL: e2eDatabaseUrl(),
       PORT: String(port),
       HOST: '127.0.0.1',
       WORKER_MODE: 'off',

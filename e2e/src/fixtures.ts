@@ -226,3 +226,10 @@ export async function seriousAxeFindings(page: Page, within?: string): Promise<s
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
+
+/** The end-to-end database (the one playwright.config.ts made), for the few tests that must reach past the API. */
+export function e2eDatabaseUrl(): string {
+  const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  url.pathname = `/${process.env.E2E_DATABASE}`;
+  return url.href;
+}

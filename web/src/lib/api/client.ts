@@ -1,3 +1,5 @@
+import { goto } from '$app/navigation';
+import { resolve } from '$app/paths';
 import { adminCalls } from './admin.ts';
 import { chatCalls } from './chat.ts';
 import { settingsCalls } from './settings.ts';
@@ -37,6 +39,18 @@ export function query(params: Record<string, string | number | boolean | null | 
   return text ? `?${text}` : '';
 }
 
+/**
+ * A request in the browser answered 401: the session expired or was ended elsewhere. The user
+ * signs in again and comes back to this page (SPEC §8). Not on the sign-in pages themselves,
+ * where a 401 is a wrong password.
+ */
+function sessionEnded(): void {
+  if (typeof window === 'undefined') return;
+  const here = location.pathname + location.search;
+  if (/^\/(login|setup)(\/|$)/.test(location.pathname)) return;
+  void goto(resolve(`login?next=${encodeURIComponent(here)}`), { invalidateAll: true });
+}
+
 /** The JSON request function over a given `fetch`. */
 export function requester(fetcher: Fetch): Call {
   return async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -64,6 +78,8 @@ export function requester(fetcher: Fetch): Call {
       // Not JSON (a proxy's error page): reported below by status.
     }
     if (!response.ok) {
+      // `/auth/…` answers are the sign-in pages' and the layout's own business (it redirects itself).
+      if (response.status === 401 && !path.startsWith('/auth/')) sessionEnded();
       const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
       throw new ApiError(
         response.status,
