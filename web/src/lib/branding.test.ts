@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accentPalette, contrast } from './branding.ts';
+import { accentPalette, contrast, textOn } from './branding.ts';
 
 describe('contrast', () => {
   it('is 21 for black on white and 1 for a colour on itself', () => {
@@ -9,9 +9,9 @@ describe('contrast', () => {
 });
 
 describe('accentPalette', () => {
-  it('puts white text on a dark accent and ink on a light one', () => {
+  it('puts white text on a dark accent and black on a light one', () => {
     expect(accentPalette('#4f46e5').lightText).toBe('#ffffff');
-    expect(accentPalette('#facc15').lightText).toBe('#11132a');
+    expect(accentPalette('#facc15').lightText).toBe('#000000');
   });
 
   it('lightens a dark accent until it reads on the dark surface, and keeps a light one as it is', () => {
@@ -25,5 +25,13 @@ describe('accentPalette', () => {
   it('falls back to the default accent for anything that is not #rrggbb', () => {
     expect(accentPalette('red').light).toBe('#4f46e5');
     expect(accentPalette('#12345').light).toBe('#4f46e5');
+  });
+});
+
+describe('textOn', () => {
+  it('reaches 4.5:1 on every avatar colour the server hands out, and on mid-tones where a dark grey would not', () => {
+    // server/src/services/users.ts AVATAR_COLOURS, plus the grey where white and black are equal.
+    const colours = ['#ef4444', '#f97316', '#eab308', '#22c55e', '#14b8a6', '#3b82f6', '#8b5cf6', '#ec4899', '#767676'];
+    for (const colour of colours) expect(contrast(textOn(colour), colour), colour).toBeGreaterThanOrEqual(4.5);
   });
 });

@@ -23,7 +23,11 @@ export const DEFAULT_BRANDING: Branding = {
 type Rgb = [number, number, number];
 
 const WHITE: Rgb = [255, 255, 255];
-const INK: Rgb = [17, 19, 42];
+/**
+ * Black, not a softer ink: for any colour, white or black reaches at least 4.58:1 (the worst case
+ * is a mid-tone where both are equal), while a dark grey can leave both under 4.5:1.
+ */
+const BLACK: Rgb = [0, 0, 0];
 /** The dark theme's surface (app.css `--surface`), which an accent must stand out against. */
 const DARK_SURFACE: Rgb = [31, 34, 41];
 
@@ -57,9 +61,9 @@ function mix(a: Rgb, b: Rgb, t: number): Rgb {
   return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
 }
 
-/** White or ink, whichever reads better on `background` (an accent, an avatar's colour). */
+/** White or black, whichever reads better on `background` (an accent, an avatar's colour). */
 export function textOn(background: string): string {
-  return contrast(background, toHex(WHITE)) >= contrast(background, toHex(INK)) ? toHex(WHITE) : toHex(INK);
+  return contrast(background, toHex(WHITE)) >= contrast(background, toHex(BLACK)) ? toHex(WHITE) : toHex(BLACK);
 }
 
 export interface AccentPalette {
