@@ -9,8 +9,9 @@
 import type { Actor } from '../lib/context.ts';
 import { forbidden, notFound } from '../lib/errors.ts';
 
-export const PROJECT_ROLES = ['superadmin', 'admin', 'manager', 'user'] as const;
-export type ProjectRole = (typeof PROJECT_ROLES)[number];
+import type { ProjectRole } from '../schemas/projects.ts';
+
+export { PROJECT_ROLES, type ProjectRole } from '../schemas/projects.ts';
 
 /** What one actor is to one project. */
 export interface ProjectAccess {

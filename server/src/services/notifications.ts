@@ -27,8 +27,7 @@ import { recordEvent, topicSeq, userTopic } from './changes.ts';
 import { TASKS } from './jobs.ts';
 import { currentRequestId, emit, transact } from './publish.ts';
 
-export const NOTIFICATION_KINDS = ['assigned', 'mentioned', 'commented', 'chat', 'done', 'webhook_disabled'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+import type { NotificationKind } from '../schemas/notifications.ts';
 
 type NotificationRow = typeof notifications.$inferSelect;
 

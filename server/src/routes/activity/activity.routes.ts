@@ -1,17 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { IdParam, json, StandardErrors } from '../../lib/openapi.ts';
 import { PageQuery, paginated } from '../../lib/pagination.ts';
-
-export const ActivitySchema = z
-  .object({
-    id: z.number().int(),
-    ticket: z.number().int().nullable(),
-    actor: z.number().int().nullable(),
-    verb: z.string().openapi({ example: 'ticket.moved' }),
-    data: z.record(z.string(), z.unknown()).openapi({ description: 'What changed (old and new values, ids)' }),
-    created_at: z.string(),
-  })
-  .openapi('Activity');
+import { ActivitySchema } from '../../schemas/activity.ts';
 
 export const listActivity = createRoute({
   method: 'get',

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errors, json, jsonBody } from '../../lib/openapi.ts';
-import { PROJECT_ROLES } from '../../policy/index.ts';
-import { Email, NewUserBody, Password, PersonName, UserSchema } from '../users/users.routes.ts';
+import { Email, NewUserBody, Password, PersonName } from '../users/users.routes.ts';
+import { MeSchema, UserSchema } from '../../schemas/users.ts';
 
 const Tokens = z.object({ access: z.string(), refresh: z.string() }).openapi('Tokens');
 const TokensWithUser = Tokens.extend({ user: UserSchema }).openapi('Session');
@@ -71,11 +71,6 @@ export const logoutAll = createRoute({
   summary: 'End every session of the caller',
   responses: { 200: json(Status, 'Signed out everywhere'), ...errors(401, 403) },
 });
-
-export const MeSchema = UserSchema.extend({
-  memberships: z.array(z.object({ project: z.number().int(), role: z.enum(PROJECT_ROLES) })),
-  companies: z.array(z.object({ company: z.number().int(), role: z.enum(['admin', 'user']) })),
-}).openapi('Me');
 
 export const me = createRoute({
   method: 'get',

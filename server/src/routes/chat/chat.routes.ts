@@ -2,33 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Id, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
 import { PageQuery, paginated, paginatedWithSeq } from '../../lib/pagination.ts';
 import { MAX_HISTORY } from '../../services/chat.ts';
-
-export const RoomSchema = z
-  .object({
-    id: z.number().int(),
-    project: z.number().int(),
-    ticket: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: 'The ticket whose room this is; null for a project room' }),
-    name: z.string(),
-    ticket_title: z.string().nullable().openapi({ description: "The ticket's title (null for a project room)" }),
-    created_at: z.string(),
-    last_message_at: z.string().nullable(),
-  })
-  .openapi('ChatRoom');
-
-export const MessageSchema = z
-  .object({
-    id: z.number().int(),
-    room: z.number().int(),
-    author: z.number().int().nullable(),
-    body: z.string(),
-    client_id: z.string().nullable().openapi({ description: "The sender's idempotency key" }),
-    created_at: z.string(),
-  })
-  .openapi('ChatMessage');
+import { MessageSchema, RoomSchema } from '../../schemas/chat.ts';
 
 export const listRooms = createRoute({
   method: 'get',

@@ -1,19 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errors, Id, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
 import { PageQuery, paginated } from '../../lib/pagination.ts';
-
-const Category = z.enum(['todo', 'in_progress', 'done']);
-
-export const ColumnSchema = z
-  .object({
-    id: z.number().int(),
-    project: z.number().int(),
-    name: z.string(),
-    category: Category,
-    wip_limit: z.number().int().nullable(),
-    position: z.string(),
-  })
-  .openapi('Column');
+import { Category, ColumnSchema } from '../../schemas/columns.ts';
 
 const Name = z.string().trim().min(1).max(100);
 const WipLimit = z.number().int().min(1).max(10_000).nullable();

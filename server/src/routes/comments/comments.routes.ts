@@ -1,19 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Id, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
 import { PageQuery, paginated } from '../../lib/pagination.ts';
-
-export const CommentSchema = z
-  .object({
-    id: z.number().int(),
-    ticket: z.number().int(),
-    author: z.number().int().nullable(),
-    parent: z.number().int().nullable().openapi({ description: 'The comment this one replies to' }),
-    body: z.string().openapi({ description: "Markdown, as written; '' when deleted" }),
-    created_at: z.string(),
-    edited_at: z.string().nullable(),
-    deleted: z.boolean().openapi({ description: 'A tombstone kept so the thread below it keeps its place' }),
-  })
-  .openapi('Comment');
+import { CommentSchema } from '../../schemas/comments.ts';
 
 /** Markdown, stored and returned exactly as written; blank bodies are refused. */
 const Body = z

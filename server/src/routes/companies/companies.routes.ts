@@ -2,20 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { errors, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
 import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
 import { COMPANY_ORDERING } from '../../services/companies.ts';
-
-/** A database id in a JSON body: a number, never coerced from a string or a boolean. */
-export const RefId = z.number().int().min(1).max(2_147_483_647);
-
-export const CompanySchema = z
-  .object({
-    id: z.number().int(),
-    name: z.string(),
-    slug: z.string(),
-    admins: z.array(z.number().int()),
-    users: z.array(z.number().int()),
-    created_at: z.string(),
-  })
-  .openapi('Company');
+import { CompanySchema, RefId } from '../../schemas/companies.ts';
 
 const CompanyName = z.string().trim().min(1).max(200);
 const Slug = z

@@ -2,19 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { errors, Id, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
 import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
 import { CONTACT_ORDERING } from '../../services/contacts.ts';
-import { RefId } from '../companies/companies.routes.ts';
-
-export const ContactSchema = z
-  .object({
-    id: z.number().int(),
-    company: z.number().int().nullable(),
-    name: z.string(),
-    email: z.string(),
-    phone: z.string(),
-    notes: z.string(),
-    created_at: z.string(),
-  })
-  .openapi('Contact');
+import { RefId } from '../../schemas/companies.ts';
+import { ContactSchema } from '../../schemas/contacts.ts';
 
 const ContactName = z.string().trim().min(1).max(200);
 /** Optional: empty is allowed, anything else must be an address. */

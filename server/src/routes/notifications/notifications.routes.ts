@@ -1,21 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { IdParam, json, QueryBool, StandardErrors } from '../../lib/openapi.ts';
 import { PageQuery, paginatedWithSeq } from '../../lib/pagination.ts';
-import { NOTIFICATION_KINDS } from '../../services/notifications.ts';
-
-export const NotificationSchema = z
-  .object({
-    id: z.number().int(),
-    kind: z.enum(NOTIFICATION_KINDS),
-    ticket: z.number().int().nullable(),
-    actor: z.number().int().nullable().openapi({ description: 'Who caused it' }),
-    data: z
-      .record(z.string(), z.unknown())
-      .openapi({ description: 'ticket_key, title, project, and per kind: comment, room, message, excerpt, column' }),
-    created_at: z.string(),
-    read_at: z.string().nullable(),
-  })
-  .openapi('Notification');
+import { NotificationSchema } from '../../schemas/notifications.ts';
 
 export const listNotifications = createRoute({
   method: 'get',

@@ -1,10 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { errors, json } from '../../lib/openapi.ts';
 import { PageQuery, paginated } from '../../lib/pagination.ts';
-
-export const PrioritySchema = z
-  .object({ id: z.number().int(), name: z.string(), colour: z.string() })
-  .openapi('Priority');
+import { PrioritySchema } from '../../schemas/priorities.ts';
 
 export const listPriorities = createRoute({
   method: 'get',

@@ -1,31 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errors, Id, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
 import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
-import { PROJECT_ROLES } from '../../policy/index.ts';
 import { PROJECT_ORDERING } from '../../services/projects.ts';
-import { ColumnSchema } from '../columns/columns.routes.ts';
-import { TicketSchema } from '../tickets/tickets.routes.ts';
-
-export const ProjectSchema = z
-  .object({
-    id: z.number().int(),
-    name: z.string(),
-    key: z.string(),
-    description: z.string(),
-    companies: z.array(z.number().int()),
-    created_by: z.number().int().nullable(),
-    created_at: z.string(),
-    archive_after_hours: z.number().int().nullable(),
-    role: z.enum(PROJECT_ROLES).nullable(),
-  })
-  .openapi('Project');
-
-export const MemberSchema = z
-  .object({
-    user: z.object({ id: z.number().int(), username: z.string(), name: z.string() }),
-    role: z.enum(PROJECT_ROLES),
-  })
-  .openapi('Member');
+import { BoardSchema, MemberSchema, PROJECT_ROLES, ProjectSchema, ReportSchema } from '../../schemas/projects.ts';
 
 const ProjectKey = z
   .string()
@@ -140,14 +117,6 @@ export const removeMember = createRoute({
   responses: { 204: { description: 'Removed' }, ...errors(400, 401, 403, 404, 409) },
 });
 
-export const BoardSchema = z
-  .object({
-    project: z.number().int(),
-    seq: z.number().int().openapi({ description: 'The project topic seq this board reflects (resume point)' }),
-    columns: z.array(ColumnSchema.extend({ tickets: z.array(TicketSchema) })),
-  })
-  .openapi('Board');
-
 export const board = createRoute({
   method: 'get',
   path: '/projects/{id}/board',
@@ -156,23 +125,6 @@ export const board = createRoute({
   request: { params: IdParam },
   responses: { 200: json(BoardSchema, 'The board'), ...StandardErrors },
 });
-
-export const ReportSchema = z
-  .object({
-    project: z.number().int(),
-    days: z.number().int(),
-    columns: z.array(
-      z.object({ column: z.number().int(), name: z.string(), category: z.string(), count: z.number().int() }),
-    ),
-    per_day: z.array(z.object({ day: z.string(), created: z.number().int(), done: z.number().int() })),
-    cycle_time: z.object({
-      count: z.number().int(),
-      avg_hours: z.number().nullable(),
-      median_hours: z.number().nullable(),
-      p90_hours: z.number().nullable(),
-    }),
-  })
-  .openapi('Report');
 
 export const report = createRoute({
   method: 'get',

@@ -1,16 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errors, json, jsonBody } from '../../lib/openapi.ts';
 import { BRAND_IMAGES } from '../../services/settings.ts';
-
-export const BrandingSchema = z
-  .object({
-    site_name: z.string(),
-    accent_colour: z.string().openapi({ example: '#4f46e5' }),
-    logo_url: z.string().nullable(),
-    favicon_url: z.string().nullable(),
-    updated_at: z.string().nullable(),
-  })
-  .openapi('Branding');
+import { BrandingSchema } from '../../schemas/settings.ts';
 
 const BrandingPatch = z
   .object({

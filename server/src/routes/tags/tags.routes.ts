@@ -1,13 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errors, Id, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
 import { PageQuery, paginated } from '../../lib/pagination.ts';
-
-export const TagSchema = z
-  .object({ id: z.number().int(), project: z.number().int(), name: z.string(), colour: z.string() })
-  .openapi('Tag');
+import { Colour, TagSchema } from '../../schemas/tags.ts';
 
 const Name = z.string().trim().min(1).max(50);
-export const Colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'A colour like #1e90ff');
 
 export const listTags = createRoute({
   method: 'get',

@@ -2,35 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { errors, Id, IdParam, json, jsonBody, QueryBool, StandardErrors } from '../../lib/openapi.ts';
 import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
 import { TICKET_ORDERING } from '../../services/tickets.ts';
-
-const Status = z.enum(['todo', 'in_progress', 'done']);
-
-export const TicketSchema = z
-  .object({
-    id: z.number().int(),
-    project: z.number().int(),
-    number: z.number().int(),
-    key: z.string().openapi({ example: 'OPS-7' }),
-    title: z.string(),
-    description: z.string().openapi({ description: 'Markdown' }),
-    column: z.number().int(),
-    position: z.string().openapi({ description: 'Fractional-index key; order within the column' }),
-    priority_id: z.number().int(),
-    company: z.number().int().nullable(),
-    contact: z.number().int().nullable(),
-    reporter: z.number().int().nullable(),
-    assignees: z.array(z.number().int()),
-    tags: z.array(z.number().int()),
-    due_at: z.string().nullable(),
-    status: Status,
-    done_at: z.string().nullable(),
-    is_archived: z.boolean(),
-    archived_at: z.string().nullable(),
-    version: z.number().int(),
-    created_at: z.string(),
-    updated_at: z.string(),
-  })
-  .openapi('Ticket');
+import { Status, TicketSchema } from '../../schemas/tickets.ts';
 
 const Title = z.string().trim().min(1).max(500);
 const Description = z.string().max(100_000);

@@ -2,20 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { errors, IdParam, json, jsonBody, QueryBool, StandardErrors } from '../../lib/openapi.ts';
 import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
 import { USER_ORDERING } from '../../services/users.ts';
-
-export const UserSchema = z
-  .object({
-    id: z.number().int(),
-    username: z.string(),
-    email: z.string(),
-    name: z.string(),
-    is_superuser: z.boolean(),
-    is_active: z.boolean(),
-    avatar_color: z.string(),
-    created_at: z.string(),
-    last_login_at: z.string().nullable(),
-  })
-  .openapi('User');
+import { UserSchema } from '../../schemas/users.ts';
 
 /** Django's username rule: letters, digits and @ . + - _ */
 export const Username = z

@@ -4,30 +4,30 @@
  * error here. Type-only imports: nothing of the server or of zod reaches the bundle.
  */
 import type { z } from 'zod';
-import type { MeSchema } from '../../../../server/src/routes/auth/auth.routes.ts';
-import type { ColumnSchema } from '../../../../server/src/routes/columns/columns.routes.ts';
-import type { PrioritySchema } from '../../../../server/src/routes/priorities/priorities.routes.ts';
+import type { ActivitySchema } from '../../../../server/src/schemas/activity.ts';
+import type { AttachmentSchema } from '../../../../server/src/schemas/attachments.ts';
+import type { MessageSchema, RoomSchema } from '../../../../server/src/schemas/chat.ts';
+import type { ColumnSchema } from '../../../../server/src/schemas/columns.ts';
+import type { CommentSchema } from '../../../../server/src/schemas/comments.ts';
+import type { CompanySchema } from '../../../../server/src/schemas/companies.ts';
+import type { ContactSchema } from '../../../../server/src/schemas/contacts.ts';
+import type { NotificationSchema } from '../../../../server/src/schemas/notifications.ts';
+import type { PrioritySchema } from '../../../../server/src/schemas/priorities.ts';
 import type {
   BoardSchema,
   MemberSchema,
   ProjectSchema,
-} from '../../../../server/src/routes/projects/projects.routes.ts';
-import type { TagSchema } from '../../../../server/src/routes/tags/tags.routes.ts';
-import type { MoveBody as MoveBodySchema, TicketSchema } from '../../../../server/src/routes/tickets/tickets.routes.ts';
-import type { UserSchema } from '../../../../server/src/routes/users/users.routes.ts';
-import type { ActivitySchema } from '../../../../server/src/routes/activity/activity.routes.ts';
-import type { AttachmentSchema } from '../../../../server/src/routes/attachments/attachments.routes.ts';
-import type { MessageSchema, RoomSchema } from '../../../../server/src/routes/chat/chat.routes.ts';
-import type { CommentSchema } from '../../../../server/src/routes/comments/comments.routes.ts';
-import type { CompanySchema } from '../../../../server/src/routes/companies/companies.routes.ts';
-import type { ContactSchema } from '../../../../server/src/routes/contacts/contacts.routes.ts';
-import type { NotificationSchema } from '../../../../server/src/routes/notifications/notifications.routes.ts';
-import type { ReportSchema } from '../../../../server/src/routes/projects/projects.routes.ts';
+  ReportSchema,
+} from '../../../../server/src/schemas/projects.ts';
+import type { TagSchema } from '../../../../server/src/schemas/tags.ts';
+import type { TicketSchema } from '../../../../server/src/schemas/tickets.ts';
+import type { MeSchema, UserSchema } from '../../../../server/src/schemas/users.ts';
 import type {
   DeliverySchema,
   WebhookSchema,
   WebhookWithSecretSchema,
-} from '../../../../server/src/routes/webhooks/webhooks.routes.ts';
+} from '../../../../server/src/schemas/webhooks.ts';
+import type { MoveBody as MoveBodySchema } from '../../../../server/src/routes/tickets/tickets.routes.ts';
 
 export type User = z.infer<typeof UserSchema>;
 /** `GET /auth/me/`: the caller with their project memberships and company roles. */
