@@ -10,13 +10,13 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Bus } from './bus.ts';
-import type { EventMessage } from './protocol.ts';
+import type { BusMessage } from './protocol.ts';
 
 /** How long a new subscription waits for Redis to confirm before replaying anyway. */
 const SUBSCRIBE_PATIENCE_MS = 1_000;
 
 interface Listener {
-  onEvent: (event: EventMessage) => void;
+  onEvent: (event: BusMessage) => void;
   onDoubt: (() => void) | undefined;
 }
 
@@ -49,16 +49,16 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
     if (message.startsWith(origin)) return;
     const listeners = topics.get(channel.slice(prefix.length));
     if (!listeners?.size) return;
-    let event: EventMessage;
+    let event: BusMessage;
     try {
-      event = JSON.parse(message.slice(origin.length)) as EventMessage;
+      event = JSON.parse(message.slice(origin.length)) as BusMessage;
     } catch {
       return;
     }
     for (const l of listeners) l.onEvent(event);
   });
 
-  const local = (event: EventMessage) => {
+  const local = (event: BusMessage) => {
     for (const l of topics.get(event.topic) ?? []) l.onEvent(event);
   };
 

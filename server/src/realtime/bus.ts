@@ -4,16 +4,16 @@
  * (the realtime issue's next step). A bus message is always a committed outbox row, so a lost
  * one is a gap the receiver fills from `events`, never a phantom.
  */
-import type { EventMessage } from './protocol.ts';
+import type { BusMessage } from './protocol.ts';
 
 export interface Bus {
-  publish(event: EventMessage): void;
+  publish(event: BusMessage): void;
   /**
    * Calls `handler` for every event published on `topic`, and `onDoubt` whenever events may
    * have been missed (the bus reconnected): the subscriber then catches up from the outbox.
    * Returns the unsubscribe function.
    */
-  subscribe(topic: string, handler: (event: EventMessage) => void, onDoubt?: () => void): () => void;
+  subscribe(topic: string, handler: (event: BusMessage) => void, onDoubt?: () => void): () => void;
   /**
    * Resolves once messages of `topic` from other instances reach this one (Redis confirmed the
    * subscription), so a replay read afterwards leaves no seam; at most a short wait when the
@@ -25,7 +25,7 @@ export interface Bus {
 
 /** One process: handlers are called synchronously, in publish order. */
 export function createMemoryBus(): Bus {
-  const topics = new Map<string, Set<(event: EventMessage) => void>>();
+  const topics = new Map<string, Set<(event: BusMessage) => void>>();
   return {
     publish(event) {
       for (const handler of topics.get(event.topic) ?? []) handler(event);

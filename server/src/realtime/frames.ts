@@ -5,7 +5,7 @@
  * more than half of the server's time when one event reaches many sockets.)
  */
 import * as ws from 'ws';
-import type { EventMessage } from './protocol.ts';
+import type { BusMessage } from './protocol.ts';
 
 interface FrameOptions {
   fin: boolean;
@@ -26,13 +26,13 @@ export function textFrame(text: string): Buffer {
 }
 
 /** Live events: the frame is cached on the event object, which every socket's listener shares. */
-const live = new WeakMap<EventMessage, Buffer>();
+const live = new WeakMap<BusMessage, Buffer>();
 
 /** Replayed events: the same rows are read by every client that resumes after a blip. */
 const recent = new Map<string, Buffer>();
 const RECENT_FRAMES = 5_000;
 
-export function frameOf(event: EventMessage): Buffer {
+export function frameOf(event: BusMessage): Buffer {
   let built = live.get(event);
   if (built === undefined) live.set(event, (built = textFrame(JSON.stringify(event))));
   return built;

@@ -12,6 +12,7 @@ import { canSeeProject, isStaff } from '../policy/index.ts';
 import { loadProjectAccess } from '../policy/load.ts';
 import { requireRoom } from '../services/chat.ts';
 import { storedFrame } from './frames.ts';
+import { EVENTS, isEventType } from './events.ts';
 import { TOPIC, type PresenceData } from './protocol.ts';
 
 /** A granted subscription: the topic and, for company people on a board, their companies. */
@@ -58,10 +59,17 @@ export function visibleTo(grant: TopicGrant, event: { type: string; seq: number;
     return grant.companies === null || (data.dragging ?? null) === null;
   }
   if (grant.companies === null) return true;
-  if (event.type.startsWith('column.') || event.type.startsWith('tag.')) return true;
-  if (!event.type.startsWith('ticket.')) return false;
-  const company = (event.data as { company?: number | null } | null)?.company;
-  return typeof company === 'number' && grant.companies.includes(company);
+  if (!isEventType(event.type)) return false;
+  switch (EVENTS[event.type].audience) {
+    case 'everyone':
+      return true;
+    case 'staff':
+      return false;
+    case 'company': {
+      const company = (event.data as { company?: number | null } | null)?.company;
+      return typeof company === 'number' && grant.companies.includes(company);
+    }
+  }
 }
 
 /** Most events replayed on one subscribe; further behind, the client refetches (`resync`). */

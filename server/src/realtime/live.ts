@@ -9,7 +9,7 @@ import type { Executor } from '@laneway/db/client';
 import type { Bus } from './bus.ts';
 import { frameOf } from './frames.ts';
 import { replay, visibleTo, type StoredEvent, type TopicGrant } from './hub.ts';
-import { SERVER, type EventMessage, type ServerMessage } from './protocol.ts';
+import { SERVER, type BusMessage, type ServerMessage } from './protocol.ts';
 
 export interface LiveSubscription {
   close(): void;
@@ -25,9 +25,9 @@ export async function startSubscription(
 ): Promise<LiveSubscription> {
   let lastSeq = 0;
   let catchingUp = true;
-  let held: EventMessage[] = [];
+  let held: BusMessage[] = [];
 
-  const deliver = (event: EventMessage) => {
+  const deliver = (event: BusMessage) => {
     lastSeq = event.seq;
     if (visibleTo(grant, event)) sendFrame(frameOf(event));
   };

@@ -9,7 +9,7 @@ import { WebSocketServer } from 'ws';
 import { lifetimes } from '../auth/middleware.ts';
 import { validateAccessToken } from '../auth/sessions.ts';
 import type { Actor, AppDeps } from '../lib/context.ts';
-import { CLOSE, MAX_PAYLOAD, type EventMessage } from './protocol.ts';
+import { CLOSE, MAX_PAYLOAD, type BusMessage } from './protocol.ts';
 import { sql } from 'drizzle-orm';
 import { CONTROL_TOPIC, type Control } from '../services/publish.ts';
 import { runConnection, type Connection } from './socket.ts';
@@ -66,7 +66,7 @@ export function createRealtime(deps: AppDeps): Realtime {
 
   const connections = new Set<Connection>();
   /** Cuts or re-checks sockets when sessions or access change (on any instance). */
-  const onControl = (event: EventMessage) => {
+  const onControl = (event: BusMessage) => {
     const control = event.data as Control;
     for (const c of connections) {
       if (control.kind === 'session-revoked' && c.sessionId() === control.sessionId) c.revoke();

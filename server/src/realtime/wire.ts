@@ -3,6 +3,9 @@
  * app's bundle can import them as values; `protocol.ts` adds the zod schemas of client messages
  * and re-exports all of this.
  */
+import type { Message } from '../schemas/chat.ts';
+import type { EventMessage } from './events.ts';
+
 /** Server → client message types besides the events themselves (`ticket.moved`, …). */
 export const SERVER = {
   ready: 'ready',
@@ -42,8 +45,27 @@ export interface PresenceData {
   ttl_ms: number;
 }
 
-/** An event as delivered: the outbox row of its topic. */
-export interface EventMessage {
+export type { EventMessage, EventType, EventPayload } from './events.ts';
+
+/** An ephemeral event as delivered (`seq: 0`). */
+export type EphemeralMessage =
+  | { type: typeof EPHEMERAL.typing; topic: string; seq: 0; at: string; data: TypingData }
+  | { type: typeof EPHEMERAL.presence; topic: string; seq: 0; at: string; data: PresenceData };
+
+/** What a topic's subscriber receives as an event: a recorded one (typed by the registry) or an ephemeral one. */
+export type TopicMessage = EventMessage | EphemeralMessage;
+
+/** Ephemeral events carry seq 0, outside their topic's sequence. */
+export function isEphemeral(message: TopicMessage): message is EphemeralMessage {
+  return message.seq === 0;
+}
+
+/**
+ * Any message the bus carries between instances, before it is told apart: recorded and
+ * ephemeral events, and the instances' own control messages. Transport code (bus, frames,
+ * sockets) handles it without looking inside; only `events.ts` types say what `data` is.
+ */
+export interface BusMessage {
   type: string;
   topic: string;
   seq: number;
@@ -52,14 +74,14 @@ export interface EventMessage {
 }
 
 export type ServerMessage =
-  | EventMessage
+  | TopicMessage
   | { type: typeof SERVER.ready; user: { id: number; username: string } }
   | { type: typeof SERVER.subscribed; topic: string; seq: number }
   | { type: typeof SERVER.unsubscribed; topic: string }
   | { type: typeof SERVER.resync; topic: string; seq: number }
   | { type: typeof SERVER.error; code: string; message: string; topic?: string; client_id?: string }
   | { type: typeof SERVER.pong }
-  | { type: typeof SERVER.chatAck; room: number; client_id: string; message: unknown };
+  | { type: typeof SERVER.chatAck; room: number; client_id: string; message: Message };
 
 /** Close codes. 4xxx are Laneway's own; a client reconnects and resumes on RESUME. */
 export const CLOSE = {

@@ -1,15 +1,20 @@
 import type { Executor } from '@laneway/db/client';
 import { sql, type SQL } from 'drizzle-orm';
 import { isoTime } from '../lib/time.ts';
-import type { EventMessage } from '../realtime/protocol.ts';
+import type { ActivityData, ActivityVerb, EventMessage, EventPayload, EventType, EVENTS } from '../realtime/events.ts';
 import { currentRequestId, emit } from './publish.ts';
 
 /** The realtime topic of a project's board. */
-export const projectTopic = (projectId: number) => `project:${projectId}`;
+export const projectTopic = (projectId: number): TopicOf<'project'> => `project:${projectId}`;
 /** The realtime topic of a chat room. */
-export const roomTopic = (roomId: number) => `room:${roomId}`;
+export const roomTopic = (roomId: number): TopicOf<'room'> => `room:${roomId}`;
 /** The realtime topic of a user's own notifications. */
-export const userTopic = (userId: number) => `user:${userId}`;
+export const userTopic = (userId: number): TopicOf<'user'> => `user:${userId}`;
+
+/** A topic of one kind, e.g. `project:7`. */
+type TopicOf<K extends string> = `${K}:${number}`;
+/** The topic an event type is recorded on (the registry's `topic`). */
+type TopicFor<T extends EventType> = TopicOf<(typeof EVENTS)[T]['topic']>;
 
 /**
  * A topic's latest seq (0 before its first event). A list read after it, subscribed to with
@@ -23,17 +28,23 @@ export async function topicSeq(db: Executor, topic: string): Promise<number> {
 
 export type AppendedEvent = EventMessage;
 
-export interface Change {
-  projectId: number;
-  ticketId: number | null;
-  actorId: number | null;
-  /** Activity verb, e.g. `ticket.moved`; also the event type. */
-  verb: string;
-  /** What changed, for the activity log (old and new values, ids). */
-  data: Record<string, unknown>;
-  /** The resource as the API shows it after the change: the event payload. */
-  payload: unknown;
-}
+/**
+ * One change to a project's board: its activity row and its event, typed by the registry
+ * (`realtime/events.ts`), so a verb is only recorded with its own data and payload shapes.
+ */
+export type Change<V extends ActivityVerb = ActivityVerb> = {
+  [K in V]: {
+    projectId: number;
+    ticketId: number | null;
+    actorId: number | null;
+    /** Activity verb, also the event type. */
+    verb: K;
+    /** What changed, for the activity log (old and new values, ids). */
+    data: ActivityData<K>;
+    /** The resource as the API shows it after the change: the event payload. */
+    payload: EventPayload<K>;
+  };
+}[V];
 
 /**
  * Records one change: its activity row and its board event, in the caller's transaction.
@@ -107,7 +118,7 @@ export async function recordChanges(tx: Executor, changes: Change[]): Promise<Ap
   const events = changes.map((c) => {
     const topic = projectTopic(c.projectId);
     const { seq, at } = byTopic.get(topic)!.shift()!;
-    return { type: c.verb, topic, seq, at, data: c.payload };
+    return { type: c.verb, topic, seq, at, data: c.payload } as EventMessage;
   });
   for (const event of events) emit(event, false);
   return events;
@@ -117,7 +128,12 @@ export async function recordChanges(tx: Executor, changes: Change[]): Promise<Ap
  * Appends an event that is not ticket activity (a chat message, a notification being read)
  * to any topic, in the caller's transaction; published after its commit.
  */
-export async function recordEvent(tx: Executor, topic: string, type: string, payload: unknown): Promise<AppendedEvent> {
+export async function recordEvent<T extends EventType>(
+  tx: Executor,
+  topic: TopicFor<T>,
+  type: T,
+  payload: EventPayload<T>,
+): Promise<AppendedEvent> {
   const event = (await append(tx, sql`select 1`, null, topic, type, payload))!;
   emit(event, false);
   return event;
@@ -136,7 +152,7 @@ async function append(
   write: SQL,
   activity: SQL | null,
   topic: string,
-  type: string,
+  type: EventType,
   payload: unknown,
 ): Promise<AppendedEvent | null> {
   const rows = await db.execute<{ seq: string; created_at: string }>(sql`
@@ -150,5 +166,6 @@ async function append(
     returning seq, created_at`);
   const row = rows[0];
   if (!row) return null;
-  return { type, topic, seq: Number(row.seq), at: isoTime(row.created_at), data: payload };
+  // The registry's types pair `type` with `payload` at every caller; this is where they meet the row.
+  return { type, topic, seq: Number(row.seq), at: isoTime(row.created_at), data: payload } as EventMessage;
 }

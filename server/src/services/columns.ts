@@ -6,7 +6,7 @@ import type { Actor } from '../lib/context.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { recordChange } from './changes.ts';
 import { keyBetween } from './ordering.ts';
-import { moveColumnTickets } from './tickets.ts';
+import { moveColumnTickets } from './ticket-moves.ts';
 
 export type ColumnRow = typeof columns.$inferSelect;
 export type ColumnCategory = ColumnRow['category'];

@@ -7,12 +7,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db, Tx } from '@laneway/db/client';
 import type { Bus } from '../realtime/bus.ts';
-import type { EventMessage } from '../realtime/protocol.ts';
+import type { BusMessage } from '../realtime/protocol.ts';
 
 interface Scope {
   bus: Bus | null;
   /** Events of the transaction being run, published after its commit. */
-  pending: EventMessage[] | null;
+  pending: BusMessage[] | null;
   /** The request (or job) this work belongs to: jobs it enqueues carry it into their logs. */
   requestId: string | null;
 }
@@ -32,7 +32,7 @@ export function currentRequestId(): string | null {
 /** A transaction whose recorded events are published after it commits. */
 export async function transact<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const outer = scope.getStore();
-  const pending: EventMessage[] = [];
+  const pending: BusMessage[] = [];
   const result = await scope.run({ bus: outer?.bus ?? null, pending, requestId: outer?.requestId ?? null }, () =>
     db.transaction(fn),
   );
@@ -45,7 +45,7 @@ export async function transact<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T
  * Outside any publisher (seed scripts, direct service calls in tests) events stay in the outbox
  * only. An uncommitted event outside `transact` would be published before its commit: refused.
  */
-export function emit(event: EventMessage, committed: boolean): void {
+export function emit(event: BusMessage, committed: boolean): void {
   const store = scope.getStore();
   if (!store?.bus) return;
   // Inside `transact` even a statement's own event waits for the enclosing commit.

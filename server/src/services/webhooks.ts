@@ -42,8 +42,6 @@ export const DISABLE_AFTER_FAILURES = 20;
 export const MAX_RETRY_DELAY_MS = 12 * 3600 * 1000;
 /** Endpoints per project: every project event fans out to each of them. */
 export const MAX_WEBHOOKS_PER_PROJECT = 20;
-/** An event type as the board names them (`ticket.moved`); `events: []` means every type. */
-export const EVENT_TYPE_PATTERN = /^[a-z_]+\.[a-z_]+$/;
 
 /** A webhook as its managers see it; the secret only ever leaves in `WebhookWithSecret`. */
 export function serializeWebhook(w: WebhookRow) {

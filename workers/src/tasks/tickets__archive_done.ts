@@ -1,6 +1,6 @@
 /** `archive_done_tickets` (hourly, crontab): tickets done for long enough leave the board. */
 import { z } from 'zod';
-import { archiveDueTickets } from '../../../server/src/services/tickets.ts';
+import { archiveDueTickets } from '../../../server/src/services/ticket-writes.ts';
 import { defineTask } from '../task.ts';
 
 /** Tickets per transaction: short locks, and board readers never wait long. */

@@ -3,6 +3,8 @@ import { requireAuth } from '../../auth/middleware.ts';
 import type { AppEnv } from '../../lib/context.ts';
 import { pageEnvelope, parseOrdering } from '../../lib/pagination.ts';
 import { requireProjectAccess } from '../../services/projects.ts';
+import * as moves from '../../services/ticket-moves.ts';
+import * as writes from '../../services/ticket-writes.ts';
 import * as tickets from '../../services/tickets.ts';
 import type * as r from './tickets.routes.ts';
 
@@ -24,7 +26,7 @@ export const createTicket: RouteHandler<typeof r.createTicket, AppEnv> = async (
   const { db } = c.var.deps;
   const body = c.req.valid('json');
   const access = await requireProjectAccess(db, actor, body.project);
-  return c.json(await tickets.createTicket(db, actor, access, body), 201);
+  return c.json(await writes.createTicket(db, actor, access, body), 201);
 };
 
 export const getTicket: RouteHandler<typeof r.getTicket, AppEnv> = async (c) => {
@@ -34,28 +36,28 @@ export const getTicket: RouteHandler<typeof r.getTicket, AppEnv> = async (c) => 
 
 export const patchTicket: RouteHandler<typeof r.patchTicket, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  return c.json(await tickets.updateTicket(c.var.deps.db, actor, c.req.valid('param').id, c.req.valid('json')), 200);
+  return c.json(await writes.updateTicket(c.var.deps.db, actor, c.req.valid('param').id, c.req.valid('json')), 200);
 };
 
 export const deleteTicket: RouteHandler<typeof r.deleteTicket, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  await tickets.deleteTicket(c.var.deps.db, actor, c.req.valid('param').id);
+  await writes.deleteTicket(c.var.deps.db, actor, c.req.valid('param').id);
   return c.body(null, 204);
 };
 
 export const moveTicket: RouteHandler<typeof r.moveTicket, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  return c.json(await tickets.moveTicket(c.var.deps.db, actor, c.req.valid('param').id, c.req.valid('json')), 200);
+  return c.json(await moves.moveTicket(c.var.deps.db, actor, c.req.valid('param').id, c.req.valid('json')), 200);
 };
 
 export const archiveTicket: RouteHandler<typeof r.archiveTicket, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const ticket = await tickets.setArchived(c.var.deps.db, actor, c.req.valid('param').id, true);
+  const ticket = await writes.setArchived(c.var.deps.db, actor, c.req.valid('param').id, true);
   return c.json({ status: 'archived' as const, ticket }, 200);
 };
 
 export const unarchiveTicket: RouteHandler<typeof r.unarchiveTicket, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const ticket = await tickets.setArchived(c.var.deps.db, actor, c.req.valid('param').id, false);
+  const ticket = await writes.setArchived(c.var.deps.db, actor, c.req.valid('param').id, false);
   return c.json({ status: 'unarchived' as const, ticket }, 200);
 };

@@ -1,13 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errors, Id, IdParam, json, jsonBody } from '../../lib/openapi.ts';
 import { PageQuery, paginated } from '../../lib/pagination.ts';
-import { EVENT_TYPE_PATTERN } from '../../services/webhooks.ts';
+import { WEBHOOK_EVENT_TYPES } from '../../realtime/events.ts';
 import { DeliverySchema, WebhookSchema, WebhookWithSecretSchema } from '../../schemas/webhooks.ts';
 
 const Url = z.string().min(1).max(2000).openapi({ description: 'http(s) URL; private addresses are refused' });
 const Events = z
-  .array(z.string().max(100).regex(EVENT_TYPE_PATTERN, 'An event type such as ticket.moved'))
-  .max(50)
+  .array(
+    z.enum(WEBHOOK_EVENT_TYPES, {
+      error: (issue) => `Not an event type: ${String(issue.input)}; one of ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+    }),
+  )
+  .max(WEBHOOK_EVENT_TYPES.length)
   .openapi({ description: 'Event types to send, e.g. ["ticket.created", "ticket.moved"]; empty: every type' });
 
 export const listWebhooks = createRoute({

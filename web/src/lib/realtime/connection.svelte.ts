@@ -1,4 +1,13 @@
-import { CLOSE, SERVER, type ClientMessage, type EventMessage, type ServerMessage } from './protocol.ts';
+import {
+  CLOSE,
+  SERVER,
+  isEphemeral,
+  type ClientMessage,
+  type EphemeralMessage,
+  type EventMessage,
+  type ServerMessage,
+  type TopicMessage,
+} from './protocol.ts';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -11,7 +20,7 @@ export interface TopicHandlers {
   /** The server refused the subscription (no access, unknown topic). */
   refused?(code: string, message: string): void;
   /** An ephemeral event (`presence`, `chat.typing`: seq 0, never replayed), as it arrives. */
-  ephemeral?(message: EventMessage): void;
+  ephemeral?(message: EphemeralMessage): void;
 }
 
 /** A `chat.send` waiting for its `chat.ack`. */
@@ -290,11 +299,11 @@ export class RealtimeConnection {
         return;
       }
     }
-    const event = message as EventMessage;
+    const event: TopicMessage = message;
     const subscription = this.#subscriptions.get(event.topic);
     if (!subscription) return;
     // seq 0: ephemeral (presence, typing), outside the topic's sequence.
-    if (event.seq === 0) {
+    if (isEphemeral(event)) {
       for (const listener of subscription.listeners) listener.handlers.ephemeral?.(event);
       return;
     }

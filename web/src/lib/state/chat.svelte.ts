@@ -4,7 +4,7 @@ import { ApiError } from '#lib/api/client.ts';
 import type { ChatMessage, ChatRoom } from '#lib/api/chat.ts';
 import type { Me } from '#lib/api/types.ts';
 import { ChatSendError, type RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
-import { TYPING_TTL_MS, type EventMessage, type TypingData } from '#lib/realtime/protocol.ts';
+import { TYPING_TTL_MS, type EphemeralMessage, type EventMessage } from '#lib/realtime/protocol.ts';
 
 /** `sent`: stored by the server; `pending`: waiting for its ack; `failed`: not stored (retry). */
 export type LineStatus = 'sent' | 'pending' | 'failed';
@@ -180,13 +180,13 @@ export class ChatRoomState {
   /** A stored event of the room's topic. */
   applyEvent(event: EventMessage): void {
     if (event.type !== 'chat.message') return;
-    this.#receive(event.data as ChatMessage);
+    this.#receive(event.data);
   }
 
   /** An ephemeral event: `chat.typing` from someone else holds for its `ttl_ms`. */
-  applyEphemeral(event: EventMessage): void {
+  applyEphemeral(event: EphemeralMessage): void {
     if (event.type !== 'chat.typing') return;
-    const data = event.data as TypingData;
+    const data = event.data;
     if (data.room !== this.room.id || data.user.id === this.#deps.me?.id) return;
     this.#typing.set(data.user.id, data.user.username);
     clearTimeout(this.#typingTimers.get(data.user.id));

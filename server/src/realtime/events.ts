@@ -1,0 +1,183 @@
+/**
+ * The one registry of event types (STYLE 16, SPEC §6): every event a change records, its
+ * payload (what realtime subscribers and webhooks receive) and its activity data (what the
+ * ticket's or project's activity log keeps). Services can only record a type listed here with
+ * its payload's shape; webhooks accept only these names; the web app switches over them
+ * exhaustively. A new event type is one entry in `EventMap` and one in `EVENTS`; the compiler
+ * then names every place that must handle it.
+ *
+ * Dependency-free at run time (the schema imports are types only), so the web app imports the
+ * values (`EVENTS`, `WEBHOOK_EVENT_TYPES`) without bundling zod or the server.
+ */
+import type { Attachment } from '../schemas/attachments.ts';
+import type { Message } from '../schemas/chat.ts';
+import type { Column } from '../schemas/columns.ts';
+import type { Comment } from '../schemas/comments.ts';
+import type { Notification } from '../schemas/notifications.ts';
+import type { Member, Project, ProjectRole } from '../schemas/projects.ts';
+import type { Tag } from '../schemas/tags.ts';
+import type { Ticket } from '../schemas/tickets.ts';
+
+/** A field's value before and after a change. */
+export type Changed = Record<string, [unknown, unknown]>;
+
+/**
+ * A ticket changed column: one shape for every path that moves a ticket (a drag, a PATCH with
+ * `column`, a column deleted with "move its cards to"). `changed` carries the other fields a
+ * PATCH changed in the same write; `column_deleted` marks the reorganisation.
+ */
+export interface TicketMovedActivity {
+  from_column: number;
+  to_column: number;
+  position: string;
+  changed?: Changed;
+  column_deleted?: true;
+}
+
+/** What a deleted ticket's event still says: enough to drop the card, and its company for filtering. */
+export interface TicketDeleted {
+  id: number;
+  number: number;
+  key: string;
+  company: number | null;
+}
+
+/** A deleted column or tag. */
+export interface Removed {
+  id: number;
+}
+
+/**
+ * Every recorded event type: `payload` is the event's data on the wire and in webhooks,
+ * `activity` the data of its activity row (`never` for events that write none).
+ */
+export interface EventMap {
+  'project.created': { payload: Project; activity: { name: string } };
+  'project.updated': { payload: Project; activity: { fields: string[] } };
+  'member.added': { payload: Member; activity: { user: number; role: ProjectRole } };
+  'member.updated': { payload: Member; activity: { user: number; role: ProjectRole } };
+  'member.removed': { payload: { user: number }; activity: { user: number } };
+  'column.created': { payload: Column; activity: { column: number } };
+  'column.updated': { payload: Column; activity: { column: number; fields: string[] } };
+  'column.moved': { payload: Column; activity: { column: number } };
+  'column.deleted': { payload: Removed; activity: { column: number; name: string; moved_to: number | null } };
+  'tag.created': { payload: Tag; activity: { tag: number } };
+  'tag.updated': { payload: Tag; activity: { tag: number } };
+  'tag.deleted': { payload: Removed; activity: { tag: number; name: string } };
+  'ticket.created': { payload: Ticket; activity: { number: number; title: string; column: number } };
+  'ticket.updated': { payload: Ticket; activity: { changed: Changed } };
+  'ticket.moved': { payload: Ticket; activity: TicketMovedActivity };
+  'ticket.archived': { payload: Ticket; activity: { automatic?: true; done_at?: string | null } };
+  'ticket.unarchived': { payload: Ticket; activity: Record<string, never> };
+  'ticket.deleted': { payload: TicketDeleted; activity: { ticket: number; number: number; title: string } };
+  'comment.created': { payload: Comment; activity: { comment: number; parent: number | null } };
+  'comment.updated': { payload: Comment; activity: { comment: number } };
+  'comment.deleted': { payload: Comment; activity: { comment: number; author: number | null } };
+  'attachment.created': {
+    payload: Attachment;
+    activity: { attachment: number; filename: string; content_type: string; size: number };
+  };
+  'attachment.deleted': { payload: Attachment; activity: { attachment: number; filename: string } };
+  'chat.message': { payload: Message; activity: never };
+  'notification.created': { payload: Notification; activity: never };
+  'notification.read': { payload: { ids: number[] }; activity: never };
+}
+
+export type EventType = keyof EventMap;
+export type EventPayload<T extends EventType> = EventMap[T]['payload'];
+export type ActivityData<T extends EventType> = EventMap[T]['activity'];
+/** Event types that write an activity row (changes to a project's board). */
+export type ActivityVerb = { [T in EventType]: [ActivityData<T>] extends [never] ? never : T }[EventType];
+
+/** The topic kinds (SPEC §6): a project's board, a chat room, a user's own notifications. */
+export type TopicKind = 'project' | 'room' | 'user';
+
+/**
+ * Who on a topic receives an event: `staff` only project members (and superusers);
+ * `everyone` every subscriber (the board's shape); `company` company people too, when the
+ * payload's `company` is one of theirs.
+ */
+export type Audience = 'staff' | 'everyone' | 'company';
+
+export interface EventInfo {
+  topic: TopicKind;
+  audience: Audience;
+  /** Offered to webhooks (project events only). */
+  webhook: boolean;
+  /** Said in plain words, for the webhook settings' choices. */
+  label: string;
+}
+
+/** A project (board) event: on the project's topic, offered to webhooks. */
+const board = <A extends Audience>(audience: A, label: string) =>
+  ({ topic: 'project', audience, webhook: true, label }) as const;
+
+/** Every event type with where it goes; `satisfies` makes a missing or unknown entry a type error. */
+export const EVENTS = {
+  'project.created': board('staff', 'Project created'),
+  'project.updated': board('staff', 'Project settings changed'),
+  'member.added': board('staff', 'Member added'),
+  'member.updated': board('staff', 'Member role changed'),
+  'member.removed': board('staff', 'Member removed'),
+  'column.created': board('everyone', 'Column created'),
+  'column.updated': board('everyone', 'Column changed'),
+  'column.moved': board('everyone', 'Column moved'),
+  'column.deleted': board('everyone', 'Column deleted'),
+  'tag.created': board('everyone', 'Tag created'),
+  'tag.updated': board('everyone', 'Tag changed'),
+  'tag.deleted': board('everyone', 'Tag deleted'),
+  'ticket.created': board('company', 'Ticket created'),
+  'ticket.updated': board('company', 'Ticket changed'),
+  'ticket.moved': board('company', 'Ticket moved'),
+  'ticket.archived': board('company', 'Ticket archived'),
+  'ticket.unarchived': board('company', 'Ticket restored from the archive'),
+  'ticket.deleted': board('company', 'Ticket deleted'),
+  'comment.created': board('staff', 'Comment added'),
+  'comment.updated': board('staff', 'Comment edited'),
+  'comment.deleted': board('staff', 'Comment deleted'),
+  'attachment.created': board('staff', 'Attachment added'),
+  'attachment.deleted': board('staff', 'Attachment removed'),
+  'chat.message': { topic: 'room', audience: 'everyone', webhook: false, label: 'Chat message' },
+  'notification.created': { topic: 'user', audience: 'everyone', webhook: false, label: 'Notification' },
+  'notification.read': { topic: 'user', audience: 'everyone', webhook: false, label: 'Notifications read' },
+} as const satisfies Record<EventType, EventInfo>;
+
+export type WebhookEventType = {
+  [T in EventType]: (typeof EVENTS)[T]['webhook'] extends true ? T : never;
+}[EventType];
+/** The event types a webhook may subscribe to, in registry order. */
+export const WEBHOOK_EVENT_TYPES = (Object.keys(EVENTS) as EventType[]).filter(
+  (t): t is WebhookEventType => EVENTS[t].webhook,
+) as [WebhookEventType, ...WebhookEventType[]];
+
+/** Whether a string names a registered event type. */
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(EVENTS, type);
+}
+
+/** An event as delivered: the outbox row of its topic, its data typed by its type. */
+export type EventMessage = {
+  [T in EventType]: { type: T; topic: string; seq: number; at: string; data: EventPayload<T> };
+}[EventType];
+
+/** One activity row as the API lists it, its data typed by its verb. */
+export type ActivityEntry = {
+  [T in ActivityVerb]: {
+    id: number;
+    ticket: number | null;
+    actor: number | null;
+    verb: T;
+    data: ActivityData<T>;
+    created_at: string;
+  };
+}[ActivityVerb];
+
+/**
+ * Exhaustiveness for a `switch` over event types: `default: return unhandled(event)` fails to
+ * compile when a case is missing.
+ */
+export function unhandled(value: never): never {
+  throw new Error(
+    `Unhandled event type: ${JSON.stringify((value as { type?: unknown; verb?: unknown })?.type ?? value)}`,
+  );
+}

@@ -1,0 +1,348 @@
+/**
+ * The one move path: every change of a ticket's column — a drag (`moveTicket`), a PATCH with
+ * `column` (ticket-writes.ts `updateTicket`), a column deleted with "move its cards to"
+ * (`moveColumnTickets`) — goes through `placeTicket` (the rule) and `writeMoves` (the write).
+ *
+ * The rule: a ticket's `status` is its column's category; `done_at` is set on entering a done
+ * column, kept while it stays in one, cleared on leaving. The record: one `ticket.moved` event
+ * per ticket whose payload is the ticket as it now is, and one activity row of one shape
+ * (`TicketMovedActivity`: from, to, the new key, and what else a PATCH changed).
+ */
+import type { Db, Executor, Tx } from '@laneway/db/client';
+import { columns, projects, tickets } from '@laneway/db/schema';
+import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Actor } from '../lib/context.ts';
+import { badRequest, conflict } from '../lib/errors.ts';
+import { isoTime } from '../lib/time.ts';
+import { authorize, canEditTicket } from '../policy/index.ts';
+import type { Changed, EventMessage, TicketMovedActivity } from '../realtime/events.ts';
+import type { Ticket } from '../schemas/tickets.ts';
+import { projectTopic } from './changes.ts';
+import type { ColumnCategory } from './columns.ts';
+import { notifyDone } from './notifications.ts';
+import { keyBetween, keysAfter } from './ordering.ts';
+import { currentRequestId, emit, transact } from './publish.ts';
+import {
+  accessFields,
+  factsOf,
+  selectTickets,
+  serializeTicket,
+  ticketFields,
+  visibleTicket,
+  type TicketRecord,
+} from './tickets.ts';
+
+/** A column a ticket can be placed in. */
+export interface ColumnRef {
+  id: number;
+  category: ColumnCategory;
+}
+
+/** Where a ticket goes: the column and its fractional key there. */
+export interface Place {
+  column: ColumnRef;
+  position: string;
+}
+
+/** The columns of `tickets` a placement sets, by the one rule. */
+export interface PlacedFields {
+  columnId: number;
+  position: string;
+  status: ColumnCategory;
+  doneAt: Date | null;
+}
+
+/**
+ * The rule for a ticket in a column: status is the column's category; `done_at` is set on
+ * entering a done column (`now`), kept while inside one, cleared on leaving. New tickets are
+ * placed by it too (with no previous `done_at`).
+ */
+export function placeTicket(previousDoneAt: Date | null, place: Place, now: Date): PlacedFields {
+  const done = place.column.category === 'done';
+  return {
+    columnId: place.column.id,
+    position: place.position,
+    status: place.column.category,
+    doneAt: done ? (previousDoneAt ?? now) : null,
+  };
+}
+
+/** One ticket to move: as read (its version guards the write), where to, and why. */
+export interface Move {
+  ticket: TicketRecord;
+  place: Place;
+  /** Other fields a PATCH changed in the same write (already stored, version not yet bumped). */
+  changed?: Changed;
+  /** The move is a column's deletion moving its cards. */
+  columnDeleted?: boolean;
+}
+
+export interface WrittenMove {
+  json: Ticket;
+  /** Entered a done column (from a non-done one): people are told (`notify`). */
+  enteringDone: boolean;
+}
+
+/**
+ * The one write of column changes: for each move, the ticket row (guarded by the version it
+ * was read at), its `ticket.moved` activity row and its event, in ONE statement — which is its
+ * own transaction when `db` is not one, so a plain drag costs one round trip. All moves are
+ * of one project. Returns null when a version guard failed (nothing was written: a 409 for
+ * the caller); a position clash (two drops drew one key) throws for the caller to retry.
+ *
+ * With `notify`, moves entering done notify the ticket's people in the same transaction; `db`
+ * must then be a transaction when any move enters done (`needsTransaction`).
+ */
+export async function writeMoves(
+  db: Executor,
+  actor: Actor,
+  moves: Move[],
+  options: { notify: boolean },
+): Promise<WrittenMove[] | null> {
+  if (!moves.length) return [];
+  const projectId = moves[0]!.ticket.projectId;
+  const now = new Date();
+  const items = moves.map((move, i) => {
+    const { ticket, place } = move;
+    const fields = placeTicket(ticket.doneAt, place, now);
+    const json = serializeTicket({ ...ticket, ...fields, version: ticket.version + 1, updatedAt: now });
+    const activity: TicketMovedActivity = {
+      from_column: ticket.columnId,
+      to_column: place.column.id,
+      position: place.position,
+      ...(move.changed && Object.keys(move.changed).length ? { changed: move.changed } : {}),
+      ...(move.columnDeleted ? { column_deleted: true as const } : {}),
+    };
+    return {
+      written: { json, enteringDone: fields.status === 'done' && ticket.status !== 'done' },
+      row: {
+        i,
+        id: ticket.id,
+        version: ticket.version,
+        column_id: fields.columnId,
+        position: fields.position,
+        status: fields.status,
+        done_at: fields.doneAt?.toISOString() ?? null,
+        data: activity,
+        payload: json,
+      },
+    };
+  });
+  const topic = projectTopic(projectId);
+  const rows = await db.execute<{ seq: string; created_at: string }>(sql`
+    with m as (
+      select * from jsonb_to_recordset(${JSON.stringify(items.map((x) => x.row))}::jsonb) as x(
+        i int, id int, version int, column_id int, position text, status column_category, done_at timestamptz,
+        data jsonb, payload jsonb)
+    ), written as (
+      update tickets t set column_id = m.column_id, position = m.position, status = m.status, done_at = m.done_at,
+        version = t.version + 1, updated_at = ${now.toISOString()}::timestamptz
+      from m where t.id = m.id and t.version = m.version
+      returning t.id
+    ), ok as (
+      select m.*, row_number() over (order by m.i) as rn, count(*) over () as n from m join written using (id)
+    ), logged as (
+      insert into activity (project_id, ticket_id, actor_id, verb, data)
+      select ${projectId}, ok.id, ${actor.id}, 'ticket.moved', ok.data from ok order by ok.i
+    ), next as (
+      insert into topic_seqs (topic, seq) select ${topic}, max(ok.n) from ok having count(*) > 0
+      on conflict (topic) do update set seq = topic_seqs.seq + excluded.seq
+      returning seq
+    )
+    insert into events (topic, seq, type, payload, request_id)
+    select ${topic}, next.seq - ok.n + ok.rn, 'ticket.moved', ok.payload, ${currentRequestId()}::text
+    from ok cross join next order by ok.rn
+    returning seq, created_at`);
+  if (rows.length !== moves.length) {
+    // A version guard failed. One move: nothing was written. Several (always in a
+    // transaction, rows locked): roll the whole batch back rather than keep part of it.
+    if (!rows.length) return null;
+    throw conflict('A ticket was changed by someone else during the move; try again');
+  }
+  // Seqs were handed out in the order of `moves`.
+  const numbered = [...rows].sort((a, b) => Number(a.seq) - Number(b.seq));
+  const written = items.map((x) => x.written);
+  for (const [k, row] of numbered.entries()) {
+    const event: EventMessage = {
+      type: 'ticket.moved',
+      topic,
+      seq: Number(row.seq),
+      at: isoTime(row.created_at),
+      data: written[k]!.json,
+    };
+    emit(event, true);
+  }
+  if (options.notify) {
+    for (const move of written) {
+      if (move.enteringDone) await notifyDone(db, actor, move.json, move.json.column);
+    }
+  }
+  return written;
+}
+
+/** Whether moving a ticket of this status into this column enters done (people are then told). */
+export const entersDone = (status: ColumnCategory, column: ColumnRef) =>
+  column.category === 'done' && status !== 'done';
+
+/** Postgres unique violation on the per-column position index: two drops picked one key. */
+export function isPositionClash(error: unknown): boolean {
+  const e = (error as { cause?: unknown })?.cause ?? error;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as { code?: string }).code === '23505' &&
+    (e as { constraint_name?: string }).constraint_name === 'tickets_column_position_uq'
+  );
+}
+
+/** Runs a positioning transaction, again with a fresh key if it drew one a concurrent write took. */
+export async function withPositionRetry<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await transact(db, fn);
+    } catch (error) {
+      if (!isPositionClash(error) || attempt >= 4) throw error;
+    }
+  }
+}
+
+/** Key for the end (or top) of a column, ignoring `exceptId` (the ticket being moved). */
+export async function edgeKey(tx: Executor, columnId: number, at: 'top' | 'bottom', exceptId?: number) {
+  const [edge] = await tx
+    .select({ position: tickets.position })
+    .from(tickets)
+    .where(and(eq(tickets.columnId, columnId), exceptId ? ne(tickets.id, exceptId) : undefined))
+    .orderBy(at === 'bottom' ? desc(tickets.position) : asc(tickets.position))
+    .limit(1);
+  const key = edge?.position ?? null;
+  return at === 'bottom' ? keyBetween({ lower: key, upper: null }) : keyBetween({ lower: null, upper: key });
+}
+
+/** 409 for a stale version, naming the current one. */
+export function staleVersion(current: number) {
+  return conflict('The ticket was changed by someone else; reload it', { version: current });
+}
+
+export interface MoveTarget {
+  column: number;
+  before?: number | undefined;
+  after?: number | undefined;
+  version?: number | undefined;
+}
+
+/**
+ * Moves a ticket next to its named neighbours (see ordering.ts for the rule). After the
+ * session, two statements: one reads the ticket, the caller's access and the neighbour keys
+ * (`readForMove`); one writes the ticket row, its activity row and its event together
+ * (`writeMoves`), guarded by the version read. A stale `version` is a 409 that changes
+ * nothing, and so is a concurrent edit between the read and the write. Entering done also
+ * notifies people: then the write and the notifications share one transaction.
+ */
+export async function moveTicket(db: Db, actor: Actor, id: number, target: MoveTarget): Promise<Ticket> {
+  if (target.before === id || target.after === id) {
+    throw badRequest('A ticket cannot be its own neighbour', { before: ['Must be another ticket'] });
+  }
+  for (let attempt = 0; ; attempt++) {
+    const { ticket, access, place } = await readForMove(db, actor, id, target);
+    authorize(true, canEditTicket(access, factsOf(ticket)));
+    if (target.version !== undefined && target.version !== ticket.version) throw staleVersion(ticket.version);
+    if (ticket.isArchived) throw conflict('Unarchive the ticket before moving it');
+    const moves = [{ ticket, place }];
+    try {
+      const written = entersDone(ticket.status, place.column)
+        ? await transact(db, (tx) => writeMoves(tx, actor, moves, { notify: true }))
+        : await writeMoves(db, actor, moves, { notify: false });
+      if (!written) throw staleVersion(ticket.version + 1);
+      return written[0]!.json;
+    } catch (error) {
+      // Two drops drew the same jittered key: draw again.
+      if (!isPositionClash(error) || attempt >= 4) throw error;
+    }
+  }
+}
+
+/**
+ * One query for a move: the ticket, the caller's access to it, the target column (which must
+ * be in the ticket's project), the named neighbour's key and the key on its other side.
+ */
+async function readForMove(db: Executor, actor: Actor, id: number, target: MoveTarget) {
+  const field = target.after !== undefined ? 'after' : target.before !== undefined ? 'before' : null;
+  const named = field === 'after' ? target.after! : field === 'before' ? target.before! : null;
+  // With both neighbours named, `after` places the card; `before` must still be a card there.
+  const other = field === 'after' && target.before !== undefined ? target.before : null;
+  const c = alias(columns, 'target_column');
+  const n = alias(tickets, 'neighbour');
+  // min/max over (column_id, position) use the index and the column's C collation.
+  const others = sql`o.column_id = ${c.id} and o.id <> ${id}`;
+  const edge =
+    field === 'after'
+      ? sql<string | null>`(select min(o.position) from tickets o where ${others} and o.position > ${n.position})`
+      : field === 'before'
+        ? sql<string | null>`(select max(o.position) from tickets o where ${others} and o.position < ${n.position})`
+        : sql<string | null>`(select max(o.position) from tickets o where ${others})`;
+  const [found] = await db
+    .select({
+      ...ticketFields,
+      ...accessFields(actor),
+      targetCategory: c.category,
+      neighbour: n.position,
+      neighbourColumn: n.columnId,
+      edge,
+      otherOk:
+        other === null
+          ? sql<boolean>`true`
+          : sql<boolean>`exists (select 1 from tickets b where b.id = ${other} and b.column_id = ${c.id})`,
+    })
+    .from(tickets)
+    .innerJoin(projects, eq(projects.id, tickets.projectId))
+    .leftJoin(c, and(eq(c.id, target.column), eq(c.projectId, tickets.projectId)))
+    .leftJoin(n, eq(n.id, named ?? 0))
+    .where(eq(tickets.id, id));
+  const { ticket, access, row } = visibleTicket(actor, found);
+  if (row.targetCategory === null) {
+    throw badRequest('Unknown column', { column: [`No column ${target.column} in this project`] });
+  }
+  if (field && row.neighbourColumn !== target.column) {
+    throw badRequest('Neighbour is not in the target column', { [field]: [`Ticket ${named} is not in that column`] });
+  }
+  if (!row.otherOk) {
+    throw badRequest('Neighbour is not in the target column', { before: [`Ticket ${other} is not in that column`] });
+  }
+  const position =
+    field === 'after'
+      ? keyBetween({ lower: row.neighbour, upper: row.edge })
+      : field === 'before'
+        ? keyBetween({ lower: row.edge, upper: row.neighbour })
+        : keyBetween({ lower: row.edge, upper: null });
+  return { ticket, access, place: { column: { id: target.column, category: row.targetCategory }, position } };
+}
+
+/**
+ * Moves every ticket of a column, archived ones too, to the end of another column of the same
+ * project, keeping their order, in the caller's transaction (`writeMoves`: one `ticket.moved`
+ * event and activity row each). For deleting a column with "move its cards to": nobody is
+ * notified, as it is a reorganisation, not work done. Returns how many moved.
+ */
+export async function moveColumnTickets(
+  tx: Tx,
+  actor: Actor,
+  from: { id: number; projectId: number },
+  to: ColumnRef,
+): Promise<number> {
+  const moving = await selectTickets(tx)
+    .where(eq(tickets.columnId, from.id))
+    .orderBy(asc(tickets.position))
+    .for('update', { of: tickets });
+  if (!moving.length) return 0;
+  const [last] = await tx.execute<{ position: string | null }>(sql`
+    select max(position) as position from tickets where column_id = ${to.id}`);
+  const keys = keysAfter(last?.position ?? null, moving.length);
+  const written = await writeMoves(
+    tx,
+    actor,
+    moving.map((ticket, i) => ({ ticket, place: { column: to, position: keys[i]! }, columnDeleted: true })),
+    { notify: false },
+  );
+  return written?.length ?? 0;
+}

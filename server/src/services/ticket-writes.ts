@@ -1,0 +1,364 @@
+/**
+ * Ticket writes but column changes: create, edit, archive, delete. Each write is one
+ * transaction that checks the version, changes the row (and its assignee/tag links), and
+ * records the change (activity row + board event) before commit. A PATCH that changes the
+ * column hands the column change to the one move path (ticket-moves.ts `writeMoves`).
+ */
+import type { Db, Executor, Tx } from '@laneway/db/client';
+import {
+  columns,
+  contacts,
+  projectCompanies,
+  projects,
+  tags,
+  ticketAssignees,
+  ticketTags,
+  tickets,
+  userRoles,
+} from '@laneway/db/schema';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Actor } from '../lib/context.ts';
+import { assertAllFound } from '../lib/refs.ts';
+import { badRequest, conflict } from '../lib/errors.ts';
+import {
+  authorize,
+  canArchive,
+  canAssign,
+  canCreateTicket,
+  canDeleteTicket,
+  canEditTicket,
+  isStaff,
+  type ProjectAccess,
+} from '../policy/index.ts';
+import type { Changed } from '../realtime/events.ts';
+import type { Ticket } from '../schemas/tickets.ts';
+import { recordChange, recordChanges } from './changes.ts';
+import { notifyAssigned } from './notifications.ts';
+import { transact } from './publish.ts';
+import { edgeKey, placeTicket, staleVersion, withPositionRetry, writeMoves } from './ticket-moves.ts';
+import { factsOf, readTicket, requireTicket, selectTickets, serializeTicket } from './tickets.ts';
+
+// Reference checks: every id in a body must belong to the ticket's project.
+
+async function checkColumn(db: Executor, projectId: number, columnId: number) {
+  const [col] = await db
+    .select({ id: columns.id, category: columns.category })
+    .from(columns)
+    .where(and(eq(columns.id, columnId), eq(columns.projectId, projectId)));
+  if (!col) throw badRequest('Unknown column', { column: [`No column ${columnId} in this project`] });
+  return col;
+}
+
+async function firstColumn(db: Executor, projectId: number) {
+  const [col] = await db
+    .select({ id: columns.id, category: columns.category })
+    .from(columns)
+    .where(eq(columns.projectId, projectId))
+    .orderBy(sql`${columns.category} <> 'todo'`, asc(columns.position))
+    .limit(1);
+  if (!col) throw conflict('This project has no columns');
+  return col;
+}
+
+async function checkAssignees(db: Executor, projectId: number, ids: number[]) {
+  if (!ids.length) return;
+  const found = await db
+    .select({ id: userRoles.userId })
+    .from(userRoles)
+    .where(and(eq(userRoles.projectId, projectId), inArray(userRoles.userId, ids)));
+  assertAllFound(ids, found, 'assignees', 'Assignees must be project members', (id) => `User ${id} is not a member`);
+}
+
+async function checkTags(db: Executor, projectId: number, ids: number[]) {
+  if (!ids.length) return;
+  const found = await db
+    .select({ id: tags.id })
+    .from(tags)
+    .where(and(eq(tags.projectId, projectId), inArray(tags.id, ids)));
+  assertAllFound(ids, found, 'tags', 'Unknown tags', (id) => `No tag ${id} in this project`);
+}
+
+async function checkCompany(db: Executor, projectId: number, companyId: number | null) {
+  if (companyId === null) return;
+  const [link] = await db
+    .select({ id: projectCompanies.companyId })
+    .from(projectCompanies)
+    .where(and(eq(projectCompanies.projectId, projectId), eq(projectCompanies.companyId, companyId)));
+  if (!link) throw badRequest('Company is not linked to this project', { company: [`Company ${companyId}`] });
+}
+
+async function checkContact(db: Executor, contactId: number | null, companyId: number | null) {
+  if (contactId === null) return;
+  const [contact] = await db.select({ companyId: contacts.companyId }).from(contacts).where(eq(contacts.id, contactId));
+  if (!contact) throw badRequest('Unknown contact', { contact: [`No contact ${contactId}`] });
+  if (companyId !== null && contact.companyId !== null && contact.companyId !== companyId) {
+    throw badRequest('Contact belongs to another company', { contact: ['Company mismatch'] });
+  }
+}
+
+async function setLinks(tx: Tx, ticketId: number, assignees?: number[], tagIds?: number[]) {
+  if (assignees) {
+    await tx.delete(ticketAssignees).where(eq(ticketAssignees.ticketId, ticketId));
+    if (assignees.length) await tx.insert(ticketAssignees).values(assignees.map((userId) => ({ ticketId, userId })));
+  }
+  if (tagIds) {
+    await tx.delete(ticketTags).where(eq(ticketTags.ticketId, ticketId));
+    if (tagIds.length) await tx.insert(ticketTags).values(tagIds.map((tagId) => ({ ticketId, tagId })));
+  }
+}
+
+const unique = (ids: number[] | undefined) => (ids ? [...new Set(ids)].sort((a, b) => a - b) : undefined);
+
+export interface NewTicket {
+  project: number;
+  title: string;
+  description?: string | undefined;
+  column?: number | undefined;
+  priority_id?: number | undefined;
+  company?: number | null | undefined;
+  contact?: number | null | undefined;
+  assignees?: number[] | undefined;
+  tags?: number[] | undefined;
+  due_at?: string | null | undefined;
+  at?: 'top' | 'bottom' | undefined;
+}
+
+export async function createTicket(db: Db, actor: Actor, access: ProjectAccess, input: NewTicket): Promise<Ticket> {
+  // Company people file tickets for their own company; with one company it is implied.
+  let companyId = input.company ?? null;
+  if (!isStaff(access) && companyId === null && access.companyIds.length === 1) companyId = access.companyIds[0]!;
+  authorize(true, canCreateTicket(access, companyId), 'You may not create tickets here');
+  const assignees = unique(input.assignees) ?? [];
+  if (assignees.length) authorize(true, canAssign(access), 'Only admins assign work');
+  const tagIds = unique(input.tags) ?? [];
+  const projectId = access.projectId;
+  const column = input.column ? await checkColumn(db, projectId, input.column) : await firstColumn(db, projectId);
+  await Promise.all([
+    checkAssignees(db, projectId, assignees),
+    checkTags(db, projectId, tagIds),
+    checkCompany(db, projectId, companyId),
+    checkContact(db, input.contact ?? null, companyId),
+  ]);
+  return withPositionRetry(db, async (tx) => {
+    // The project row lock hands out numbers in order and serialises creates per project.
+    const [seq] = await tx
+      .update(projects)
+      .set({ ticketSeq: sql`${projects.ticketSeq} + 1` })
+      .where(eq(projects.id, projectId))
+      .returning({ n: projects.ticketSeq });
+    const [row] = await tx
+      .insert(tickets)
+      .values({
+        projectId,
+        number: seq!.n,
+        title: input.title,
+        description: input.description ?? '',
+        ...placeTicket(null, { column, position: await edgeKey(tx, column.id, input.at ?? 'bottom') }, new Date()),
+        priorityId: input.priority_id ?? 2,
+        companyId,
+        contactId: input.contact ?? null,
+        reporterId: actor.id,
+        dueAt: input.due_at ? new Date(input.due_at) : null,
+      })
+      .returning({ id: tickets.id });
+    await setLinks(tx, row!.id, assignees, tagIds);
+    const json = serializeTicket(await readTicket(tx, row!.id));
+    await recordChange(tx, {
+      projectId,
+      ticketId: json.id,
+      actorId: actor.id,
+      verb: 'ticket.created',
+      data: { number: json.number, title: json.title, column: json.column },
+      payload: json,
+    });
+    await notifyAssigned(tx, actor, json, json.assignees);
+    return json;
+  });
+}
+
+/** Every field of a new ticket but its project and placement, plus the version precondition. */
+export type TicketPatch = Partial<Omit<NewTicket, 'project' | 'at'>> & { version?: number | undefined };
+
+/**
+ * Edits a ticket. A given `version` must match the stored one (else 409 with the current
+ * version); a `column` different from the current one moves the ticket to that column's end.
+ */
+export async function updateTicket(db: Db, actor: Actor, id: number, patch: TicketPatch): Promise<Ticket> {
+  const { ticket, access } = await requireTicket(db, actor, id);
+  authorize(true, canEditTicket(access, factsOf(ticket)));
+  const assignees = unique(patch.assignees);
+  const tagIds = unique(patch.tags);
+  if (assignees && assignees.join() !== ticket.assignees.join()) {
+    authorize(true, canAssign(access), 'Only admins assign work');
+  }
+  if (patch.version !== undefined && patch.version !== ticket.version) throw staleVersion(ticket.version);
+  const companyId = patch.company !== undefined ? patch.company : ticket.companyId;
+  const contactId = patch.contact !== undefined ? patch.contact : ticket.contactId;
+  const projectId = ticket.projectId;
+  const column =
+    patch.column !== undefined && patch.column !== ticket.columnId
+      ? await checkColumn(db, projectId, patch.column)
+      : null;
+  await Promise.all([
+    assignees ? checkAssignees(db, projectId, assignees) : null,
+    tagIds ? checkTags(db, projectId, tagIds) : null,
+    patch.company !== undefined ? checkCompany(db, projectId, companyId) : null,
+    patch.contact !== undefined || patch.company !== undefined ? checkContact(db, contactId, companyId) : null,
+  ]);
+  return withPositionRetry(db, async (tx) => {
+    const values: Partial<typeof tickets.$inferInsert> & Record<string, unknown> = {};
+    const changed: Changed = {};
+    const set = <K extends keyof typeof tickets.$inferInsert>(
+      key: K,
+      apiName: string,
+      next: unknown,
+      prev: unknown,
+    ) => {
+      if (JSON.stringify(next) === JSON.stringify(prev)) return;
+      values[key] = next as never;
+      changed[apiName] = [prev, next];
+    };
+    if (patch.title !== undefined) set('title', 'title', patch.title, ticket.title);
+    if (patch.description !== undefined) set('description', 'description', patch.description, ticket.description);
+    if (patch.priority_id !== undefined) set('priorityId', 'priority_id', patch.priority_id, ticket.priorityId);
+    if (patch.company !== undefined) set('companyId', 'company', patch.company, ticket.companyId);
+    if (patch.contact !== undefined) set('contactId', 'contact', patch.contact, ticket.contactId);
+    if (patch.due_at !== undefined) {
+      const next = patch.due_at ? new Date(patch.due_at) : null;
+      if ((next?.getTime() ?? null) !== (ticket.dueAt?.getTime() ?? null)) {
+        values.dueAt = next;
+        changed.due_at = [ticket.dueAt?.toISOString() ?? null, next?.toISOString() ?? null];
+      }
+    }
+    if (assignees && assignees.join() !== ticket.assignees.join()) changed.assignees = [ticket.assignees, assignees];
+    if (tagIds && tagIds.join() !== ticket.tagIds.join()) changed.tags = [ticket.tagIds, tagIds];
+    if (!Object.keys(changed).length && !column) return serializeTicket(ticket);
+    // A column change bumps the version in the move's write; other fields alone bump it here.
+    if (Object.keys(values).length || !column) {
+      const updated = await tx
+        .update(tickets)
+        .set(column ? values : { ...values, version: sql`${tickets.version} + 1`, updatedAt: sql`now()` })
+        .where(and(eq(tickets.id, id), eq(tickets.version, ticket.version)))
+        .returning({ id: tickets.id });
+      if (!updated.length) throw staleVersion(ticket.version + 1);
+    }
+    await setLinks(tx, id, changed.assignees ? assignees : undefined, changed.tags ? tagIds : undefined);
+    let json: Ticket;
+    if (column) {
+      const current = await readTicket(tx, id);
+      const place = { column, position: await edgeKey(tx, column.id, 'bottom', id) };
+      const written = await writeMoves(tx, actor, [{ ticket: current, place, changed }], { notify: true });
+      if (!written) throw staleVersion(ticket.version + 1);
+      json = written[0]!.json;
+    } else {
+      json = serializeTicket(await readTicket(tx, id));
+      await recordChange(tx, {
+        projectId,
+        ticketId: id,
+        actorId: actor.id,
+        verb: 'ticket.updated',
+        data: { changed },
+        payload: json,
+      });
+    }
+    if (changed.assignees) {
+      await notifyAssigned(
+        tx,
+        actor,
+        json,
+        json.assignees.filter((a) => !ticket.assignees.includes(a)),
+      );
+    }
+    return json;
+  });
+}
+
+export async function setArchived(db: Db, actor: Actor, id: number, archived: boolean): Promise<Ticket> {
+  const { ticket, access } = await requireTicket(db, actor, id);
+  authorize(true, canArchive(access), 'Only admins archive tickets');
+  if (ticket.isArchived === archived) return serializeTicket(ticket);
+  return transact(db, async (tx) => {
+    await tx
+      .update(tickets)
+      .set({
+        isArchived: archived,
+        archivedAt: archived ? sql`now()` : null,
+        version: sql`${tickets.version} + 1`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(tickets.id, id));
+    const json = serializeTicket(await readTicket(tx, id));
+    await recordChange(tx, {
+      projectId: ticket.projectId,
+      ticketId: id,
+      actorId: actor.id,
+      verb: archived ? 'ticket.archived' : 'ticket.unarchived',
+      data: {},
+      payload: json,
+    });
+    return json;
+  });
+}
+
+/**
+ * The archiving job's work (SPEC §7): archives tickets that have been done for longer than their
+ * project's `archive_after_hours` (else `defaultHours`), in batches of at most `batchSize`, each
+ * batch one transaction with its activity rows and `ticket.archived` events. Tickets being
+ * edited are skipped (SKIP LOCKED) and caught on the next run; running twice archives nothing
+ * more. Returns how many were archived.
+ */
+export async function archiveDueTickets(db: Db, options: { defaultHours: number; batchSize: number }): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const archived = await transact(db, async (tx) => {
+      const picked = await tx.execute<{ id: number }>(sql`
+        update tickets t set is_archived = true, archived_at = now(), version = t.version + 1, updated_at = now()
+        where t.id in (
+          select d.id from tickets d join projects p on p.id = d.project_id
+          where not d.is_archived and d.status = 'done' and d.done_at is not null
+            and d.done_at < now() - make_interval(hours => coalesce(p.archive_after_hours, ${options.defaultHours}))
+          order by d.id limit ${options.batchSize}
+          for update of d skip locked)
+        returning t.id`);
+      if (!picked.length) return 0;
+      const rows = await selectTickets(tx)
+        .where(
+          inArray(
+            tickets.id,
+            picked.map((r) => r.id),
+          ),
+        )
+        .orderBy(asc(tickets.id));
+      await recordChanges(
+        tx,
+        rows.map((row) => ({
+          projectId: row.projectId,
+          ticketId: row.id,
+          actorId: null,
+          verb: 'ticket.archived',
+          data: { automatic: true, done_at: row.doneAt?.toISOString() ?? null },
+          payload: serializeTicket(row),
+        })),
+      );
+      return rows.length;
+    });
+    total += archived;
+    if (archived < options.batchSize) return total;
+  }
+}
+
+export async function deleteTicket(db: Db, actor: Actor, id: number): Promise<void> {
+  const { ticket, access } = await requireTicket(db, actor, id);
+  authorize(true, canDeleteTicket(access), 'Only superadmins delete tickets');
+  await transact(db, async (tx) => {
+    await tx.delete(tickets).where(eq(tickets.id, id));
+    await recordChange(tx, {
+      projectId: ticket.projectId,
+      ticketId: null,
+      actorId: actor.id,
+      verb: 'ticket.deleted',
+      data: { ticket: id, number: ticket.number, title: ticket.title },
+      payload: { id, number: ticket.number, key: `${ticket.projectKey}-${ticket.number}`, company: ticket.companyId },
+    });
+  });
+}
