@@ -29,7 +29,8 @@ export type Changed = Record<string, [unknown, unknown]>;
 export interface TicketMovedActivity {
   from_column: number;
   to_column: number;
-  position: string;
+  /** The key in the new column; null in rows migrated from before the one move path (PATCH moves). */
+  position: string | null;
   changed?: Changed;
   column_deleted?: true;
 }
