@@ -13,7 +13,7 @@ import {
   type SessionLifetimes,
 } from '../auth/sessions.ts';
 import { AppError, forbidden, unauthorized } from '../lib/errors.ts';
-import { createUser, findUserByLogin, getUser, type NewUser, type UserRow } from './users.ts';
+import { findUserByLogin, insertUser, loadUser, type NewUser, type UserRow } from './users.ts';
 
 /** Serialises first-user creation so two concurrent first registrations make one superuser. */
 const REGISTRATION_LOCK = 7_245_031_119;
@@ -33,7 +33,7 @@ export async function register(db: Db, input: NewUser, allowRegistration: boolea
     const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(users);
     const first = (row?.n ?? 0) === 0;
     if (!first && !allowRegistration) throw forbidden('Registration is closed; ask an administrator for an account');
-    return createUser(tx, { ...input, isSuperuser: first });
+    return insertUser(tx, { ...input, isSuperuser: first });
   });
 }
 
@@ -108,7 +108,7 @@ export async function changePassword(
   lifetimes: SessionLifetimes,
   meta: { ip: string; userAgent: string | null },
 ): Promise<IssuedTokens> {
-  const user = await getUser(db, userId);
+  const user = await loadUser(db, userId);
   if (!(await verifyPassword(user.passwordHash, current))) {
     throw new AppError('validation_error', 'Current password is wrong', { current_password: ['Wrong password'] });
   }

@@ -7,7 +7,7 @@ import { notFound } from '../lib/errors.ts';
 import { canSeeProject, isStaff } from '../policy/index.ts';
 import { loadProjectAccessWith } from '../policy/load.ts';
 import { projectTopic } from './changes.ts';
-import { listColumns, serializeColumn } from './columns.ts';
+import { loadColumns, serializeColumn } from './columns.ts';
 import { boardTickets } from './tickets.ts';
 
 const gzip = promisify(gzipCallback);
@@ -70,7 +70,7 @@ export async function boardBody(db: Executor, cache: BoardCache, actor: Actor, p
   const key = `${access.projectId}:${scope ? scope.join(',') : '*'}`;
   return cache.get(key, seq, async () => {
     const [cols, tickets] = await Promise.all([
-      listColumns(db, access.projectId),
+      loadColumns(db, access.projectId),
       boardTickets(db, access.projectId, scope),
     ]);
     const byColumn = new Map<number, unknown[]>(cols.map((c) => [c.id, []]));

@@ -1,11 +1,17 @@
+/**
+ * A project's board columns. Anyone who can see the project reads them; only those who manage it
+ * change them (`requireProjectManager`: 404 for whoever cannot see the project, 403 for the rest).
+ */
 import { transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { columns, tickets } from '@laneway/db/schema';
 import { and, asc, desc, eq, gt, lt, ne, sql } from 'drizzle-orm';
 import type { Actor } from '../lib/context.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
+import { pageOfArray, type PageParams } from '../lib/pagination.ts';
 import { recordChange } from './changes.ts';
 import { keyBetween } from './ordering.ts';
+import { requireManageable, requireProjectAccess, requireProjectManager } from './projects.ts';
 import { moveColumnTickets } from './ticket-moves.ts';
 
 export type ColumnRow = typeof columns.$inferSelect;
@@ -23,24 +29,33 @@ export function serializeColumn(c: ColumnRow) {
 }
 export type ColumnJson = ReturnType<typeof serializeColumn>;
 
-export async function listColumns(db: Executor, projectId: number): Promise<ColumnRow[]> {
+/** A project's columns in board order (no permission check: the board has made it). */
+export async function loadColumns(db: Executor, projectId: number): Promise<ColumnRow[]> {
   return db.select().from(columns).where(eq(columns.projectId, projectId)).orderBy(asc(columns.position));
 }
 
-export async function getColumn(db: Executor, id: number): Promise<ColumnRow> {
+/** A page of a project's columns in board order, for anyone who can see the project. */
+export async function listColumns(db: Executor, actor: Actor, projectId: number, page: PageParams) {
+  await requireProjectAccess(db, actor, projectId);
+  return pageOfArray((await loadColumns(db, projectId)).map(serializeColumn), page);
+}
+
+async function loadColumn(db: Executor, id: number): Promise<ColumnRow> {
   const [row] = await db.select().from(columns).where(eq(columns.id, id));
   if (!row) throw notFound();
   return row;
 }
 
 export interface NewColumn {
+  project: number;
   name: string;
   category?: ColumnCategory | undefined;
   wip_limit?: number | null | undefined;
 }
 
-/** Adds a column at the right end of the board. */
-export async function createColumn(db: Db, actor: Actor, projectId: number, input: NewColumn): Promise<ColumnJson> {
+/** Adds a column at the right end of the board of a project the actor manages. */
+export async function createColumn(db: Db, actor: Actor, input: NewColumn): Promise<ColumnJson> {
+  const { projectId } = await requireProjectManager(db, actor, input.project);
   return transact(db, async (tx) => {
     // Serialise column creation per project so two new columns never pick the same key.
     await tx.execute(sql`select id from projects where id = ${projectId} for update`);
@@ -83,7 +98,8 @@ export interface ColumnPatch {
  * Renames or re-categorises a column. A new category is carried to its tickets' `status`, and
  * `done_at` follows: set when the column becomes done, cleared when it stops being done.
  */
-export async function updateColumn(db: Db, actor: Actor, column: ColumnRow, patch: ColumnPatch): Promise<ColumnJson> {
+export async function updateColumn(db: Db, actor: Actor, id: number, patch: ColumnPatch): Promise<ColumnJson> {
+  const column = await requireManageable(db, actor, loadColumn, id);
   return transact(db, async (tx) => {
     const values: Partial<typeof columns.$inferInsert> = {};
     if (patch.name !== undefined) values.name = patch.name;
@@ -116,13 +132,13 @@ export async function updateColumn(db: Db, actor: Actor, column: ColumnRow, patc
   });
 }
 
-/** Deletes an empty column; one that still holds tickets (archived ones too) is a 409. */
 /**
  * Deletes a column. Its tickets (archived ones too) must go first: with `moveTo`, another column
  * of the project, they move to its end in one transaction with the delete; without, a column
  * that holds tickets is a 409.
  */
-export async function deleteColumn(db: Db, actor: Actor, column: ColumnRow, moveTo?: number): Promise<void> {
+export async function deleteColumn(db: Db, actor: Actor, id: number, moveTo?: number): Promise<void> {
+  const column = await requireManageable(db, actor, loadColumn, id);
   await transact(db, async (tx) => {
     if (moveTo !== undefined) {
       const [target] = await tx
@@ -164,9 +180,10 @@ export async function deleteColumn(db: Db, actor: Actor, column: ColumnRow, move
 export async function moveColumn(
   db: Db,
   actor: Actor,
-  column: ColumnRow,
+  id: number,
   target: { before?: number | undefined; after?: number | undefined },
 ): Promise<ColumnJson> {
+  const column = await requireManageable(db, actor, loadColumn, id);
   return transact(db, async (tx) => {
     await tx.execute(sql`select id from projects where id = ${column.projectId} for update`);
     const neighbour = async (id: number, field: 'before' | 'after') => {

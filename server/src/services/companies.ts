@@ -2,10 +2,13 @@ import { accessChanged, transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { companies, companyAdmins, companyUsers, users } from '@laneway/db/schema';
 import { and, asc, desc, eq, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { Actor } from '../lib/context.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { assertAllFound } from '../lib/refs.ts';
 import { pgArray } from '../lib/sql-array.ts';
 import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
+import { authorize, canManageCompanies, canSeeCompany, canUpdateCompany, visibleCompanies } from '../policy/index.ts';
+import { loadActorProfile } from '../policy/load.ts';
 
 /** A company row with its people, as one query reads it. */
 const companyFields = {
@@ -57,26 +60,30 @@ export function slugify(name: string): string {
     .replace(/-+$/, '');
 }
 
-export async function getCompany(db: Executor, id: number): Promise<CompanyRow> {
+async function loadCompany(db: Executor, id: number): Promise<CompanyRow> {
   const [row] = await db.select(companyFields).from(companies).where(eq(companies.id, id));
   if (!row) throw notFound();
   return row;
 }
 
+/** A company the actor can see (staff, its people), or 404. */
+export async function getCompany(db: Executor, actor: Actor, id: number): Promise<CompanyJson> {
+  authorize(canSeeCompany(await loadActorProfile(db, actor), id), true);
+  return serializeCompany(await loadCompany(db, id));
+}
+
 export const COMPANY_ORDERING = ['name', 'created_at'] as const;
 const companyOrderColumns = { name: companies.name, created_at: companies.createdAt };
 
-/**
- * A page of companies. `visibleIds` null means every company (see `visibleCompanies` in the
- * policy module); otherwise only those ids.
- */
+/** A page of the companies the actor can see (`visibleCompanies` in the policy module). */
 export async function listCompanies(
   db: Executor,
-  visibleIds: number[] | null,
+  actor: Actor,
   filters: { search?: string | undefined },
   ordering: { field: (typeof COMPANY_ORDERING)[number]; desc: boolean }[],
   page: PageParams,
 ) {
+  const visibleIds = visibleCompanies(await loadActorProfile(db, actor));
   const where: SQL[] = [];
   if (visibleIds !== null) where.push(inArray(companies.id, visibleIds));
   if (filters.search) {
@@ -147,8 +154,12 @@ export interface NewCompany {
   users?: number[] | undefined;
 }
 
-/** Creates a company and its people in one transaction; the slug defaults to the name's. */
-export async function createCompany(db: Db, input: NewCompany): Promise<CompanyRow> {
+/**
+ * Creates a company and its people in one transaction, as the instance superuser (else 403);
+ * the slug defaults to the name's.
+ */
+export async function createCompany(db: Db, actor: Actor, input: NewCompany): Promise<CompanyJson> {
+  authorize(true, canManageCompanies(actor));
   const slug = input.slug ?? slugify(input.name);
   if (!slug) throw badRequest('Invalid input', { slug: ['Cannot be derived from this name; give a slug'] });
   const admins = unique(input.admins ?? []);
@@ -160,7 +171,7 @@ export async function createCompany(db: Db, input: NewCompany): Promise<CompanyR
     const [row] = await tx.insert(companies).values({ name: input.name, slug }).returning({ id: companies.id });
     await replacePeople(tx, companyAdmins, row!.id, admins);
     await replacePeople(tx, companyUsers, row!.id, people);
-    return getCompany(tx, row!.id);
+    return serializeCompany(await loadCompany(tx, row!.id));
   });
 }
 
@@ -172,11 +183,19 @@ export interface CompanyPatch {
 }
 
 /**
- * Updates a company; `admins` and `users`, when given, replace the whole list. The row is locked
- * first so two concurrent edits of the people lists apply one after the other, never interleaved.
- * Renaming keeps the slug: it may be in bookmarked URLs.
+ * Updates a company; `admins` and `users`, when given, replace the whole list. Superusers change
+ * anything, its company admins only `users` (403), others who cannot see it get a 404. The row
+ * is locked first so two concurrent edits of the people lists apply one after the other, never
+ * interleaved. Renaming keeps the slug: it may be in bookmarked URLs.
  */
-export async function updateCompany(db: Db, id: number, patch: CompanyPatch): Promise<CompanyRow> {
+export async function updateCompany(db: Db, actor: Actor, id: number, patch: CompanyPatch): Promise<CompanyJson> {
+  const profile = await loadActorProfile(db, actor);
+  const fields = Object.keys(patch).filter((k) => patch[k as keyof CompanyPatch] !== undefined);
+  authorize(
+    canSeeCompany(profile, id),
+    canUpdateCompany(profile, id, fields),
+    "Only an instance superuser may change a company's name, slug or admins",
+  );
   return transact(db, async (tx) => {
     const [current] = await tx.select({ id: companies.id }).from(companies).where(eq(companies.id, id)).for('update');
     if (!current) throw notFound();
@@ -197,12 +216,16 @@ export async function updateCompany(db: Db, id: number, patch: CompanyPatch): Pr
       await assertUsersExist(tx, 'users', people);
       await replacePeople(tx, companyUsers, id, people);
     }
-    return getCompany(tx, id);
+    return serializeCompany(await loadCompany(tx, id));
   });
 }
 
-/** Deletes a company; its people links and project links go with it, contacts and tickets keep no company. */
-export async function deleteCompany(db: Db, id: number): Promise<void> {
+/**
+ * Deletes a company, as the instance superuser (403; 404 for those who cannot see it); its
+ * people links and project links go with it, contacts and tickets keep no company.
+ */
+export async function deleteCompany(db: Db, actor: Actor, id: number): Promise<void> {
+  authorize(canSeeCompany(await loadActorProfile(db, actor), id), canManageCompanies(actor));
   await transact(db, async (tx) => {
     const people = await companyPeople(tx, [id]);
     const deleted = await tx.delete(companies).where(eq(companies.id, id)).returning({ id: companies.id });

@@ -8,8 +8,16 @@ import { assertAllFound } from '../lib/refs.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { isoTime } from '../lib/time.ts';
 import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
-import { canSeeProject, type ProjectAccess, type ProjectRole } from '../policy/index.ts';
-import { loadProjectAccess, roleSql, visibleProjectsSql } from '../policy/load.ts';
+import {
+  authorize,
+  canCreateProject,
+  canManageProject,
+  canSeeProject,
+  canViewReports,
+  type ProjectAccess,
+  type ProjectRole,
+} from '../policy/index.ts';
+import { loadActorProfile, loadProjectAccess, roleSql, visibleProjectsSql } from '../policy/load.ts';
 import { recordChange } from './changes.ts';
 import { companyPeople } from './companies.ts';
 import { keyBetween } from './ordering.ts';
@@ -36,6 +44,35 @@ export async function requireProjectAccess(db: Executor, actor: Actor, projectId
   const access = await loadProjectAccess(db, actor, projectId);
   if (!canSeeProject(access)) throw notFound();
   return access;
+}
+
+/** The project, if the actor may manage it: 404 when they cannot see it, 403 when not its superadmin. */
+export async function requireProjectManager(
+  db: Executor,
+  actor: Actor,
+  projectId: number,
+  what?: string,
+): Promise<ProjectAccess> {
+  const access = await requireProjectAccess(db, actor, projectId);
+  authorize(true, canManageProject(access), what);
+  return access;
+}
+
+/**
+ * A row that belongs to one project (a column, a tag), read by `load` (which answers 404 when
+ * there is none), if the actor may manage that project: `requireProjectManager`'s 404 or 403.
+ *
+ * @example const column = await requireManageable(db, actor, loadColumn, id);
+ */
+export async function requireManageable<T extends { projectId: number }>(
+  db: Executor,
+  actor: Actor,
+  load: (db: Executor, id: number) => Promise<T>,
+  id: number,
+): Promise<T> {
+  const row = await load(db, id);
+  await requireProjectManager(db, actor, row.projectId);
+  return row;
 }
 
 const companyIdsSql = sql<number[]>`coalesce((select array_agg(pc.company_id order by pc.company_id)
@@ -75,6 +112,7 @@ function fromListRow(r: ProjectListRow) {
 
 export const PROJECT_ORDERING = ['name', 'key', 'created_at'] as const;
 
+/** A page of the projects the actor can see, with their role in each. */
 export async function listProjects(
   db: Executor,
   actor: Actor,
@@ -103,7 +141,12 @@ export async function listProjects(
   return { count: rows[0]?.total ?? 0, results: rows.map(fromListRow) };
 }
 
-export async function getProject(db: Executor, access: ProjectAccess): Promise<ProjectJson> {
+/** The project the actor can see, or 404. */
+export async function getProject(db: Executor, actor: Actor, id: number): Promise<ProjectJson> {
+  return projectJson(db, await requireProjectAccess(db, actor, id));
+}
+
+async function projectJson(db: Executor, access: ProjectAccess): Promise<ProjectJson> {
   const rows = await db.execute<ProjectListRow>(sql`
     select p.*, ${companyIdsSql} as companies, 0 as total, null as role from projects p where p.id = ${access.projectId}`);
   const row = rows[0];
@@ -132,8 +175,9 @@ export interface NewProject {
   companies?: number[] | undefined;
 }
 
-/** Creates a project with its default columns; the creator becomes its superadmin. */
+/** Creates a project with its default columns; the creator becomes its superadmin. Not for company people (403). */
 export async function createProject(db: Db, actor: Actor, input: NewProject): Promise<ProjectJson> {
+  authorize(true, canCreateProject(await loadActorProfile(db, actor)), 'Company people cannot create projects');
   return transact(db, async (tx) => {
     await assertKeyFree(tx, input.key);
     const companyIds = [...new Set(input.companies ?? [])].sort((a, b) => a - b);
@@ -174,9 +218,10 @@ export interface ProjectPatch {
   archive_after_hours?: number | null | undefined;
 }
 
-export async function updateProject(db: Db, actor: Actor, access: ProjectAccess, patch: ProjectPatch) {
+/** Updates a project the actor manages; `companies`, when given, replaces the whole list. */
+export async function updateProject(db: Db, actor: Actor, id: number, patch: ProjectPatch): Promise<ProjectJson> {
+  const access = await requireProjectManager(db, actor, id);
   return transact(db, async (tx) => {
-    const id = access.projectId;
     if (patch.key !== undefined) await assertKeyFree(tx, patch.key, id);
     const values: Partial<typeof projects.$inferInsert> = {};
     if (patch.name !== undefined) values.name = patch.name;
@@ -203,7 +248,7 @@ export async function updateProject(db: Db, actor: Actor, access: ProjectAccess,
       ];
       accessChanged(await companyPeople(tx, changed), id);
     }
-    const json = await getProject(tx, access);
+    const json = await projectJson(tx, access);
     await recordChange(tx, {
       projectId: id,
       ticketId: null,
@@ -216,7 +261,9 @@ export async function updateProject(db: Db, actor: Actor, access: ProjectAccess,
   });
 }
 
-export async function deleteProject(db: Db, projectId: number): Promise<void> {
+/** Deletes a project the actor manages, and everything in it. */
+export async function deleteProject(db: Db, actor: Actor, projectId: number): Promise<void> {
+  await requireProjectManager(db, actor, projectId);
   await db.delete(projects).where(eq(projects.id, projectId));
 }
 
@@ -228,7 +275,9 @@ export function serializeMember(m: { userId: number; username: string; name: str
 
 const memberFields = { userId: users.id, username: users.username, name: users.name, role: userRoles.role };
 
-export async function listMembers(db: Executor, projectId: number, page: PageParams) {
+/** A project's members, for anyone who can see the project. */
+export async function listMembers(db: Executor, actor: Actor, projectId: number, page: PageParams) {
+  await requireProjectAccess(db, actor, projectId);
   const { limit, offset } = pageWindow(page);
   const rows = await db
     .select({ ...memberFields, total: sql<number>`count(*) over ()`.mapWith(Number) })
@@ -263,7 +312,9 @@ async function assertKeepsASuperadmin(tx: Executor, projectId: number, userId: n
   }
 }
 
+/** Gives a user a role in a project the actor manages; an existing member is a 409. */
 export async function addMember(db: Db, actor: Actor, projectId: number, userId: number, role: ProjectRole) {
+  await requireProjectManager(db, actor, projectId);
   return transact(db, async (tx) => {
     const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId));
     if (!user) throw badRequest('Unknown user', { user_id: [`No user ${userId}`] });
@@ -282,7 +333,9 @@ export async function addMember(db: Db, actor: Actor, projectId: number, userId:
   });
 }
 
+/** Changes a member's role in a project the actor manages; the last superadmin stays one. */
 export async function updateMember(db: Db, actor: Actor, projectId: number, userId: number, role: ProjectRole) {
+  await requireProjectManager(db, actor, projectId);
   return transact(db, async (tx) => {
     if (role !== 'superadmin') await assertKeepsASuperadmin(tx, projectId, userId);
     const updated = await tx
@@ -305,7 +358,9 @@ export async function updateMember(db: Db, actor: Actor, projectId: number, user
   });
 }
 
+/** Removes a member from a project the actor manages; the last superadmin stays. */
 export async function removeMember(db: Db, actor: Actor, projectId: number, userId: number) {
+  await requireProjectManager(db, actor, projectId);
   await transact(db, async (tx) => {
     await assertKeepsASuperadmin(tx, projectId, userId);
     const removed = await tx
@@ -329,9 +384,11 @@ export async function removeMember(db: Db, actor: Actor, projectId: number, user
 
 /**
  * Board statistics: open tickets per column, tickets created and done per day over the last
- * `days` days, and cycle time (created to done) of tickets finished in that window.
+ * `days` days, and cycle time (created to done) of tickets finished in that window. For
+ * managers and up (403), of a project the actor can see (404).
  */
-export async function projectReport(db: Executor, projectId: number, days: number) {
+export async function projectReport(db: Executor, actor: Actor, projectId: number, days: number) {
+  authorize(true, canViewReports(await requireProjectAccess(db, actor, projectId)), 'Reports are for managers and up');
   const [perColumn, perDay, cycle] = await Promise.all([
     db.execute<{ column: number; name: string; category: string; count: number }>(sql`
       select c.id as column, c.name, c.category, count(t.id)::int as count

@@ -1,10 +1,16 @@
+/**
+ * A project's tags. Anyone who can see the project reads them; only those who manage it
+ * change them (`requireProjectManager`: 404 for whoever cannot see the project, 403 for the rest).
+ */
 import { transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { tags } from '@laneway/db/schema';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../lib/context.ts';
 import { conflict, notFound } from '../lib/errors.ts';
+import { pageOfArray, type PageParams } from '../lib/pagination.ts';
 import { recordChange } from './changes.ts';
+import { requireManageable, requireProjectAccess, requireProjectManager } from './projects.ts';
 
 export type TagRow = typeof tags.$inferSelect;
 
@@ -13,15 +19,18 @@ export function serializeTag(t: TagRow) {
 }
 export type TagJson = ReturnType<typeof serializeTag>;
 
-export async function listTags(db: Executor, projectId: number): Promise<TagRow[]> {
-  return db
+/** A page of a project's tags by name, for anyone who can see the project. */
+export async function listTags(db: Executor, actor: Actor, projectId: number, page: PageParams) {
+  await requireProjectAccess(db, actor, projectId);
+  const rows = await db
     .select()
     .from(tags)
     .where(eq(tags.projectId, projectId))
     .orderBy(asc(sql`lower(${tags.name})`));
+  return pageOfArray(rows.map(serializeTag), page);
 }
 
-export async function getTag(db: Executor, id: number): Promise<TagRow> {
+async function loadTag(db: Executor, id: number): Promise<TagRow> {
   const [row] = await db.select().from(tags).where(eq(tags.id, id));
   if (!row) throw notFound();
   return row;
@@ -35,12 +44,13 @@ async function assertNameFree(db: Executor, projectId: number, name: string, exc
   if (row && row.id !== exceptId) throw conflict('A tag with this name already exists', { name: ['Taken'] });
 }
 
+/** Adds a tag to a project the actor manages; a name taken in any case is a 409. */
 export async function createTag(
   db: Db,
   actor: Actor,
-  projectId: number,
-  input: { name: string; colour?: string | undefined },
+  input: { project: number; name: string; colour?: string | undefined },
 ): Promise<TagJson> {
+  const { projectId } = await requireProjectManager(db, actor, input.project);
   return transact(db, async (tx) => {
     await assertNameFree(tx, projectId, input.name);
     const [row] = await tx
@@ -60,12 +70,14 @@ export async function createTag(
   });
 }
 
+/** Renames or recolours a tag of a project the actor manages. */
 export async function updateTag(
   db: Db,
   actor: Actor,
-  tag: TagRow,
+  id: number,
   patch: { name?: string | undefined; colour?: string | undefined },
 ): Promise<TagJson> {
+  const tag = await requireManageable(db, actor, loadTag, id);
   return transact(db, async (tx) => {
     if (patch.name !== undefined) await assertNameFree(tx, tag.projectId, patch.name, tag.id);
     const values: Partial<typeof tags.$inferInsert> = {};
@@ -87,7 +99,9 @@ export async function updateTag(
   });
 }
 
-export async function deleteTag(db: Db, actor: Actor, tag: TagRow): Promise<void> {
+/** Deletes a tag of a project the actor manages. */
+export async function deleteTag(db: Db, actor: Actor, id: number): Promise<void> {
+  const tag = await requireManageable(db, actor, loadTag, id);
   await transact(db, async (tx) => {
     await tx.delete(tags).where(eq(tags.id, tag.id));
     await recordChange(tx, {

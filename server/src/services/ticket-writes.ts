@@ -28,12 +28,12 @@ import {
   canDeleteTicket,
   canEditTicket,
   isStaff,
-  type ProjectAccess,
 } from '../policy/index.ts';
 import type { Changed } from '../realtime/events.ts';
 import type { Ticket } from '../schemas/tickets.ts';
 import { recordChange, recordChanges } from './changes.ts';
 import { notifyAssigned } from './notifications.ts';
+import { requireProjectAccess } from './projects.ts';
 import { transact } from './publish.ts';
 import { edgeKey, placeTicket, staleVersion, withPositionRetry, writeMoves } from './ticket-moves.ts';
 import { factsOf, readTicket, requireTicket, selectTickets, serializeTicket } from './tickets.ts';
@@ -123,7 +123,9 @@ export interface NewTicket {
   at?: 'top' | 'bottom' | undefined;
 }
 
-export async function createTicket(db: Db, actor: Actor, access: ProjectAccess, input: NewTicket): Promise<Ticket> {
+/** Files a ticket in `input.project`: 404 when the actor cannot see the project, 403 when they may not file there. */
+export async function createTicket(db: Db, actor: Actor, input: NewTicket): Promise<Ticket> {
+  const access = await requireProjectAccess(db, actor, input.project);
   // Company people file tickets for their own company; with one company it is implied.
   let companyId = input.company ?? null;
   if (!isStaff(access) && companyId === null && access.companyIds.length === 1) companyId = access.companyIds[0]!;

@@ -4,8 +4,11 @@ import { companyAdmins, companyUsers, userRoles, users } from '@laneway/db/schem
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { hashPassword } from '../auth/passwords.ts';
 import { revokeUserSessions } from '../auth/sessions.ts';
+import type { Actor } from '../lib/context.ts';
 import { conflict, notFound } from '../lib/errors.ts';
-import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
+import { containsPattern, pageWindow, parseOrdering, type PageParams } from '../lib/pagination.ts';
+import { authorize, canListUsers, canManageUsers } from '../policy/index.ts';
+import { loadActorProfile } from '../policy/load.ts';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -35,8 +38,8 @@ export interface NewUser {
   isSuperuser?: boolean;
 }
 
-/** Creates a user; a taken username or email (any case) is a 409. */
-export async function createUser(db: Executor, input: NewUser): Promise<UserRow> {
+/** Inserts a user, with no permission check (registration); a taken username or email (any case) is a 409. */
+export async function insertUser(db: Executor, input: NewUser): Promise<UserRow> {
   const taken = await db
     .select({ username: users.username })
     .from(users)
@@ -69,31 +72,53 @@ export async function findUserByLogin(db: Executor, login: string): Promise<User
   return row;
 }
 
-export async function getUser(db: Executor, id: number): Promise<UserRow> {
+/** A user by id, with no permission check (the caller's own account), or a 404. */
+export async function loadUser(db: Executor, id: number): Promise<UserRow> {
   const [row] = await db.select().from(users).where(eq(users.id, id));
   if (!row) throw notFound();
   return row;
 }
 
+/** Creates a user as the instance superuser (else 403); they never become a superuser here. */
+export async function createUser(db: Executor, actor: Actor, input: Omit<NewUser, 'isSuperuser'>): Promise<UserJson> {
+  authorize(true, canManageUsers(actor));
+  const { username, email, password, name } = input;
+  return serializeUser(await insertUser(db, { username, email, password, name }));
+}
+
+/** A user: anyone sees themself, staff see everyone; company people see no one else (404). */
+export async function getUser(db: Executor, actor: Actor, id: number): Promise<UserJson> {
+  authorize(id === actor.id || canListUsers(await loadActorProfile(db, actor)), true);
+  return serializeUser(await loadUser(db, id));
+}
+
 export const USER_ORDERING = ['username', 'created_at', 'name'] as const;
 const userOrderColumns = { username: users.username, created_at: users.createdAt, name: users.name };
 
-export async function listUsers(
-  db: Executor,
-  filters: { search?: string | undefined; is_active?: boolean | undefined },
-  ordering: { field: (typeof USER_ORDERING)[number]; desc: boolean }[],
-  page: PageParams,
-) {
+export interface UserQuery extends PageParams {
+  search?: string | undefined;
+  is_active?: boolean | undefined;
+  /** The raw `ordering` parameter (see `parseOrdering`). */
+  ordering?: string | undefined;
+}
+
+/**
+ * A page of users, for staff (company people: 403). The ordering is parsed after the permission
+ * check, so a company person gets the 403 whatever they asked for.
+ */
+export async function listUsers(db: Executor, actor: Actor, query: UserQuery) {
+  authorize(true, canListUsers(await loadActorProfile(db, actor)));
+  const ordering = parseOrdering(query.ordering, USER_ORDERING);
   const where: SQL[] = [];
-  if (filters.search) {
-    const q = containsPattern(filters.search);
+  if (query.search) {
+    const q = containsPattern(query.search);
     where.push(or(ilike(users.username, q), ilike(users.name, q), ilike(users.email, q))!);
   }
-  if (filters.is_active !== undefined) where.push(eq(users.isActive, filters.is_active));
+  if (query.is_active !== undefined) where.push(eq(users.isActive, query.is_active));
   const order = ordering.length
     ? ordering.map((o) => (o.desc ? desc(userOrderColumns[o.field]) : asc(userOrderColumns[o.field])))
     : [asc(users.id)];
-  const { limit, offset } = pageWindow(page);
+  const { limit, offset } = pageWindow(query);
   const rows = await db
     .select({ user: users, total: sql<number>`count(*) over ()`.mapWith(Number) })
     .from(users)
@@ -113,12 +138,31 @@ export interface UserPatch {
 }
 
 /**
- * Updates a user. Deactivating them or setting a new password ends every session they have,
- * in the same transaction.
+ * Updates a user, as the instance superuser: 404 for a user the actor may not see, 403 for one
+ * they may (themself included: the fields they may change are in `updateProfile`).
  */
-export async function updateUser(db: Db, id: number, patch: UserPatch): Promise<UserRow> {
+export async function updateUser(db: Db, actor: Actor, id: number, patch: UserPatch): Promise<UserJson> {
+  const profile = await loadActorProfile(db, actor);
+  authorize(id === actor.id || canListUsers(profile), canManageUsers(actor));
+  return serializeUser(await applyUserPatch(db, id, patch));
+}
+
+/** The actor's own name and email (PATCH /auth/me/): theirs to change. */
+export async function updateProfile(
+  db: Db,
+  actor: Actor,
+  patch: { name?: string | undefined; email?: string | undefined },
+): Promise<UserRow> {
+  return applyUserPatch(db, actor.id, patch);
+}
+
+/**
+ * Writes a user patch. Deactivating them or setting a new password ends every session they
+ * have, in the same transaction.
+ */
+async function applyUserPatch(db: Db, id: number, patch: UserPatch): Promise<UserRow> {
   return transact(db, async (tx) => {
-    const current = await getUser(tx, id);
+    const current = await loadUser(tx, id);
     if (patch.email && patch.email.toLowerCase() !== current.email.toLowerCase()) {
       const [taken] = await tx
         .select({ id: users.id })

@@ -24,10 +24,10 @@ import { checkUrl, type Resolve } from '../../../workers/src/webhooks/ssrf.ts';
 import type { Actor } from '../lib/context.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
-import { authorize, canManageProject, type ProjectAccess } from '../policy/index.ts';
+import type { ProjectAccess } from '../policy/index.ts';
 import { enqueue, TASKS } from './jobs.ts';
 import { storeNotifications } from './notifications.ts';
-import { requireProjectAccess } from './projects.ts';
+import { requireProjectManager } from './projects.ts';
 import { transact } from './publish.ts';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
@@ -88,9 +88,7 @@ export type DeliveryJson = ReturnType<typeof serializeDelivery>;
 
 /** The project, if the actor may manage its webhooks: 404 if they cannot see it, else 403. */
 async function manageableProject(db: Executor, actor: Actor, projectId: number): Promise<ProjectAccess> {
-  const access = await requireProjectAccess(db, actor, projectId);
-  authorize(true, canManageProject(access), 'Only project superadmins manage webhooks');
-  return access;
+  return requireProjectManager(db, actor, projectId, 'Only project superadmins manage webhooks');
 }
 
 /** A webhook the actor may manage, or the 404 / 403 the policy gives. */

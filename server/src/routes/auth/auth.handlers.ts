@@ -74,7 +74,7 @@ export const logoutAllHandler: RouteHandler<typeof logoutAll, AppEnv> = async (c
 
 async function meBody(c: Context<AppEnv>, userId: number) {
   const { db } = c.var.deps;
-  const [user, ties] = await Promise.all([users.getUser(db, userId), users.userTies(db, userId)]);
+  const [user, ties] = await Promise.all([users.loadUser(db, userId), users.userTies(db, userId)]);
   return { ...users.serializeUser(user), ...ties };
 }
 
@@ -85,7 +85,7 @@ export const meHandler: RouteHandler<typeof me, AppEnv> = async (c) => {
 
 export const patchMeHandler: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  await users.updateUser(c.var.deps.db, actor.id, c.req.valid('json'));
+  await users.updateProfile(c.var.deps.db, actor, c.req.valid('json'));
   return c.json(await meBody(c, actor.id), 200);
 };
 

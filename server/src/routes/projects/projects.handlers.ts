@@ -2,8 +2,6 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import { requireAuth } from '../../auth/middleware.ts';
 import type { AppEnv } from '../../lib/context.ts';
 import { pageEnvelope, parseOrdering } from '../../lib/pagination.ts';
-import { authorize, canCreateProject, canManageProject, canViewReports } from '../../policy/index.ts';
-import { loadActorProfile } from '../../policy/load.ts';
 import { boardBody } from '../../services/board.ts';
 import * as projects from '../../services/projects.ts';
 import type * as r from './projects.routes.ts';
@@ -23,72 +21,50 @@ export const listProjects: RouteHandler<typeof r.listProjects, AppEnv> = async (
 
 export const createProject: RouteHandler<typeof r.createProject, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const { db } = c.var.deps;
-  authorize(true, canCreateProject(await loadActorProfile(db, actor)), 'Company people cannot create projects');
-  return c.json(await projects.createProject(db, actor, c.req.valid('json')), 201);
+  return c.json(await projects.createProject(c.var.deps.db, actor, c.req.valid('json')), 201);
 };
 
 export const getProject: RouteHandler<typeof r.getProject, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const { db } = c.var.deps;
-  const access = await projects.requireProjectAccess(db, actor, c.req.valid('param').id);
-  return c.json(await projects.getProject(db, access), 200);
+  return c.json(await projects.getProject(c.var.deps.db, actor, c.req.valid('param').id), 200);
 };
 
 export const patchProject: RouteHandler<typeof r.patchProject, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const { db } = c.var.deps;
-  const access = await projects.requireProjectAccess(db, actor, c.req.valid('param').id);
-  authorize(true, canManageProject(access));
-  return c.json(await projects.updateProject(db, actor, access, c.req.valid('json')), 200);
+  const { id } = c.req.valid('param');
+  return c.json(await projects.updateProject(c.var.deps.db, actor, id, c.req.valid('json')), 200);
 };
 
 export const deleteProject: RouteHandler<typeof r.deleteProject, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const { db } = c.var.deps;
-  const access = await projects.requireProjectAccess(db, actor, c.req.valid('param').id);
-  authorize(true, canManageProject(access));
-  await projects.deleteProject(db, access.projectId);
+  await projects.deleteProject(c.var.deps.db, actor, c.req.valid('param').id);
   return c.body(null, 204);
 };
 
 export const listMembers: RouteHandler<typeof r.listMembers, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const { db } = c.var.deps;
-  const access = await projects.requireProjectAccess(db, actor, c.req.valid('param').id);
   const q = c.req.valid('query');
-  const page = await projects.listMembers(db, access.projectId, q);
+  const page = await projects.listMembers(c.var.deps.db, actor, c.req.valid('param').id, q);
   return c.json(pageEnvelope(c.req.url, q, page.count, page.results), 200);
 };
 
 export const addMember: RouteHandler<typeof r.addMember, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const { db } = c.var.deps;
-  const access = await projects.requireProjectAccess(db, actor, c.req.valid('param').id);
-  authorize(true, canManageProject(access));
+  const { id } = c.req.valid('param');
   const body = c.req.valid('json');
-  return c.json(await projects.addMember(db, actor, access.projectId, body.user_id, body.role), 201);
+  return c.json(await projects.addMember(c.var.deps.db, actor, id, body.user_id, body.role), 201);
 };
 
 export const patchMember: RouteHandler<typeof r.patchMember, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const { db } = c.var.deps;
-  const params = c.req.valid('param');
-  const access = await projects.requireProjectAccess(db, actor, params.id);
-  authorize(true, canManageProject(access));
-  return c.json(
-    await projects.updateMember(db, actor, access.projectId, params.user_id, c.req.valid('json').role),
-    200,
-  );
+  const { id, user_id } = c.req.valid('param');
+  return c.json(await projects.updateMember(c.var.deps.db, actor, id, user_id, c.req.valid('json').role), 200);
 };
 
 export const removeMember: RouteHandler<typeof r.removeMember, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const { db } = c.var.deps;
-  const params = c.req.valid('param');
-  const access = await projects.requireProjectAccess(db, actor, params.id);
-  authorize(true, canManageProject(access));
-  await projects.removeMember(db, actor, access.projectId, params.user_id);
+  const { id, user_id } = c.req.valid('param');
+  await projects.removeMember(c.var.deps.db, actor, id, user_id);
   return c.body(null, 204);
 };
 
@@ -113,8 +89,6 @@ export const board: RouteHandler<typeof r.board, AppEnv> = async (c) => {
 
 export const report: RouteHandler<typeof r.report, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const { db } = c.var.deps;
-  const access = await projects.requireProjectAccess(db, actor, c.req.valid('param').id);
-  authorize(true, canViewReports(access), 'Reports are for managers and up');
-  return c.json(await projects.projectReport(db, access.projectId, c.req.valid('query').days), 200);
+  const { id } = c.req.valid('param');
+  return c.json(await projects.projectReport(c.var.deps.db, actor, id, c.req.valid('query').days), 200);
 };

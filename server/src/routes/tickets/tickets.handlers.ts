@@ -2,7 +2,6 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import { requireAuth } from '../../auth/middleware.ts';
 import type { AppEnv } from '../../lib/context.ts';
 import { pageEnvelope, parseOrdering } from '../../lib/pagination.ts';
-import { requireProjectAccess } from '../../services/projects.ts';
 import * as moves from '../../services/ticket-moves.ts';
 import * as writes from '../../services/ticket-writes.ts';
 import * as tickets from '../../services/tickets.ts';
@@ -23,10 +22,7 @@ export const listTickets: RouteHandler<typeof r.listTickets, AppEnv> = async (c)
 
 export const createTicket: RouteHandler<typeof r.createTicket, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  const { db } = c.var.deps;
-  const body = c.req.valid('json');
-  const access = await requireProjectAccess(db, actor, body.project);
-  return c.json(await writes.createTicket(db, actor, access, body), 201);
+  return c.json(await writes.createTicket(c.var.deps.db, actor, c.req.valid('json')), 201);
 };
 
 export const getTicket: RouteHandler<typeof r.getTicket, AppEnv> = async (c) => {
