@@ -8,6 +8,7 @@ export default defineConfig({
       'workers/src/**/*.test.ts',
       'web/src/**/*.test.ts',
       'test/deploy/**/*.test.ts',
+      'test/peers/**/*.test.ts',
     ],
     globalSetup: ['./test/global-setup.ts'],
     testTimeout: 30_000,

@@ -1,46 +1,14 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/harness.ts';
+import { startSmtpSink, type SmtpSink } from '../../../test/peers/smtp.ts';
 import { buildWorld, type World } from '../../../test/world.ts';
 import { closeMailTransports } from '../mail.ts';
 import { startWorker } from '../worker.ts';
 
-/** A message as the SMTP server received it. */
-interface Received {
-  rcptTo: string[];
-  raw: string;
-  at: number;
-}
-
-const received: Received[] = [];
 /** Recipients answered `550` at RCPT TO (a permanent refusal). */
 const refused = new Set<string>();
 /** While set, every message is answered `451` after DATA (a temporary failure). */
 let failData = false;
-
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  logger: false,
-  onRcptTo(address, _session, callback) {
-    if (!refused.has(address.address)) return callback();
-    callback(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
-  },
-  onData(stream, session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => {
-      if (failData) return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
-      received.push({
-        rcptTo: session.envelope.rcptTo.map((r) => r.address),
-        raw: Buffer.concat(chunks).toString('utf8'),
-        at: Date.now(),
-      });
-      callback();
-    });
-  },
-});
 
 /** Quoted-printable to text (RFC 2045 §6.7): soft line breaks, then `=XX` bytes, as UTF-8. */
 function decodeQuotedPrintable(body: string): string {
@@ -115,14 +83,16 @@ const pendingJobs = async (t: TestApp) => {
   return n;
 };
 
-let port: number;
+let smtp: SmtpSink;
 beforeAll(async () => {
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  port = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpSink({
+    onRcptTo: (address) => (refused.has(address) ? { code: 550, message: 'no such mailbox' } : undefined),
+    onData: () => (failData ? { code: 451, message: 'try again later' } : undefined),
+  });
 });
 afterAll(async () => {
   closeMailTransports();
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await smtp.stop();
 });
 
 describe('with SMTP_URL', () => {
@@ -131,7 +101,7 @@ describe('with SMTP_URL', () => {
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
   beforeAll(async () => {
     t = await createTestApp({
-      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      SMTP_URL: smtp.url,
       NOTIFICATION_EMAIL_DELAY_SECONDS: '1',
       WORKER_MODE: 'off',
     });
@@ -143,7 +113,7 @@ describe('with SMTP_URL', () => {
   });
 
   it('sends each user one digest after the delay, escaped, never to the actor nor for what was read', async () => {
-    received.length = 0;
+    smtp.clear();
     const started = Date.now();
     const tk = await ticket(t, w, 'Printer <b>& on fire', [w.ids.user, w.ids.manager]);
     const comment = await t.post(
@@ -164,10 +134,10 @@ describe('with SMTP_URL', () => {
     await worker.stop();
     worker = undefined;
 
-    expect(received.map((m) => m.rcptTo)).toEqual([['user@example.com']]);
-    const [mail] = received;
+    expect(smtp.messages.map((m) => m.envelope.rcptTo)).toEqual([['user@example.com']]);
+    const [mail] = smtp.messages;
     // The first notification waited for NOTIFICATION_EMAIL_DELAY_SECONDS and took the comment along.
-    expect(mail!.at - started).toBeGreaterThanOrEqual(1_000);
+    expect(mail!.receivedAt - started).toBeGreaterThanOrEqual(1_000);
     const { headers, text, html } = parseMessage(mail!.raw);
     expect(headers.get('to')).toBe('user <user@example.com>');
     expect(headers.get('from')).toBe('Laneway <laneway@localhost>');
@@ -184,7 +154,7 @@ describe('with SMTP_URL', () => {
   });
 
   it('releases the notifications when sending fails, and the retry sends them', async () => {
-    received.length = 0;
+    smtp.clear();
     failData = true;
     const tk = await ticket(t, w, 'Flaky mail', [w.ids.user]);
     worker = await startWorker(t.runtime.deps, { concurrency: 1, pollInterval: 100, crontab: null });
@@ -198,23 +168,23 @@ describe('with SMTP_URL', () => {
       expect(job!.attempts).toBe(1);
       expect(job!.last_error).toMatch(/try again later/);
       expect(await unsent(t, tk.id)).toBe(1);
-      expect(received).toEqual([]);
+      expect(smtp.messages).toEqual([]);
       failData = false;
       // graphile-worker's backoff: the second attempt comes about e¹ ≈ 2.7 s after the first.
-      await until('the retry', async () => received.length > 0 && (await unsent(t, tk.id)) === 0);
+      await until('the retry', async () => smtp.messages.length > 0 && (await unsent(t, tk.id)) === 0);
     } finally {
       failData = false;
       await worker.stop();
       worker = undefined;
     }
-    expect(received.map((m) => m.rcptTo)).toEqual([['user@example.com']]);
-    expect(parseMessage(received[0]!.raw).headers.get('subject')).toBe(
+    expect(smtp.messages.map((m) => m.envelope.rcptTo)).toEqual([['user@example.com']]);
+    expect(parseMessage(smtp.messages[0]!.raw).headers.get('subject')).toBe(
       `[Laneway] admin assigned you to ${tk.key} Flaky mail`,
     );
   });
 
   it('does not retry an address the server refuses for good', async () => {
-    received.length = 0;
+    smtp.clear();
     refused.add('manager@example.com');
     const tk = await ticket(t, w, 'Nobody home', [w.ids.manager]);
     worker = await startWorker(t.runtime.deps, { concurrency: 1, pollInterval: 100, crontab: null });
@@ -225,7 +195,7 @@ describe('with SMTP_URL', () => {
       await worker.stop();
       worker = undefined;
     }
-    expect(received).toEqual([]);
+    expect(smtp.messages).toEqual([]);
   });
 });
 
@@ -239,7 +209,7 @@ describe('without SMTP_URL', () => {
   afterAll(() => t.close());
 
   it('marks the notifications emailed at once and sends nothing', async () => {
-    received.length = 0;
+    smtp.clear();
     const tk = await ticket(t, w, 'Quiet', [w.ids.user, w.ids.manager]);
     expect(await unsent(t, tk.id)).toBe(2);
     const worker = await startWorker(t.runtime.deps, { concurrency: 1, pollInterval: 100, crontab: null });
@@ -249,6 +219,6 @@ describe('without SMTP_URL', () => {
     } finally {
       await worker.stop();
     }
-    expect(received).toEqual([]);
+    expect(smtp.messages).toEqual([]);
   });
 });
