@@ -25,7 +25,7 @@ import {
   type WorkerUtils,
 } from 'graphile-worker';
 import { TASKS } from '../../server/src/services/jobs.ts';
-import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_SECONDS } from './heartbeat.ts';
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_SECONDS } from '../../server/src/lib/heartbeat.ts';
 import type { TaskFactory, WorkerDeps } from './task.ts';
 import { archiveDoneTickets } from './tasks/tickets__archive_done.ts';
 import { cleanup } from './tasks/maintenance__cleanup.ts';

@@ -18,7 +18,7 @@
 import type { Db, Executor } from '@laneway/db/client';
 import { notifications } from '@laneway/db/schema';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
 import { pgArray } from '../lib/sql-array.ts';

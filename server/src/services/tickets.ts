@@ -18,7 +18,7 @@ import {
 } from '@laneway/db/schema';
 import { and, asc, desc, eq, getTableColumns, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { assertAllFound } from '../lib/refs.ts';
 import { pgArray } from '../lib/sql-array.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
@@ -38,7 +38,7 @@ import {
 } from '../policy/index.ts';
 import { linkedCompaniesSql, roleSql, visibleTicketsSql } from '../policy/load.ts';
 import { commitChange, recordChange, recordChanges } from './changes.ts';
-import type { ColumnCategory } from './columns.ts';
+import type { ColumnCategory } from '@laneway/db/schema';
 import { notifyAssigned, notifyDone } from './notifications.ts';
 import { keyBetween, keysAfter } from './ordering.ts';
 

@@ -1,6 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { requireAuth } from '../../auth/middleware.ts';
-import type { Actor, AppEnv } from '../../lib/context.ts';
+import type { AppEnv } from '../../deps.ts';
+import type { Actor } from '../../lib/actor.ts';
 import type { Db } from '@laneway/db/client';
 import { pageEnvelope, pageOfArray } from '../../lib/pagination.ts';
 import { authorize, canManageProject } from '../../policy/index.ts';

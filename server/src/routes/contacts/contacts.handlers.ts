@@ -1,7 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Executor } from '@laneway/db/client';
 import { requireAuth } from '../../auth/middleware.ts';
-import type { AppEnv } from '../../lib/context.ts';
+import type { AppEnv } from '../../deps.ts';
 import { badRequest } from '../../lib/errors.ts';
 import { pageEnvelope, parseOrdering } from '../../lib/pagination.ts';
 import {

@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { requireAuth } from '../../auth/middleware.ts';
-import type { AppEnv } from '../../lib/context.ts';
+import type { AppEnv } from '../../deps.ts';
 import { pageEnvelope, parseOrdering } from '../../lib/pagination.ts';
 import { authorize, canCreateProject, canManageProject, canViewReports } from '../../policy/index.ts';
 import { loadActorProfile } from '../../policy/load.ts';

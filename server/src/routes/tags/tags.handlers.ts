@@ -1,7 +1,8 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Db } from '@laneway/db/client';
 import { requireAuth } from '../../auth/middleware.ts';
-import type { Actor, AppEnv } from '../../lib/context.ts';
+import type { AppEnv } from '../../deps.ts';
+import type { Actor } from '../../lib/actor.ts';
 import { pageEnvelope, pageOfArray } from '../../lib/pagination.ts';
 import { authorize, canManageProject } from '../../policy/index.ts';
 import { requireProjectAccess } from '../../services/projects.ts';
