@@ -12,7 +12,7 @@ import { buildWorld, type World } from '../../../test/world.ts';
 import { verify } from '../../../server/src/webhooks/sign.ts';
 import { startWorker, type RunningWorker } from '../worker.ts';
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../../server/src/services/webhooks.ts';
-import { closeDeliveryDispatchers } from './webhooks__deliver.ts';
+import { closeDeliveryDispatchers } from './deliver_webhook.ts';
 
 const TIMEOUT_MS = 500;
 
