@@ -25,10 +25,10 @@ import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seedDemo, type SeedResult } from '@laneway/db/seed';
 import autocannon from 'autocannon';
 import {
-  benchScope,
+  type BoardBody,
+  type Child,
   cpuTimeMs,
   fetchBoard,
   fmt,
@@ -36,11 +36,10 @@ import {
   login,
   markdownTable,
   numberFromEnv,
-  openBenchDatabase,
+  runMain,
   startChild,
   startLaneway,
-  type BoardBody,
-  type Child,
+  withBenchRun,
 } from './lib.ts';
 
 /**
@@ -391,18 +390,7 @@ function table(rows: Row[]): string {
 
 async function main(): Promise<void> {
   const settings = loadSettings();
-  const log = (line: string) => console.error(line);
-  const scope = benchScope(log);
-
-  try {
-    const started = performance.now();
-    const loadBefore = os.loadavg()[0]!;
-    if (loadBefore > os.cpus().length / 2) {
-      log(`warning: load average ${loadBefore.toFixed(2)} before start: other processes compete for the CPU`);
-    }
-    const database = scope.ownDatabase(await openBenchDatabase(log));
-    log(`database: ${database.label}`);
-    const demo: SeedResult = await seedDemo(database.url, { tickets: settings.tickets, log: () => {} });
+  await withBenchRun({ tickets: settings.tickets }, async ({ log, scope, database, demo, loadBefore, elapsed }) => {
     log(`seeded ${demo.ticketIds.length} tickets in ${demo.columnIds.length} columns`);
 
     const lanewayServer = await startLaneway(database.url, settings);
@@ -412,7 +400,7 @@ async function main(): Promise<void> {
     const token = await login(lanewayServer.url, demo.password);
     const { board, bytes } = await fetchBoard(lanewayServer.url, token, demo.projectId);
     const placement = board.columns.flatMap((c) => c.tickets.map((t) => ({ id: t.id, column: c.id })));
-    log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s; board ${fmt(bytes / 1024)} KiB`);
+    log(`ready in ${elapsed().toFixed(1)} s; board ${fmt(bytes / 1024)} KiB`);
 
     const base = { connections: settings.connections, timeout: 10 };
     // Browsers always offer compression; a server that compresses the board gets the credit.
@@ -546,20 +534,12 @@ async function main(): Promise<void> {
         ),
       );
     }
-  } finally {
-    await scope.cleanup();
-  }
+  });
 }
 
 const floorFlag = process.argv.indexOf('--floor');
 if (floorFlag !== -1) {
   runFloor(Number(process.argv[floorFlag + 1]));
 } else if (import.meta.main) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      process.exit(1);
-    },
-  );
+  runMain(main);
 }

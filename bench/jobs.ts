@@ -16,17 +16,17 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import autocannon from 'autocannon';
-import { seedDemo } from '@laneway/db/seed';
+import { TASKS } from '@laneway/db/tasks';
 import {
-  benchScope,
   benchSql,
   fmt,
   login,
   markdownTable,
   numberFromEnv,
-  openBenchDatabase,
+  runMain,
   startChild,
   startLaneway,
+  withBenchRun,
 } from './lib.ts';
 
 const settings = {
@@ -105,13 +105,7 @@ async function seedDoneTickets(url: string, reporter: number, count: number): Pr
 
 async function main(): Promise<void> {
   const receiver = createServer();
-  const scope = benchScope(log, () => receiver.close());
-
-  try {
-    const loadBefore = os.loadavg()[0]!;
-    const database = scope.ownDatabase(await openBenchDatabase(log));
-    log(`database: ${database.label}`);
-    const demo = await seedDemo(database.url, { tickets: 1000, log: () => {} });
+  await withBenchRun({ beforeCleanup: () => receiver.close() }, async ({ scope, database, demo, loadBefore }) => {
     const archiveProject = await seedDoneTickets(database.url, demo.users.superadmin!, settings.tickets);
     log(`seeded the demo project and ${fmt(settings.tickets)} done tickets`);
 
@@ -148,7 +142,7 @@ async function main(): Promise<void> {
       }
       log('archiving while reading');
       const started = performance.now();
-      await sql`select graphile_worker.add_job('archive_done_tickets', '{}'::json)`;
+      await sql`select graphile_worker.add_job(${TASKS.archiveDoneTickets}, '{}'::json)`;
       let archiveMs = 0;
       const watching = (async () => {
         for (;;) {
@@ -268,9 +262,7 @@ async function main(): Promise<void> {
     } finally {
       await sql.end({ timeout: 5 });
     }
-  } finally {
-    await scope.cleanup();
-  }
+  });
 }
 
-await main();
+runMain(main);

@@ -1,7 +1,8 @@
 /**
- * Helpers shared by the benchmarks (`bench/api.ts`, `bench/realtime.ts`): the bench database,
- * child processes (the Laneway server and the floors), knobs from the environment, sign-in, and
- * the Markdown table. Nothing here measures anything.
+ * Helpers shared by the benchmarks (`bench/api.ts`, `bench/realtime.ts`, `bench/jobs.ts`,
+ * `bench/web.ts`): the run every one of them starts with (`withBenchRun`, `runMain`), the bench
+ * database, child processes (the Laneway server and the floors), knobs from the environment,
+ * sign-in, and the Markdown table. Nothing here measures anything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SeedResult } from '@laneway/db/seed';
 
 /** The repository root: children run from here. */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -195,13 +197,13 @@ export async function stopChild(child: Child | null): Promise<void> {
  * the children and drops the database once, at the normal end or on Ctrl-C (then exit 130);
  * any other exit still SIGKILLs the children, so no server is ever left running behind.
  */
-export function benchScope(log: (line: string) => void, before?: () => void) {
+export function benchScope(log: (line: string) => void, before?: () => unknown) {
   const children: Child[] = [];
   let database: BenchDatabase | null = null;
   let cleaning: Promise<void> | null = null;
   const cleanup = () =>
     (cleaning ??= (async () => {
-      before?.();
+      await before?.();
       await Promise.all(children.map(stopChild));
       await database?.drop().catch((error: unknown) => log(`could not drop the bench database: ${String(error)}`));
     })());
@@ -227,6 +229,73 @@ export function benchScope(log: (line: string) => void, before?: () => void) {
     },
     cleanup,
   };
+}
+
+export type BenchScope = ReturnType<typeof benchScope>;
+
+// ---------------------------------------------------------------- one run
+
+/** What a benchmark's body gets from `withBenchRun`. */
+export interface BenchRun {
+  /** Progress lines, to stderr: stdout carries only the report. */
+  log: (line: string) => void;
+  /** Adopt children here; `scope.cleanup()` may be called early (before printing the report). */
+  scope: BenchScope;
+  /** The bench database, seeded with the demo data. */
+  database: BenchDatabase;
+  demo: SeedResult;
+  /** The one-minute load average when the run started, for the report's header. */
+  loadBefore: number;
+  /** Seconds since the run started. */
+  elapsed(): number;
+}
+
+export interface BenchRunOptions {
+  /** Tickets in the demo project (seedDemo's default, 1,000, when unset). */
+  tickets?: number;
+  /** Called (and awaited) first by the cleanup: close what the bench itself opened (a receiver, a browser). */
+  beforeCleanup?: () => unknown;
+}
+
+/**
+ * The start every benchmark shares: a scope that cleans up on any exit, a warning when the
+ * machine is already busy, the bench database with the demo data; then `body`; then the
+ * cleanup (children stopped, database dropped), also when `body` throws.
+ *
+ * @example await withBenchRun({ tickets: 1000 }, async ({ database, demo, scope }) => { … });
+ */
+export async function withBenchRun(options: BenchRunOptions, body: (run: BenchRun) => Promise<void>): Promise<void> {
+  const log = (line: string) => console.error(line);
+  const scope = benchScope(log, options.beforeCleanup);
+  try {
+    const started = performance.now();
+    const loadBefore = os.loadavg()[0]!;
+    if (loadBefore > os.cpus().length / 2) {
+      log(`warning: load average ${loadBefore.toFixed(2)} before start: other processes compete for the CPU`);
+    }
+    const database = scope.ownDatabase(await openBenchDatabase(log));
+    log(`database: ${database.label}`);
+    // Loaded here, not at the top: a floor process imports this module too and stays bare.
+    const { seedDemo } = await import('@laneway/db/seed');
+    const demo = await seedDemo(database.url, { tickets: options.tickets, log: () => {} });
+    await body({ log, scope, database, demo, loadBefore, elapsed: () => (performance.now() - started) / 1000 });
+  } finally {
+    await scope.cleanup();
+  }
+}
+
+/**
+ * Runs a benchmark as the process: exit 0 when it finished (a missed target included: the
+ * report says so), 1 with the error when it failed.
+ */
+export function runMain(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(1);
+    },
+  );
 }
 
 /**

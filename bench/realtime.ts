@@ -30,11 +30,10 @@ import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SeedResult } from '@laneway/db/seed';
 import { WebSocket } from 'ws';
 import {
-  benchScope,
   benchSql,
+  type Child,
   cpuTimeMs,
   fetchBoard,
   fmt,
@@ -42,11 +41,11 @@ import {
   login,
   markdownTable,
   numberFromEnv,
-  openBenchDatabase,
+  runMain,
   startChild,
   startLaneway,
-  type Child,
   stopChild,
+  withBenchRun,
 } from './lib.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -921,20 +920,7 @@ async function captureEventFrame(group: Group, rest: Rest, card: Card, anomalies
 
 async function main(): Promise<void> {
   const settings = loadSettings();
-  const log = (line: string) => console.error(line);
-  const scope = benchScope(log);
-
-  try {
-    const started = performance.now();
-    const loadBefore = os.loadavg()[0]!;
-    if (loadBefore > os.cpus().length / 2) {
-      log(`warning: load average ${loadBefore.toFixed(2)} before start: other processes compete for the CPU`);
-    }
-    const database = scope.ownDatabase(await openBenchDatabase(log));
-    log(`database: ${database.label}`);
-    // Loaded here, not at the top: the floor process runs this file too and stays bare.
-    const { seedDemo } = await import('@laneway/db/seed');
-    const demo: SeedResult = await seedDemo(database.url, { log: () => {} });
+  await withBenchRun({}, async ({ log, scope, database, demo, loadBefore, elapsed }) => {
     const owner = demo.users.superadmin;
     if (owner === undefined) throw new Error('the demo data has no superadmin');
     const small = await createSmallProjects(database.url, settings.projects, owner);
@@ -977,7 +963,7 @@ async function main(): Promise<void> {
     cardCursor = 1;
     floor.process.send({ template: eventFrame });
     const frameBytes = Buffer.byteLength(eventFrame);
-    log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s; ticket.moved frame ${frameBytes} bytes`);
+    log(`ready in ${elapsed().toFixed(1)} s; ticket.moved frame ${frameBytes} bytes`);
 
     const rows: Row[] = [];
     const notes: string[] = [];
@@ -1123,12 +1109,11 @@ async function main(): Promise<void> {
         }
       })();
       const sql = await benchSql(database.url);
-      let catchUp = spread([]);
-      let upgraded = spread([]);
-      let overflowsBefore: number | null = null;
+      let catchUp: Spread;
+      let upgraded: Spread;
       let overflows: number | null = null;
       let target = 0;
-      let since = 0;
+      let since: number;
       try {
         await sleep(1000);
         for (const c of clients) c.terminate();
@@ -1136,7 +1121,7 @@ async function main(): Promise<void> {
         await sleep(settings.stormGapMs);
         const [row] = await sql<{ seq: string }[]>`select seq from topic_seqs where topic = ${demoTopic}`;
         target = Number(row?.seq ?? 0);
-        overflowsBefore = await listenOverflows();
+        const overflowsBefore = await listenOverflows();
         const reconnecting = performance.now();
         const done = await Promise.all(
           clients.map((c) =>
@@ -1370,9 +1355,7 @@ async function main(): Promise<void> {
         ),
       );
     }
-  } finally {
-    await scope.cleanup();
-  }
+  });
 }
 
 /**
@@ -1405,15 +1388,9 @@ const floorFlag = process.argv.indexOf('--floor');
 if (floorFlag !== -1) {
   runFloor(Number(process.argv[floorFlag + 1]));
 } else if (import.meta.main) {
-  (async () => {
+  runMain(async () => {
     const code = await rerunWithMoreFiles(loadSettings());
     if (code !== null) process.exit(code);
     await main();
-  })().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      process.exit(1);
-    },
-  );
+  });
 }

@@ -25,18 +25,17 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from '@playwright/test';
-import { seedDemo } from '@laneway/db/seed';
 import {
-  benchScope,
+  type BoardBody,
   fetchBoard,
   fmt,
   login,
   markdownTable,
   numberFromEnv,
-  openBenchDatabase,
   ROOT,
+  runMain,
   startLaneway,
-  type BoardBody,
+  withBenchRun,
 } from './lib.ts';
 
 const CLIENT_DIR = path.join(ROOT, 'web', 'build', 'client');
@@ -384,16 +383,11 @@ async function main(): Promise<void> {
   const runs = Math.round(numberFromEnv('BENCH_WEB_RUNS', 7, 1));
   const rate = numberFromEnv('BENCH_WEB_RATE', 200, 1);
   const seconds = numberFromEnv('BENCH_WEB_SECONDS', 5, 1);
-  const log = (line: string) => console.error(line);
   if (!existsSync(path.join(ROOT, 'web', 'build', 'handler.js'))) {
     throw new Error('web/build is missing: run `npm run build -w web` first');
   }
-  const scope = benchScope(log);
   let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
-  try {
-    const database = scope.ownDatabase(await openBenchDatabase(log));
-    log(`database: ${database.label}`);
-    const demo = await seedDemo(database.url, { tickets: 1000, log: () => {} });
+  await withBenchRun({ beforeCleanup: () => browser?.close() }, async ({ log, scope, database, demo }) => {
     const server = await startLaneway(database.url, {});
     scope.own(server.child);
     const token = await login(server.url, demo.password);
@@ -579,10 +573,7 @@ async function main(): Promise<void> {
       `\nrender runs (ms): app ${appRender.map((n) => fmt(n)).join(', ')}; floor ${floorRender.map((n) => fmt(n)).join(', ')}`,
     );
     console.log(`remote move runs (ms): ${moveMs.map((n) => fmt(n, 2)).join(', ')}`);
-  } finally {
-    await browser?.close();
-    await scope.cleanup();
-  }
+  });
 }
 
-await main();
+runMain(main);

@@ -3,6 +3,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { Logger, runMigrations } from 'graphile-worker';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { TASKS } from './tasks.ts';
 
 /** Any fixed 64-bit number unique to Laneway; every instance takes the same lock. */
 const MIGRATION_LOCK_ID = 7_245_031_118;
@@ -15,8 +16,33 @@ const quietLogger = new Logger((scope) => (level, message, meta) => {
 export const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /**
+ * The outbox trigger that queues webhook deliveries (migrations 0003 and 0006), created here
+ * rather than in a migration so that the task it queues is named once, in the registry
+ * (`TASKS.deliverWebhook`), and reaches the function as its argument (`TG_ARGV[0]`). Nothing
+ * happens when the trigger already has that argument; `onlyIfPresent` leaves a database
+ * without the trigger (a new one, before its migrations) alone.
+ */
+async function installWebhookTrigger(sql: postgres.Sql, { onlyIfPresent = false } = {}): Promise<void> {
+  const task = TASKS.deliverWebhook;
+  // Trigger arguments are literals in the DDL, never parameters: only a plain name goes in.
+  if (!/^[a-z][a-z0-9_]*$/.test(task)) throw new Error(`unexpected task name ${task}`);
+  const [trigger] = await sql<{ current: boolean }[]>`
+    select t.tgargs = convert_to(${task}::text, 'UTF8') || '\\x00'::bytea as current
+    from pg_trigger t
+    where t.tgname = 'events_queue_webhooks' and t.tgrelid = to_regclass('events')`;
+  if (trigger?.current || (!trigger && onlyIfPresent)) return;
+  await sql.unsafe(`
+    CREATE OR REPLACE TRIGGER events_queue_webhooks
+    AFTER INSERT ON events
+    FOR EACH ROW
+    WHEN (NEW.topic LIKE 'project:%')
+    EXECUTE FUNCTION laneway_queue_webhook_deliveries('${task}')`);
+}
+
+/**
  * Applies graphile-worker's migrations, then the committed SQL migrations (ours may refer to
- * `graphile_worker.add_job`). drizzle's migrator takes no lock of its own, so this holds a
+ * `graphile_worker.add_job`), then (re)creates the webhook trigger with the registry's task
+ * name (`installWebhookTrigger`). drizzle's migrator takes no lock of its own, so this holds a
  * session advisory lock on a single connection: instances starting at once queue up, the
  * first migrates, the others find nothing left to do.
  */
@@ -26,7 +52,11 @@ export async function migrateDatabase(url: string): Promise<void> {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
     try {
       await runMigrations({ connectionString: url, logger: quietLogger });
+      // First on an existing database too: its trigger then carries the task name before
+      // migration 0006 makes the function read it, so no insert ever meets one without it.
+      await installWebhookTrigger(sql, { onlyIfPresent: true });
       await migrate(drizzle(sql), { migrationsFolder });
+      await installWebhookTrigger(sql);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
     }

@@ -1,16 +1,45 @@
-import { createDb } from '@laneway/db/client';
+import { createDb, type Db } from '@laneway/db/client';
 import type { EmbeddedDatabase } from '@laneway/db/embedded';
 import { migrateDatabase } from '@laneway/db/migrate';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { createLoginLimiter } from './auth/rate-limit.ts';
+import type postgres from 'postgres';
+import { createLoginLimiter, type LoginLimiter } from './auth/rate-limit.ts';
+import type { AuthState } from './auth/sessions.ts';
 import { createMemoryBus, type Bus } from './realtime/bus.ts';
+import { workerAlive } from './lib/heartbeat.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { createRedisBus } from './realtime/bus-redis.ts';
 import { BoardCache } from './services/board.ts';
 import type { Config } from './env.ts';
-import type { AppDeps } from './lib/context.ts';
-import { workerAlive } from '../../workers/src/heartbeat.ts';
+
+/**
+ * Long-lived things every request may use, created once at start-up. It names parts of every
+ * server layer (lib, services, realtime, auth), so it sits at the top with what uses it: the
+ * app, the routes, the WebSocket endpoint, and the worker (decision 0019).
+ */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  sql: postgres.Sql;
+  logger: Logger;
+  loginLimiter: LoginLimiter;
+  boardCache: BoardCache;
+  /** Carries committed events to every instance's WebSocket hub. */
+  bus: Bus;
+  metrics: Metrics;
+  /** Checks optional dependencies for /ready (Redis, the worker), added by later layers. */
+  readinessChecks: Record<string, () => Promise<boolean>>;
+}
+
+/** The Hono environment of every route: the dependencies, the caller, the request id. */
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    auth: AuthState | null;
+    requestId: string;
+  };
+}
 
 /** The database's name: the Redis bus's namespace, shared by the instances of one deployment. */
 function databaseName(url: string): string {

@@ -1,7 +1,10 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { TASKS } from '@laneway/db/tasks';
+import { parseCrontab } from 'graphile-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/harness.ts';
 import { buildWorld, type World } from '../../test/world.ts';
-import { startWorker, type RunningWorker } from './worker.ts';
+import { crontabFile, startWorker, type RunningWorker } from './worker.ts';
 
 let t: TestApp;
 let w: World;
@@ -57,6 +60,27 @@ const archivedState = async (ids: number[]) =>
     await t.sql<{ id: number; is_archived: boolean }[]>`
     select id, is_archived from tickets where id = any(${ids}) order by id`
   ).map((r) => [r.id, r.is_archived]);
+
+describe('task names', () => {
+  it('gives each task one name: tasks/<identifier>.ts exports it under its TASKS key', async () => {
+    const files = (await readdir(new URL('./tasks/', import.meta.url))).filter((f) => !f.endsWith('.test.ts'));
+    expect(files.toSorted()).toEqual(
+      Object.values(TASKS)
+        .map((name) => `${name}.ts`)
+        .toSorted(),
+    );
+    for (const [key, name] of Object.entries(TASKS)) {
+      const module = (await import(`./tasks/${name}.ts`)) as Record<string, unknown>;
+      expect(typeof module[key], `tasks/${name}.ts exports ${key}`).toBe('function');
+    }
+  });
+
+  it('schedules only registered tasks in the crontab', async () => {
+    const scheduled = parseCrontab(await readFile(crontabFile, 'utf8')).map((item) => item.task);
+    expect(scheduled.length).toBeGreaterThan(0);
+    for (const task of scheduled) expect(Object.values(TASKS)).toContain(task);
+  });
+});
 
 describe('archive_done_tickets', () => {
   it('archives done tickets past the bound (23 h stays, 25 h goes), in batches, and is idempotent', async () => {

@@ -24,22 +24,26 @@ import {
   type WorkerEvents,
   type WorkerUtils,
 } from 'graphile-worker';
-import { TASKS } from '../../server/src/services/jobs.ts';
-import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_SECONDS } from './heartbeat.ts';
+import { TASKS, type TaskName } from '@laneway/db/tasks';
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_STALE_SECONDS } from '../../server/src/lib/heartbeat.ts';
 import type { TaskFactory, WorkerDeps } from './task.ts';
-import { archiveDoneTickets } from './tasks/tickets__archive_done.ts';
-import { cleanup } from './tasks/maintenance__cleanup.ts';
-import { notifyByEmail } from './tasks/notifications__email.ts';
-import { closeDeliveryDispatchers, deliverWebhook } from './tasks/webhooks__deliver.ts';
+import { archiveDoneTickets } from './tasks/archive_done_tickets.ts';
+import { cleanup } from './tasks/cleanup.ts';
+import { closeDeliveryDispatchers, deliverWebhook } from './tasks/deliver_webhook.ts';
+import { notify } from './tasks/notify.ts';
 import { closeMailTransports } from './mail.ts';
 
-/** Every task by its identifier (server/src/services/jobs.ts names them). */
-const TASK_FACTORIES: Partial<Record<(typeof TASKS)[keyof typeof TASKS], TaskFactory>> = {
+/**
+ * Every task by its identifier (db/src/tasks.ts names them): one name per task, the file
+ * `tasks/<identifier>.ts` exporting the task under its `TASKS` key. `satisfies` makes a task
+ * added to the registry without a runner, or the reverse, a type error.
+ */
+const TASK_FACTORIES = {
   [TASKS.archiveDoneTickets]: archiveDoneTickets,
   [TASKS.cleanup]: cleanup,
-  [TASKS.notify]: notifyByEmail,
+  [TASKS.notify]: notify,
   [TASKS.deliverWebhook]: deliverWebhook,
-};
+} satisfies Record<TaskName, TaskFactory>;
 
 export const crontabFile = fileURLToPath(new URL('../crontab', import.meta.url));
 
@@ -76,7 +80,7 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = {})
   const id = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const logger = graphileLogger(deps.logger);
   const taskList: TaskList = Object.fromEntries(
-    Object.entries(TASK_FACTORIES).map(([name, factory]) => [name, factory!(deps)]),
+    Object.entries(TASK_FACTORIES).map(([name, factory]) => [name, factory(deps)]),
   );
   const workerIds = new Set<string>();
   // Our own emitter, passed in, so no worker is created before we listen.

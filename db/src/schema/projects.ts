@@ -6,6 +6,8 @@ import { companies } from './orgs.ts';
 
 export const projectRole = pgEnum('project_role', ['superadmin', 'admin', 'manager', 'user']);
 export const columnCategory = pgEnum('column_category', ['todo', 'in_progress', 'done']);
+/** A column's kind; a ticket's status is its column's. */
+export type ColumnCategory = (typeof columnCategory.enumValues)[number];
 
 export const projects = pgTable(
   'projects',

@@ -1,10 +1,10 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { AppEnv, AuthState } from '../lib/context.ts';
+import type { AppEnv } from '../deps.ts';
 import { AppError, unauthorized } from '../lib/errors.ts';
 import type { Config } from '../env.ts';
-import { validateAccessToken, type SessionLifetimes } from './sessions.ts';
+import { validateAccessToken, type AuthState, type SessionLifetimes } from './sessions.ts';
 
 /** Session lifetimes from configuration. */
 export function lifetimes(config: Config): SessionLifetimes {

@@ -4,7 +4,7 @@ import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import type { Db, Executor } from '@laneway/db/client';
 import { refreshTokens, sessions, users } from '@laneway/db/schema';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 
 /**
  * Sessions in the style of the Lucia guide. A token is `id.secret`, each part 120 random
@@ -13,6 +13,14 @@ import type { Actor } from '../lib/context.ts';
  * its lifetime is pushed forward by a full lifetime. Refresh tokens use the same format, rotate
  * on every use, and a rotated token presented again revokes its session (the whole family).
  */
+
+/** A request's signed-in session: who, which session, and how its token came. */
+export interface AuthState {
+  actor: Actor;
+  sessionId: string;
+  /** `cookie` requests are subject to the CSRF origin check; `bearer` ones are not. */
+  via: 'cookie' | 'bearer';
+}
 
 export interface SessionLifetimes {
   accessMs: number;

@@ -6,7 +6,7 @@
  * they may see but not *change* answers 403. `authorize(visible, allowed)` turns a pair of
  * decisions into the right error.
  */
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { forbidden, notFound } from '../lib/errors.ts';
 
 import type { ProjectRole } from '../schemas/projects.ts';

@@ -1,7 +1,7 @@
 import type { Executor } from '@laneway/db/client';
 import { tickets } from '@laneway/db/schema';
 import { sql, type SQL } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import type { ActorProfile, ProjectAccess, ProjectRole } from './index.ts';
 
 /**

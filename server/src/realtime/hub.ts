@@ -5,7 +5,7 @@
  */
 import type { Executor } from '@laneway/db/client';
 import { sql } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { isoTime } from '../lib/time.ts';
 import { AppError } from '../lib/errors.ts';
 import { canSeeProject, isStaff } from '../policy/index.ts';

@@ -1,4 +1,4 @@
-import type { AppRouter } from '../lib/create-app.ts';
+import type { AppRouter } from './create-router.ts';
 import { activityRouter } from './activity/activity.index.ts';
 import { attachmentsRouter } from './attachments/attachments.index.ts';
 import { authRouter } from './auth/auth.index.ts';

@@ -5,7 +5,7 @@
 import type { Executor } from '@laneway/db/client';
 import { activity } from '@laneway/db/schema';
 import { desc, eq, sql } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
 import { requireTicket } from './tickets.ts';
 

@@ -19,7 +19,7 @@ import { attachments } from '@laneway/db/schema';
 import busboy from 'busboy';
 import { asc, eq, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { AppError, badRequest, notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
 import { authorize, canDiscussTicket, canModerate } from '../policy/index.ts';

@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { Executor } from '@laneway/db/client';
 import { sql } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { notFound } from '../lib/errors.ts';
 import { canSeeProject, isStaff } from '../policy/index.ts';
 import { loadProjectAccessWith } from '../policy/load.ts';

@@ -10,7 +10,7 @@
 import type { Db, Executor } from '@laneway/db/client';
 import { chatMessages, chatRooms, tickets } from '@laneway/db/schema';
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
 import { authorize, canDiscussTicket, canSeeProject, isStaff } from '../policy/index.ts';

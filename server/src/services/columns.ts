@@ -6,7 +6,7 @@ import { transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { columns, tickets } from '@laneway/db/schema';
 import { and, asc, desc, eq, gt, lt, ne, sql } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { pageOfArray, type PageParams } from '../lib/pagination.ts';
 import { recordChange } from './changes.ts';

@@ -11,7 +11,7 @@ import { transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { comments } from '@laneway/db/schema';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { badRequest, notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
 import { authorize, canDiscussTicket, canEditOwn, canModerate } from '../policy/index.ts';

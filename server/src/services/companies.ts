@@ -2,7 +2,7 @@ import { accessChanged, transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { companies, companyAdmins, companyUsers, users } from '@laneway/db/schema';
 import { and, asc, desc, eq, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { assertAllFound } from '../lib/refs.ts';
 import { pgArray } from '../lib/sql-array.ts';

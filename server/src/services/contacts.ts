@@ -1,7 +1,7 @@
 import type { Executor } from '@laneway/db/client';
 import { contacts } from '@laneway/db/schema';
 import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
 import {

@@ -4,17 +4,9 @@
  * never lost to a crash after commit, never run for a change that rolled back.
  */
 import type { Executor } from '@laneway/db/client';
+import type { TaskName } from '@laneway/db/tasks';
 import { sql } from 'drizzle-orm';
 import { currentRequestId } from './publish.ts';
-
-/** Every task Laneway runs; the worker's task list (workers/src/index.ts) has each of these. */
-export const TASKS = {
-  archiveDoneTickets: 'archive_done_tickets',
-  deliverWebhook: 'deliver_webhook',
-  notify: 'notify',
-  cleanup: 'cleanup',
-} as const;
-export type TaskName = (typeof TASKS)[keyof typeof TASKS];
 
 export interface JobOptions {
   /** Not before this time (retries, digests). */

@@ -18,13 +18,13 @@
 import type { Db, Executor } from '@laneway/db/client';
 import { notifications } from '@laneway/db/schema';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
 import { pgArray } from '../lib/sql-array.ts';
 import { isoTime } from '../lib/time.ts';
 import { recordEvent, topicSeq, userTopic } from './changes.ts';
-import { TASKS } from './jobs.ts';
+import { TASKS } from '@laneway/db/tasks';
 import { currentRequestId, emit, transact } from './publish.ts';
 
 import type { NotificationKind } from '../schemas/notifications.ts';
@@ -149,7 +149,7 @@ export async function storeNotifications(
       on conflict (topic) do update set seq = topic_seqs.seq + 1
       returning topic, seq
     ), jobs as (
-      -- One \`notify\` job per recipient (SPEC §7; workers/src/tasks/notifications__email.ts
+      -- One \`notify\` job per recipient (SPEC §7; workers/src/tasks/notify.ts
       -- re-adds the same key): the key makes a burst share one pending job, and preserve_run_at
       -- keeps that job's digest time. A plain SELECT runs only if referenced: RETURNING does.
       select graphile_worker.add_job(

@@ -3,7 +3,7 @@ import type { Db, Executor } from '@laneway/db/client';
 import { DEFAULT_COLUMNS } from '@laneway/db/defaults';
 import { columns, companies, projectCompanies, projects, userRoles, users } from '@laneway/db/schema';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { assertAllFound } from '../lib/refs.ts';
 import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { isoTime } from '../lib/time.ts';

@@ -6,7 +6,7 @@ import type { Executor } from '@laneway/db/client';
 import { instanceSettings } from '@laneway/db/schema';
 import { eq, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { AppError, forbidden } from '../lib/errors.ts';
 import { canManageBranding } from '../policy/index.ts';
 

@@ -6,7 +6,7 @@ import { transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { tags } from '@laneway/db/schema';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { conflict, notFound } from '../lib/errors.ts';
 import { pageOfArray, type PageParams } from '../lib/pagination.ts';
 import { recordChange } from './changes.ts';

@@ -9,17 +9,16 @@
  * (`TicketMovedActivity`: from, to, the new key, and what else a PATCH changed).
  */
 import type { Db, Executor, Tx } from '@laneway/db/client';
-import { columns, projects, tickets } from '@laneway/db/schema';
+import { columns, projects, tickets, type ColumnCategory } from '@laneway/db/schema';
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { badRequest, conflict } from '../lib/errors.ts';
 import { isoTime } from '../lib/time.ts';
 import { authorize, canEditTicket } from '../policy/index.ts';
 import type { Changed, EventMessage, TicketMovedActivity } from '../realtime/events.ts';
 import type { Ticket } from '../schemas/tickets.ts';
 import { projectTopic } from './changes.ts';
-import type { ColumnCategory } from './columns.ts';
 import { notifyDone } from './notifications.ts';
 import { keyBetween, keysAfter } from './ordering.ts';
 import { currentRequestId, emit, transact } from './publish.ts';

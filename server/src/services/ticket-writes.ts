@@ -17,7 +17,7 @@ import {
   userRoles,
 } from '@laneway/db/schema';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { assertAllFound } from '../lib/refs.ts';
 import { badRequest, conflict } from '../lib/errors.ts';
 import {

@@ -4,15 +4,14 @@
  * column change in ticket-moves.ts; nothing else writes the `tickets` table.
  */
 import type { Executor } from '@laneway/db/client';
-import { projects, tickets } from '@laneway/db/schema';
+import { projects, tickets, type ColumnCategory } from '@laneway/db/schema';
 import { and, asc, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { notFound } from '../lib/errors.ts';
 import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
 import { canSeeTicket, type ProjectAccess, type ProjectRole, type TicketFacts } from '../policy/index.ts';
 import { linkedCompaniesSql, roleSql, visibleTicketsSql } from '../policy/load.ts';
 import type { Ticket } from '../schemas/tickets.ts';
-import type { ColumnCategory } from './columns.ts';
 
 const assigneesSql = sql<number[]>`coalesce((select array_agg(a.user_id order by a.user_id)
   from ticket_assignees a where a.ticket_id = ${tickets.id}), '{}'::int[])`;

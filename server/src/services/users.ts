@@ -4,7 +4,7 @@ import { companyAdmins, companyUsers, userRoles, users } from '@laneway/db/schem
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { hashPassword } from '../auth/passwords.ts';
 import { revokeUserSessions } from '../auth/sessions.ts';
-import type { Actor } from '../lib/context.ts';
+import type { Actor } from '../lib/actor.ts';
 import { conflict, notFound } from '../lib/errors.ts';
 import { containsPattern, pageWindow, parseOrdering, type PageParams } from '../lib/pagination.ts';
 import { authorize, canListUsers, canManageUsers } from '../policy/index.ts';

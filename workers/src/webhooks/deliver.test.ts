@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliver } from './deliver.ts';
-import { generateSecret, verify } from './sign.ts';
-import { createGuardedDispatcher } from './ssrf.ts';
+import { generateSecret, verify } from '../../../server/src/webhooks/sign.ts';
+import { createGuardedDispatcher } from './guarded-dispatcher.ts';
 
 // A real receiver on loopback. The guard allows it only because allowPrivate is on here;
-// ssrf.test.ts covers what happens with it off.
+// guarded-dispatcher.test.ts covers what happens with it off.
 
 interface Received {
   path: string;

@@ -5,8 +5,8 @@
  */
 import type { ReadableStream } from 'node:stream/web';
 import { fetch, type Dispatcher } from 'undici';
-import { checkUrlSyntax } from './ssrf.ts';
-import { sign } from './sign.ts';
+import { checkUrlSyntax } from '../../../server/src/webhooks/ssrf.ts';
+import { sign } from '../../../server/src/webhooks/sign.ts';
 
 interface DeliveryTarget {
   url: string;

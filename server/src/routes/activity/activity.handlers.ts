@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { requireAuth } from '../../auth/middleware.ts';
-import type { AppEnv } from '../../lib/context.ts';
+import type { AppEnv } from '../../deps.ts';
 import { pageEnvelope } from '../../lib/pagination.ts';
 import { listTicketActivity } from '../../services/activity.ts';
 import type * as r from './activity.routes.ts';

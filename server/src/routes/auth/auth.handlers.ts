@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { clientIp, lifetimes, requireAuth, sessionCookie } from '../../auth/middleware.ts';
 import type { IssuedTokens } from '../../auth/sessions.ts';
-import type { AppEnv } from '../../lib/context.ts';
+import type { AppEnv } from '../../deps.ts';
 import * as auth from '../../services/auth.ts';
 import * as users from '../../services/users.ts';
 import type { changePassword, login, logout, logoutAll, me, patchMe, refresh, register, setup } from './auth.routes.ts';

@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/create-app.ts';
+import { createRouter } from '../create-router.ts';
 import * as h from './comments.handlers.ts';
 import * as r from './comments.routes.ts';
 

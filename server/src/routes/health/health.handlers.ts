@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { migrationsApplied } from '@laneway/db/migrate';
-import type { AppEnv } from '../../lib/context.ts';
+import type { AppEnv } from '../../deps.ts';
 import type { dbCheck, health, ready } from './health.routes.ts';
 
 export const healthHandler: RouteHandler<typeof health, AppEnv> = (c) => c.json({ status: 'ok' as const }, 200);

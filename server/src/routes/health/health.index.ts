@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/create-app.ts';
+import { createRouter } from '../create-router.ts';
 import { dbCheckHandler, healthHandler, readyHandler } from './health.handlers.ts';
 import { dbCheck, health, ready } from './health.routes.ts';
 

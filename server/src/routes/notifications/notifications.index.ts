@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/create-app.ts';
+import { createRouter } from '../create-router.ts';
 import * as h from './notifications.handlers.ts';
 import * as r from './notifications.routes.ts';
 

@@ -2,7 +2,7 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import { priorities } from '@laneway/db/schema';
 import { asc } from 'drizzle-orm';
 import { requireAuth } from '../../auth/middleware.ts';
-import type { AppEnv } from '../../lib/context.ts';
+import type { AppEnv } from '../../deps.ts';
 import { pageEnvelope, pageOfArray } from '../../lib/pagination.ts';
 import type { listPriorities } from './priorities.routes.ts';
 

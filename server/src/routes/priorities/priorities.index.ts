@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/create-app.ts';
+import { createRouter } from '../create-router.ts';
 import { listPrioritiesHandler } from './priorities.handlers.ts';
 import { listPriorities } from './priorities.routes.ts';
 

@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { requireAuth } from '../../auth/middleware.ts';
-import type { AppEnv } from '../../lib/context.ts';
+import type { AppEnv } from '../../deps.ts';
 import { notFound } from '../../lib/errors.ts';
 import * as settings from '../../services/settings.ts';
 import type * as r from './settings.routes.ts';

@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { requireAuth } from '../../auth/middleware.ts';
-import type { AppEnv } from '../../lib/context.ts';
+import type { AppEnv } from '../../deps.ts';
 import { pageEnvelope, parseOrdering } from '../../lib/pagination.ts';
 import * as moves from '../../services/ticket-moves.ts';
 import * as writes from '../../services/ticket-writes.ts';

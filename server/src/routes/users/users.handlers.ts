@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { requireAuth } from '../../auth/middleware.ts';
-import type { AppEnv } from '../../lib/context.ts';
+import type { AppEnv } from '../../deps.ts';
 import { pageEnvelope } from '../../lib/pagination.ts';
 import * as users from '../../services/users.ts';
 import type { createUser, getUser, listUsers, patchUser } from './users.routes.ts';

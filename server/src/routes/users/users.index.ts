@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/create-app.ts';
+import { createRouter } from '../create-router.ts';
 import { createUserHandler, getUserHandler, listUsersHandler, patchUserHandler } from './users.handlers.ts';
 import { createUser, getUser, listUsers, patchUser } from './users.routes.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The webhook REST routes. No worker runs here: deliveries stay pending, so what the routes
- * queue can be read back exactly. Sending them is workers/src/tasks/webhooks__deliver.test.ts.
+ * queue can be read back exactly. Sending them is workers/src/tasks/deliver_webhook.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/harness.ts';

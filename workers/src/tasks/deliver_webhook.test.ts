@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/harness.ts';
 import { buildWorld, type World } from '../../../test/world.ts';
-import { verify } from '../webhooks/sign.ts';
+import { verify } from '../../../server/src/webhooks/sign.ts';
 import { startWorker, type RunningWorker } from '../worker.ts';
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../../server/src/services/webhooks.ts';
-import { closeDeliveryDispatchers } from './webhooks__deliver.ts';
+import { closeDeliveryDispatchers } from './deliver_webhook.ts';
 
 const TIMEOUT_MS = 500;
 

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { AppError, zodDetails } from './errors.ts';
-import type { AppEnv } from './context.ts';
+import { AppError, zodDetails } from '../lib/errors.ts';
+import type { AppEnv } from '../deps.ts';
 
 /**
  * A router whose validation failures answer the error envelope (400), like every other error.

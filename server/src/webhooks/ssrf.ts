@@ -3,15 +3,20 @@
  * it Laneway would POST wherever it is told, including its own Postgres, Redis or the cloud's
  * metadata service.
  *
+ * This module is the rule: which addresses may receive a webhook (`checkAddress`), which URLs
+ * (`checkUrlSyntax`), and one resolve-and-check step (`resolveChecked`) shared by the REST
+ * layer's check at create time (`checkUrl`) and the worker's connections at delivery time
+ * (`workers/src/webhooks/guarded-dispatcher.ts`). It lives in the server, the lower of the two
+ * layers that need it (decision 0019).
+ *
  * Invariant: unless `allowPrivate`, no socket is opened to an address that `checkAddress`
  * refuses. Every address a name resolves to is checked, and the socket connects to the checked
- * answer itself (see `createGuardedDispatcher`), so a DNS answer that changes between the check
- * and the connection (rebinding) cannot slip through. Why and how: docs/decisions/0009.
+ * answer itself (the guarded dispatcher), so a DNS answer that changes between the check and
+ * the connection (rebinding) cannot slip through. Why and how: docs/decisions/0009.
  */
 import dns, { type LookupAddress } from 'node:dns';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { Agent, buildConnector } from 'undici';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 export type Verdict = { ok: true } | { ok: false; reason: string };
@@ -26,7 +31,7 @@ export interface GuardOptions {
   resolve?: Resolve;
 }
 
-/** Thrown inside the dispatcher's connect step; `deliver` reports it as `refused: …`. */
+/** Thrown by `resolveChecked` (and the worker's dispatcher); `deliver` reports it as `refused: …`. */
 export class RefusedDestinationError extends Error {
   readonly code = 'ERR_WEBHOOK_DESTINATION_REFUSED';
   override name = 'RefusedDestinationError';
@@ -121,10 +126,15 @@ export function checkUrlSyntax(input: string | URL): { ok: true; url: URL } | { 
   return { ok: true, url };
 }
 
-const systemResolve: Resolve = (hostname) => dns.promises.lookup(hostname, { all: true, order: 'verbatim' });
+/** The system resolver, every answer in the order given. */
+export const systemResolve: Resolve = (hostname) => dns.promises.lookup(hostname, { all: true, order: 'verbatim' });
 
 /** Resolves once and checks every answer; throws RefusedDestinationError on the first bad one. */
-async function resolveChecked(hostname: string, allowPrivate: boolean, resolve: Resolve): Promise<LookupAddress[]> {
+export async function resolveChecked(
+  hostname: string,
+  allowPrivate: boolean,
+  resolve: Resolve,
+): Promise<LookupAddress[]> {
   const addresses = await resolve(hostname);
   if (addresses.length === 0) {
     throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
@@ -165,51 +175,4 @@ export async function checkUrl(input: string | URL, options: GuardOptions = {}):
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     return { ok: false, reason: `does not resolve (${code})` };
   }
-}
-
-/** A `net.connect` lookup that resolves once, checks every answer, and hands the socket those. */
-function guardedLookup(allowPrivate: boolean, resolve: Resolve): LookupFunction {
-  return (hostname, options, callback) => {
-    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
-    resolveChecked(hostname, allowPrivate, resolve).then(
-      (addresses) => {
-        const wanted = family === 4 || family === 6 ? addresses.filter((a) => a.family === family) : addresses;
-        const first = wanted[0];
-        if (!first) {
-          callback(Object.assign(new Error(`no IPv${family} address for ${hostname}`), { code: 'ENOTFOUND' }), '');
-        } else if (options.all) {
-          // Every answer passed the check, so Happy Eyeballs may try any of them.
-          callback(null, wanted);
-        } else {
-          callback(null, first.address, first.family);
-        }
-      },
-      (error: NodeJS.ErrnoException) => callback(error, ''),
-    );
-  };
-}
-
-/**
- * An undici dispatcher for webhook deliveries: every connection's host is resolved once by the
- * guard's own lookup, every answer is checked, and the socket connects to those answers, so
- * there is no second resolution for a rebinding DNS server to answer differently. Close it
- * (`await dispatcher.close()`) when the worker stops.
- *
- * @example const dispatcher = createGuardedDispatcher({ allowPrivate: config.WEBHOOK_ALLOW_PRIVATE });
- */
-export function createGuardedDispatcher(options: GuardOptions = {}): Agent {
-  const { allowPrivate = false, resolve = systemResolve } = options;
-  const connectPinned = buildConnector({ lookup: guardedLookup(allowPrivate, resolve) });
-  return new Agent({
-    connect(connectOptions, callback) {
-      // net.connect skips `lookup` when the host is already an IP address, so literals
-      // (which URL parsing produced from every decimal/octal/hex spelling) are checked here.
-      const verdict = allowPrivate || !isIP(connectOptions.hostname) ? null : checkAddress(connectOptions.hostname);
-      if (verdict && !verdict.ok) {
-        callback(new RefusedDestinationError(verdict.reason), null);
-        return;
-      }
-      connectPinned(connectOptions, callback);
-    },
-  });
 }

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { deliveryBody, loadAttempt, recordAttempt, skipAttempt } from '../../../server/src/services/webhooks.ts';
 import { defineTask } from '../task.ts';
 import { deliver } from '../webhooks/deliver.ts';
-import { createGuardedDispatcher } from '../webhooks/ssrf.ts';
+import { createGuardedDispatcher } from '../webhooks/guarded-dispatcher.ts';
 
 /**
  * One guarded dispatcher per process (per WEBHOOK_ALLOW_PRIVATE setting: a process normally

@@ -17,7 +17,7 @@ import { notifications, users } from '@laneway/db/schema';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { pgArray } from '../../../server/src/lib/sql-array.ts';
-import { TASKS } from '../../../server/src/services/jobs.ts';
+import { TASKS } from '@laneway/db/tasks';
 import { headerText, mailTransport, renderDigest } from '../mail.ts';
 import { defineTask } from '../task.ts';
 
@@ -30,7 +30,7 @@ function refusedForGood(error: unknown): boolean {
   return e?.code === 'EENVELOPE' && e.command === 'RCPT TO' && e.permanent === true;
 }
 
-export const notifyByEmail = defineTask(
+export const notify = defineTask(
   z.object({ user: z.number().int().positive() }).loose(),
   async ({ user: userId }, { deps, helpers, log }) => {
     const { db, config } = deps;
