@@ -26,6 +26,15 @@ export function sessionCookie(c: Context<AppEnv>) {
   return { name: secure ? '__Host-session' : 'session', secure };
 }
 
+/**
+ * The known-device cookie (docs/decisions/0020): `__Host-device` on HTTPS, like the session's.
+ * SameSite=Strict: only our own sign-in page sends it.
+ */
+export function deviceCookie(c: Context<AppEnv>) {
+  const { secure } = sessionCookie(c);
+  return { name: secure ? '__Host-device' : 'device', secure };
+}
+
 /** The client's address: the socket's, or the last X-Forwarded-For hop behind a trusted proxy. */
 export function clientIp(c: Context<AppEnv>): string {
   if (c.var.deps.config.TRUST_PROXY_HEADERS) {

@@ -18,7 +18,7 @@ const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f\\]/;
  * another origin or to a path starting with `//`.
  *
  * @example safeRedirectPath('/projects/7?tab=board') // '/projects/7?tab=board'
- * @example safeRedirectPath('/%09/evil.example' decoded, i.e. '/\t/evil.example') // '/'
+ * @example safeRedirectPath('/\t/evil.example') // '/' (what `?next=/%09/evil.example` decodes to)
  */
 export function safeRedirectPath(target: string | null | undefined): `/${string}` {
   if (!target || !target.startsWith('/') || target.startsWith('//') || UNSAFE_CHARACTER.test(target)) return '/';
