@@ -338,6 +338,8 @@ export interface LanewayOptions {
   nodeArgs?: string[];
   /** Raise the open-file limit of the server (see startChild). */
   maxFiles?: number;
+  /** Further server variables, applied last (they override the defaults below). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -364,6 +366,7 @@ export async function startLaneway(
     LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
   });
   if (settings.redisUrl) env.REDIS_URL = settings.redisUrl;
+  Object.assign(env, settings.env);
   const args = settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`] : [];
   const child = startChild(
     'Laneway',

@@ -100,8 +100,13 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     sql,
     logger,
     loginLimiter: createLoginLimiter(
-      { perAccount: config.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT, perIp: config.LOGIN_MAX_ATTEMPTS_PER_IP },
+      {
+        perAccount: config.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
+        perIp: config.LOGIN_MAX_ATTEMPTS_PER_IP,
+        perAccountAnyIp: config.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_ANY_IP,
+      },
       redis ?? undefined,
+      databaseName(databaseUrl),
     ),
     readinessChecks,
     boardCache: new BoardCache(),

@@ -70,6 +70,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: int(1, 1000).default(10),
   LOGIN_MAX_ATTEMPTS_PER_IP: int(1, 100_000).default(100),
+  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_ANY_IP: int(1, 100_000).default(20),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

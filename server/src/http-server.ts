@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type OutgoingHttpHeaders, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { App } from './app.ts';
 import type { Realtime } from './realtime/server.ts';
@@ -49,6 +49,66 @@ function isHealthPath(url: string | undefined): boolean {
   return rest === '' || rest === '/' || rest[0] === '?' || rest.startsWith('/?');
 }
 
+/** How long a closing connection keeps reading what the client still sends (see `lingeringClose`). */
+const LINGER_MS = 5_000;
+
+/**
+ * Whether the request's body has been received and read to its end (or it has none), so the
+ * connection is ready for the client's next request once the answer is sent.
+ */
+function bodyFinished(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  // `complete` is set only after the request handler first runs: a bodiless request answered
+  // at once (the /health fast path) is not complete yet, but has nothing left to read.
+  return !hasBody || (req.complete && req.readableLength === 0);
+}
+
+/**
+ * Closes a connection whose answer went out before the request's body was read, the way
+ * nginx's lingering close does: our side ends after the answer (FIN), and what the client
+ * still sends of the body is read and dropped until it is all in (or LINGER_MS), and only
+ * then is the socket closed. Closing with unread bytes would send a TCP reset, and a client
+ * still uploading could lose the answer to it.
+ */
+function lingeringClose(req: IncomingMessage): void {
+  const socket = req.socket;
+  let lingering = false;
+  // Node's server, and @hono/node-server's 500 ms drain timeout, close the socket with
+  // `destroySoon()`: both now linger instead.
+  socket.destroySoon = () => {
+    if (lingering) return;
+    lingering = true;
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    // The framework's body stream pauses the request whenever its own queue is full; its
+    // reader is gone now, so drop it and let the rest of the body flow into nothing.
+    req.removeAllListeners('data');
+    req.on('data', () => {});
+    req.once('end', () => socket.destroy());
+    req.once('error', () => socket.destroy());
+    req.resume();
+  };
+}
+
+/**
+ * A response that says `Connection: close` when it is sent before the request's body was read
+ * (a 413, a refusal before the body is parsed). @hono/node-server stops reading such a body
+ * and drops the socket 500 ms after the answer, so announcing keep-alive would be a lie: the
+ * client's next request on that socket would go unanswered (issue 14, row 3).
+ */
+class ClosingResponse extends ServerResponse {
+  override writeHead(statusCode: number, ...rest: unknown[]): this {
+    if (!this.headersSent && this.shouldKeepAlive && !bodyFinished(this.req)) {
+      this.shouldKeepAlive = false;
+      lingeringClose(this.req);
+    }
+    return super.writeHead(statusCode, ...(rest as [OutgoingHttpHeaders]));
+  }
+}
+
 /**
  * The HTTP server for the app. `GET`/`HEAD /health` (the liveness probe, no I/O) is answered
  * here without the framework, with the app's own headers and body; the web app's paths go to
@@ -73,7 +133,7 @@ export async function createHttpServer(app: App, options: HttpServerOptions = {}
     else res.end(health!.body);
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer({ ServerResponse: ClosingResponse }, (req, res) => {
     // Once closing, finish this request and then the connection, so shutdown is not held up
     // by keep-alive sockets.
     if (!server.listening) res.shouldKeepAlive = false;

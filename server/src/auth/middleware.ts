@@ -26,6 +26,15 @@ export function sessionCookie(c: Context<AppEnv>) {
   return { name: secure ? '__Host-session' : 'session', secure };
 }
 
+/**
+ * The known-device cookie (docs/decisions/0020): `__Host-device` on HTTPS, like the session's.
+ * SameSite=Strict: only our own sign-in page sends it.
+ */
+export function deviceCookie(c: Context<AppEnv>) {
+  const { secure } = sessionCookie(c);
+  return { name: secure ? '__Host-device' : 'device', secure };
+}
+
 /** The client's address: the socket's, or the last X-Forwarded-For hop behind a trusted proxy. */
 export function clientIp(c: Context<AppEnv>): string {
   if (c.var.deps.config.TRUST_PROXY_HEADERS) {
@@ -40,20 +49,23 @@ export function clientIp(c: Context<AppEnv>): string {
   }
 }
 
+/** The token of an `Authorization: Bearer` header, or null for any other scheme or none. */
+function bearerToken(c: Context<AppEnv>): string | null {
+  const header = c.req.header('authorization');
+  return header?.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : null;
+}
+
 /**
  * Resolves `Authorization: Bearer` or the session cookie to `c.var.auth` (null when absent or
- * invalid). Routes that need a user call `requireAuth`.
+ * invalid). Routes that need a user call `requireAuth`. A Bearer token that does not validate
+ * leaves the request unauthenticated: it never falls back to the cookie, since the client
+ * chose the token. Any other `Authorization` scheme (Basic from a proxy in front of the app,
+ * say) is not ours and is ignored: the cookie, if any, authenticates, under its CSRF check.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const header = c.req.header('authorization');
-  let token: string | undefined;
-  let via: AuthState['via'] = 'bearer';
-  if (header?.toLowerCase().startsWith('bearer ')) {
-    token = header.slice(7).trim();
-  } else {
-    token = getCookie(c, sessionCookie(c).name);
-    via = 'cookie';
-  }
+  const bearer = bearerToken(c);
+  const token = bearer ?? getCookie(c, sessionCookie(c).name);
+  const via: AuthState['via'] = bearer === null ? 'cookie' : 'bearer';
   let auth: AuthState | null = null;
   if (token) {
     const found = await validateAccessToken(c.var.deps.db, token, lifetimes(c.var.deps.config));
@@ -68,11 +80,20 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * CSRF defence for cookie-authenticated requests of every content type (hono/csrf only covers
  * form posts): an unsafe request carrying the session cookie must come from our own origin or
- * a configured one, by `Origin`, or by `Sec-Fetch-Site: same-origin`. Bearer requests cannot be
- * forged cross-site and are exempt.
+ * a configured one, by `Origin`, or, with no `Origin`, by `Sec-Fetch-Site: same-origin` (every
+ * browser sends `Origin` on unsafe requests, so a request with neither is not one of our pages).
+ *
+ * Only a request that *authenticated* by Bearer is exempt: a browser cannot attach a Bearer
+ * token cross-site. The mere presence of an `Authorization` header proves nothing: a browser
+ * adds `Basic` credentials it has cached for the site by itself, on forged requests too
+ * (issue 14, row 1). With a cookie and a non-Bearer header we ignore the header and apply the
+ * cookie's check rather than answer 401: it is as safe (the cookie is what authenticates, so
+ * its check is what matters), and a deployment behind a Basic-auth proxy, whose browsers send
+ * `Basic` on every request, keeps working. A Bearer token that did not validate is no
+ * exemption either: it runs after `authenticate`, so it sees how the request authenticated.
  */
 export const csrfGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (SAFE_METHODS.has(c.req.method) || c.req.header('authorization')) return next();
+  if (SAFE_METHODS.has(c.req.method) || c.var.auth?.via === 'bearer') return next();
   if (!getCookie(c, sessionCookie(c).name)) return next();
   const origin = c.req.header('origin');
   const allowed = new Set([ownOrigin(c), ...c.var.deps.config.CORS_ALLOWED_ORIGINS]);

@@ -42,29 +42,30 @@ export interface LoginInput {
   password: string;
   ip: string;
   userAgent: string | null;
+  /** The client's known-device token (its device cookie), if it sent one. */
+  device: string | null;
 }
 
 const INVALID = 'Invalid credentials';
 
 /**
  * Checks credentials and opens a session. Unknown user, wrong password and inactive user all
- * answer the same 401 after the same argon2 work; failures count against the login limiter.
+ * answer the same 401 after the same argon2 work. The attempt is charged to the login limiter
+ * before the password is checked (so parallel guesses cannot all pass), and given back on a
+ * success, which also hands the client a new known-device token (`device`).
  */
 export async function login(
   db: Db,
   limiter: LoginLimiter,
   lifetimes: SessionLifetimes,
   input: LoginInput,
-): Promise<{ tokens: IssuedTokens; user: UserRow }> {
+): Promise<{ tokens: IssuedTokens; user: UserRow; device: string }> {
   const user = await findUserByLogin(db, input.login);
   const account = user ? `user:${user.id}` : `login:${input.login}`;
-  await limiter.check(account, input.ip);
+  const attempt = await limiter.begin(account, input.ip, input.device);
   const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
-  if (!ok || !user || !user.isActive) {
-    await limiter.recordFailure(account, input.ip);
-    throw unauthorized(INVALID);
-  }
-  await limiter.recordSuccess(account, input.ip);
+  if (!ok || !user || !user.isActive) throw unauthorized(INVALID);
+  const device = await attempt.succeeded();
   const tokens = await transact(db, async (tx) => {
     await tx
       .update(users)
@@ -72,7 +73,7 @@ export async function login(
       .where(eq(users.id, user.id));
     return createSession(tx, user.id, lifetimes, { ip: input.ip, userAgent: input.userAgent });
   });
-  return { tokens, user };
+  return { tokens, user, device };
 }
 
 export async function refresh(db: Db, token: string, lifetimes: SessionLifetimes): Promise<IssuedTokens> {

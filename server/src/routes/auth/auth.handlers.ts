@@ -1,7 +1,8 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
-import { clientIp, lifetimes, requireAuth, sessionCookie } from '../../auth/middleware.ts';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { DEVICE_LIFETIME_S } from '../../auth/known-devices.ts';
+import { clientIp, deviceCookie, lifetimes, requireAuth, sessionCookie } from '../../auth/middleware.ts';
 import type { IssuedTokens } from '../../auth/sessions.ts';
 import type { AppEnv } from '../../deps.ts';
 import * as auth from '../../services/auth.ts';
@@ -21,6 +22,21 @@ function setSessionCookie(c: Context<AppEnv>, tokens: IssuedTokens) {
   });
 }
 
+/** The known-device token a successful sign-in hands out (docs/decisions/0020). */
+function setDeviceCookie(c: Context<AppEnv>, token: string) {
+  const { name, secure } = deviceCookie(c);
+  setCookie(c, name, token, { httpOnly: true, secure, sameSite: 'Strict', path: '/', maxAge: DEVICE_LIFETIME_S });
+}
+
+/** What `auth.login` needs to know about the client. */
+function client(c: Context<AppEnv>) {
+  return {
+    ip: clientIp(c),
+    userAgent: c.req.header('user-agent') ?? null,
+    device: getCookie(c, deviceCookie(c).name) ?? null,
+  };
+}
+
 export const setupHandler: RouteHandler<typeof setup, AppEnv> = async (c) =>
   c.json({ needs_setup: await auth.needsSetup(c.var.deps.db) }, 200);
 
@@ -28,26 +44,26 @@ export const registerHandler: RouteHandler<typeof register, AppEnv> = async (c) 
   const { db, config, loginLimiter } = c.var.deps;
   const body = c.req.valid('json');
   await auth.register(db, body, config.ALLOW_REGISTRATION);
-  const { tokens, user } = await auth.login(db, loginLimiter, lifetimes(config), {
+  const { tokens, user, device } = await auth.login(db, loginLimiter, lifetimes(config), {
     login: body.username,
     password: body.password,
-    ip: clientIp(c),
-    userAgent: c.req.header('user-agent') ?? null,
+    ...client(c),
   });
   setSessionCookie(c, tokens);
+  setDeviceCookie(c, device);
   return c.json({ access: tokens.access, refresh: tokens.refresh, user: users.serializeUser(user) }, 201);
 };
 
 export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
   const { db, config, loginLimiter } = c.var.deps;
   const body = c.req.valid('json');
-  const { tokens, user } = await auth.login(db, loginLimiter, lifetimes(config), {
+  const { tokens, user, device } = await auth.login(db, loginLimiter, lifetimes(config), {
     login: (body.username ?? body.email)!,
     password: body.password,
-    ip: clientIp(c),
-    userAgent: c.req.header('user-agent') ?? null,
+    ...client(c),
   });
   setSessionCookie(c, tokens);
+  setDeviceCookie(c, device);
   return c.json({ access: tokens.access, refresh: tokens.refresh, user: users.serializeUser(user) }, 200);
 };
 
