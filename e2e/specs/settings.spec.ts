@@ -199,11 +199,20 @@ test.describe('webhooks', () => {
     await expect(attempts.first().locator('td').first()).toHaveText('2');
     await expect(attempts.first().locator('td').nth(2)).toHaveText('200');
 
-    // Edit its events; rotate its secret (a new one is shown once).
+    // Choose its events among the registered types; rotate its secret (a new one is shown once).
     await hook.getByRole('button', { name: 'Edit' }).click();
-    await hook.getByLabel('Events (empty: all)').fill('ticket.moved, ticket.created');
+    const events = hook.getByRole('group', { name: 'Events' });
+    await expect(events.getByRole('checkbox')).not.toHaveCount(0);
+    await expect(events.getByRole('checkbox', { checked: true })).toHaveCount(0);
+    await events.getByRole('group', { name: 'Tickets' }).getByLabel('Ticket moved').check();
+    await events.getByLabel('Ticket created').check();
     await hook.getByRole('button', { name: 'Save' }).click();
-    await expect(hook.getByText('Events: ticket.created, ticket.moved')).toBeVisible();
+    await expect(hook.getByText('Events: Ticket created, Ticket moved')).toBeVisible();
+    const saved = await api.call<{ results: { url: string; events: string[] }[] }>(
+      'GET',
+      `/webhooks/?project=${project.id}`,
+    );
+    expect(saved.results.find((h) => h.url === url)?.events.toSorted()).toEqual(['ticket.created', 'ticket.moved']);
     const firstSecret = await hook.getByTestId('webhook-secret').textContent();
     page.once('dialog', (dialog) => void dialog.accept());
     await hook.getByRole('button', { name: 'Rotate secret' }).click();

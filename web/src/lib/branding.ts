@@ -3,14 +3,7 @@
  * The accent is chosen by an admin, so the text on it and its dark-theme variant are computed to
  * stay readable (WCAG 2 contrast), not assumed.
  */
-
-export interface Branding {
-  site_name: string;
-  accent_colour: string;
-  logo_url: string | null;
-  favicon_url: string | null;
-  updated_at: string | null;
-}
+import type { Branding } from '#lib/api/index.ts';
 
 export const DEFAULT_BRANDING: Branding = {
   site_name: 'Laneway',

@@ -1,4 +1,4 @@
-import { createApi } from '#lib/api/client.ts';
+import { createApi } from '#lib/api/index.ts';
 import { DEFAULT_BRANDING } from '#lib/branding.ts';
 import type { LayoutLoad } from './$types';
 

@@ -1,18 +1,7 @@
-import { query, type Call } from './client.ts';
-import type { ChatMessage, ChatRoom, Company, Notification, Page, Ticket, User } from './types.ts';
-export type { ChatMessage, ChatRoom, Company, Notification };
+import { query, type Call } from './request.ts';
+import type { ChatMessage, ChatRoom, Page } from './types.ts';
 
-export type NotificationKind = 'assigned' | 'mentioned' | 'commented' | 'chat' | 'done' | 'webhook_disabled';
-
-/** A ticket filed from the client portal: the server fills in the column, and the company when there is one. */
-export interface NewClientTicket {
-  project: number;
-  title: string;
-  description?: string;
-  company?: number;
-}
-
-/** REST calls for chat rooms and messages, notifications and the client portal. */
+/** Chat rooms and their messages (`/chat/rooms/…`); live messages come over the socket. */
 export function chatCalls(call: Call) {
   return {
     /** The ticket's room, created on first use. */
@@ -31,19 +20,5 @@ export function chatCalls(call: Call) {
     /** Sends over REST (the fallback while the socket is down); a repeated `client_id` stores nothing. */
     postChatMessage: (room: number, body: string, clientId: string) =>
       call<ChatMessage>('POST', `/chat/rooms/${room}/messages/`, { body, client_id: clientId }),
-    /** One user (staff may look anyone up; company people only themselves). */
-    userById: (id: number) => call<User>('GET', `/users/${id}/`),
-
-    notifications: (params: { unread?: boolean; page_size?: number } = {}) =>
-      call<Page<Notification> & { seq: number }>('GET', `/notifications/${query(params)}`),
-    readNotification: (id: number) => call<Notification>('POST', `/notifications/${id}/read/`),
-    readAllNotifications: () => call<{ updated: number }>('POST', '/notifications/read-all/'),
-
-    /** Tickets the caller can see (a company person: their companies'), most recently updated first. */
-    portalTickets: (params: { project?: number; page?: number; page_size?: number; search?: string } = {}) =>
-      call<Page<Ticket>>('GET', `/tickets/${query({ ordering: '-updated_at', page_size: 50, ...params })}`),
-    portalTicket: (id: number) => call<Ticket>('GET', `/tickets/${id}/`),
-    fileTicket: (body: NewClientTicket) => call<Ticket>('POST', '/tickets/', body),
-    myCompanies: () => call<Page<Company>>('GET', '/companies/?page_size=200'),
   };
 }

@@ -24,8 +24,11 @@ export interface TopicHandlers {
 }
 
 /** A `chat.send` waiting for its `chat.ack`. */
+/** The stored message a `chat.ack` carries. */
+type AckedMessage = Extract<ServerMessage, { type: typeof SERVER.chatAck }>['message'];
+
 interface PendingChat {
-  resolve(message: unknown): void;
+  resolve(message: AckedMessage): void;
   reject(error: Error): void;
 }
 
@@ -181,12 +184,12 @@ export class RealtimeConnection {
    * the acknowledgement, or when the server refuses; the caller may retry with the same
    * `client_id`, which the server never stores twice.
    */
-  sendChat(room: number, body: string, clientId: string): Promise<unknown> {
+  sendChat(room: number, body: string, clientId: string): Promise<AckedMessage> {
     if (this.#status !== 'open' || this.#socket?.readyState !== WebSocket.OPEN) {
       return Promise.reject(new ChatSendError('offline', 'Not connected'));
     }
     this.#pendingChats.get(clientId)?.reject(new ChatSendError('superseded', 'Sent again'));
-    const acked = new Promise<unknown>((resolve, reject) => this.#pendingChats.set(clientId, { resolve, reject }));
+    const acked = new Promise<AckedMessage>((resolve, reject) => this.#pendingChats.set(clientId, { resolve, reject }));
     this.#send({ type: 'chat.send', room, body, client_id: clientId });
     return acked;
   }
@@ -258,20 +261,18 @@ export class RealtimeConnection {
         return;
       case SERVER.subscribed: {
         // Where a subscription from now starts (events before this were replayed or held).
-        const subscribed = message as Extract<ServerMessage, { type: typeof SERVER.subscribed }>;
-        const subscription = this.#subscriptions.get(subscribed.topic);
+        const subscription = this.#subscriptions.get(message.topic);
         if (!subscription) return;
-        subscription.since ??= subscribed.seq;
-        for (const listener of subscription.listeners) listener.since ??= subscribed.seq;
+        subscription.since ??= message.seq;
+        for (const listener of subscription.listeners) listener.since ??= message.seq;
         return;
       }
       case SERVER.unsubscribed:
         return;
       case SERVER.chatAck: {
-        const ack = message as Extract<ServerMessage, { type: typeof SERVER.chatAck }>;
-        const pending = this.#pendingChats.get(ack.client_id);
-        this.#pendingChats.delete(ack.client_id);
-        pending?.resolve(ack.message);
+        const pending = this.#pendingChats.get(message.client_id);
+        this.#pendingChats.delete(message.client_id);
+        pending?.resolve(message.message);
         return;
       }
       case SERVER.resync: {
@@ -285,16 +286,15 @@ export class RealtimeConnection {
         return;
       }
       case SERVER.error: {
-        const refusal = message as Extract<ServerMessage, { type: typeof SERVER.error }>;
-        if (refusal.client_id !== undefined) {
-          const pending = this.#pendingChats.get(refusal.client_id);
-          this.#pendingChats.delete(refusal.client_id);
-          pending?.reject(new ChatSendError(refusal.code, refusal.message));
+        if (message.client_id !== undefined) {
+          const pending = this.#pendingChats.get(message.client_id);
+          this.#pendingChats.delete(message.client_id);
+          pending?.reject(new ChatSendError(message.code, message.message));
           return;
         }
-        if (refusal.topic === undefined) return;
-        for (const listener of this.#subscriptions.get(refusal.topic)?.listeners ?? []) {
-          listener.handlers.refused?.(refusal.code, refusal.message);
+        if (message.topic === undefined) return;
+        for (const listener of this.#subscriptions.get(message.topic)?.listeners ?? []) {
+          listener.handlers.refused?.(message.code, message.message);
         }
         return;
       }

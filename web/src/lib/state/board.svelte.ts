@@ -1,7 +1,17 @@
 import { SOURCES, TRIGGERS, type DndEvent } from 'svelte-dnd-action';
-import { ApiError, type Api } from '#lib/api/client.ts';
-import type { Board, Category, Column, Member, Project, Tag, Ticket } from '#lib/api/types.ts';
-import type { EventMessage } from '#lib/realtime/protocol.ts';
+import {
+  ApiError,
+  type Api,
+  type Board,
+  type Category,
+  type Column,
+  type Member,
+  type Priority,
+  type Project,
+  type Tag,
+  type Ticket,
+} from '#lib/api/index.ts';
+import { unknownEvent, type EventMessage } from '#lib/realtime/protocol.ts';
 import { comparePlaced, mergeShown, neighboursAt, sortedIndex } from './board-order.ts';
 import type { Notices } from './notices.svelte.ts';
 
@@ -37,6 +47,7 @@ export interface BoardData {
   board: Board;
   members: Member[];
   tags: Tag[];
+  priorities: Priority[];
 }
 
 /** A drag in progress: the card as it was when picked up, and where. */
@@ -83,6 +94,8 @@ export class BoardState {
   readonly membersById = $derived(new Map(this.#members.map((m) => [m.user.id, m.user])));
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly tagsById = $derived(new Map(this.#tags.map((t) => [t.id, t])));
+  /** The fixed priorities, by id (read once with the board). */
+  readonly prioritiesById: ReadonlyMap<number, Priority>;
 
   constructor(data: BoardData, deps: { api: Api; notices: Notices }) {
     this.#api = deps.api;
@@ -90,6 +103,8 @@ export class BoardState {
     this.#project = data.project;
     this.#members = data.members;
     this.#tags = data.tags;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- fixed reference data, never changed
+    this.prioritiesById = new Map(data.priorities.map((p) => [p.id, p]));
     this.#load(data.board);
   }
 
@@ -209,29 +224,55 @@ export class BoardState {
     }
     if (event.seq <= this.#seq) return;
     this.#seq = event.seq;
-    const data = event.data as Record<string, unknown>;
     switch (event.type) {
+      case 'ticket.created':
+      case 'ticket.updated':
+      case 'ticket.moved':
+      case 'ticket.archived':
+      case 'ticket.unarchived':
+        // The ticket as it now is (an archived one leaves the board).
+        return this.#place(event.data);
       case 'ticket.deleted':
-        this.#remove(Number(data.id));
-        return;
+        return this.#remove(event.data.id);
       case 'column.created':
       case 'column.updated':
       case 'column.moved':
-        this.#placeColumn(data as unknown as Column);
+        return this.#placeColumn(event.data);
+      case 'column.deleted': {
+        const { id } = event.data;
+        this.#columns = this.#columns.filter((c) => c.id !== id);
         return;
-      case 'column.deleted':
-        this.#columns = this.#columns.filter((c) => c.id !== Number(data.id));
-        return;
+      }
       case 'tag.created':
-      case 'tag.updated':
-        this.#tags = [...this.#tags.filter((t) => t.id !== Number(data.id)), data as unknown as Tag];
+      case 'tag.updated': {
+        const tag = event.data;
+        this.#tags = [...this.#tags.filter((t) => t.id !== tag.id), tag];
         return;
-      case 'tag.deleted':
-        this.#tags = this.#tags.filter((t) => t.id !== Number(data.id));
+      }
+      case 'tag.deleted': {
+        const { id } = event.data;
+        this.#tags = this.#tags.filter((t) => t.id !== id);
         return;
+      }
+      // Not shown on the board: the project's own settings and members (read with the page),
+      // a ticket's comments and files, and other topics' events.
+      case 'project.created':
+      case 'project.updated':
+      case 'member.added':
+      case 'member.updated':
+      case 'member.removed':
+      case 'comment.created':
+      case 'comment.updated':
+      case 'comment.deleted':
+      case 'attachment.created':
+      case 'attachment.deleted':
+      case 'chat.message':
+      case 'notification.created':
+      case 'notification.read':
+        return;
+      default:
+        return unknownEvent(event);
     }
-    // ticket.created / updated / moved / archived / unarchived: the ticket as it now is.
-    if (event.type.startsWith('ticket.') && typeof data.column === 'number') this.#place(data as unknown as Ticket);
   }
 
   /** Finds a card anywhere on the board. */

@@ -1,10 +1,14 @@
 import { SvelteMap } from 'svelte/reactivity';
-import type { Api } from '#lib/api/client.ts';
-import { ApiError } from '#lib/api/client.ts';
-import type { ChatMessage, ChatRoom } from '#lib/api/chat.ts';
-import type { Me } from '#lib/api/types.ts';
+import { ApiError, type Api, type ChatMessage, type ChatRoom, type Me } from '#lib/api/index.ts';
 import { ChatSendError, type RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
-import { TYPING_TTL_MS, type EphemeralMessage, type EventMessage } from '#lib/realtime/protocol.ts';
+import {
+  EPHEMERAL,
+  TYPING_TTL_MS,
+  unknownEvent,
+  type EphemeralMessage,
+  type EventMessage,
+  type TypingData,
+} from '#lib/realtime/protocol.ts';
 
 /** `sent`: stored by the server; `pending`: waiting for its ack; `failed`: not stored (retry). */
 export type LineStatus = 'sent' | 'pending' | 'failed';
@@ -78,7 +82,7 @@ export class UserNames {
     if (this.#canLookUp && !this.#asked.has(id)) {
       this.#asked.add(id);
       // Resolved after this render: the map changes outside of it.
-      this.#api.userById(id).then(
+      this.#api.user(id).then(
         (user) => this.#names.set(id, user.name || user.username),
         () => undefined,
       );
@@ -179,14 +183,54 @@ export class ChatRoomState {
 
   /** A stored event of the room's topic. */
   applyEvent(event: EventMessage): void {
-    if (event.type !== 'chat.message') return;
-    this.#receive(event.data);
+    switch (event.type) {
+      case 'chat.message':
+        return this.#receive(event.data);
+      // Other topics' events: a room's topic carries only its messages.
+      case 'project.created':
+      case 'project.updated':
+      case 'member.added':
+      case 'member.updated':
+      case 'member.removed':
+      case 'column.created':
+      case 'column.updated':
+      case 'column.moved':
+      case 'column.deleted':
+      case 'tag.created':
+      case 'tag.updated':
+      case 'tag.deleted':
+      case 'ticket.created':
+      case 'ticket.updated':
+      case 'ticket.moved':
+      case 'ticket.archived':
+      case 'ticket.unarchived':
+      case 'ticket.deleted':
+      case 'comment.created':
+      case 'comment.updated':
+      case 'comment.deleted':
+      case 'attachment.created':
+      case 'attachment.deleted':
+      case 'notification.created':
+      case 'notification.read':
+        return;
+      default:
+        return unknownEvent(event);
+    }
   }
 
   /** An ephemeral event: `chat.typing` from someone else holds for its `ttl_ms`. */
   applyEphemeral(event: EphemeralMessage): void {
-    if (event.type !== 'chat.typing') return;
-    const data = event.data;
+    switch (event.type) {
+      case EPHEMERAL.typing:
+        return this.#someoneTyping(event.data);
+      case EPHEMERAL.presence:
+        return;
+      default:
+        return unknownEvent(event);
+    }
+  }
+
+  #someoneTyping(data: TypingData): void {
     if (data.room !== this.room.id || data.user.id === this.#deps.me?.id) return;
     this.#typing.set(data.user.id, data.user.username);
     clearTimeout(this.#typingTimers.get(data.user.id));
@@ -254,7 +298,7 @@ export class ChatRoomState {
     let stored: ChatMessage;
     try {
       if (connection?.status === 'open') {
-        const acked = connection.sendChat(this.room.id, body, clientId) as Promise<ChatMessage>;
+        const acked = connection.sendChat(this.room.id, body, clientId);
         // An ack after the timeout still marks it sent (placing a message twice is a no-op).
         acked.then(
           (message) => this.#receive(message),

@@ -5,8 +5,7 @@
  * (which filters the cards it holds) and the table (which asks the server) show the same tickets.
  */
 
-import type { Api } from '#lib/api/client.ts';
-import type { Priority, Project } from '#lib/api/types.ts';
+import type { Api, Priority, Project } from '#lib/api/index.ts';
 
 /** The URL query keys of the filters. */
 export const FILTER_KEYS = ['tag', 'assignee', 'priority', 'company', 'q'] as const;
@@ -143,10 +142,7 @@ export interface FilterOptions {
  */
 export async function loadFilterOptions(api: Api, project: Project): Promise<FilterOptions> {
   const [priorities, companies] = await Promise.all([
-    api.priorities().then(
-      (page) => page.results,
-      () => [],
-    ),
+    api.priorities(),
     project.companies.length
       ? api.companies().then(
           (page) => page.results,

@@ -1,7 +1,6 @@
-import type { Notification } from '#lib/api/chat.ts';
-import type { Api } from '#lib/api/client.ts';
+import type { Api, Notification } from '#lib/api/index.ts';
 import type { RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
-import type { EventMessage } from '#lib/realtime/protocol.ts';
+import { unknownEvent, type EventMessage } from '#lib/realtime/protocol.ts';
 
 /** How many of the newest notifications are kept in the list. */
 export const NOTIFICATIONS_SHOWN = 50;
@@ -87,19 +86,53 @@ export class NotificationsState {
     };
   }
 
+  /** Applies one event of the user's topic (idempotently: see the class comment). */
   applyEvent(event: EventMessage): void {
     this.#during?.push(event);
-    if (event.type === 'notification.created') {
-      const created = event.data as Notification;
-      if (this.#items.some((n) => n.id === created.id)) return;
-      this.#items.unshift(created);
-      if (this.#items.length > NOTIFICATIONS_SHOWN) this.#items.pop();
-      if (created.read_at === null) this.#unread += 1;
-    } else if (event.type === 'notification.read') {
-      const ids = (event.data as { ids: number[] }).ids;
-      this.#markLocally(ids, event.at);
-      // Some were not in the list (older ones): only the server can say how many are left.
-      if (ids.some((id) => !this.#items.some((n) => n.id === id))) this.#refreshCount();
+    switch (event.type) {
+      case 'notification.created': {
+        const created = event.data;
+        if (this.#items.some((n) => n.id === created.id)) return;
+        this.#items.unshift(created);
+        if (this.#items.length > NOTIFICATIONS_SHOWN) this.#items.pop();
+        if (created.read_at === null) this.#unread += 1;
+        return;
+      }
+      case 'notification.read': {
+        const { ids } = event.data;
+        this.#markLocally(ids, event.at);
+        // Some were not in the list (older ones): only the server can say how many are left.
+        if (ids.some((id) => !this.#items.some((n) => n.id === id))) this.#refreshCount();
+        return;
+      }
+      // Other topics' events: a user's topic carries only notifications.
+      case 'project.created':
+      case 'project.updated':
+      case 'member.added':
+      case 'member.updated':
+      case 'member.removed':
+      case 'column.created':
+      case 'column.updated':
+      case 'column.moved':
+      case 'column.deleted':
+      case 'tag.created':
+      case 'tag.updated':
+      case 'tag.deleted':
+      case 'ticket.created':
+      case 'ticket.updated':
+      case 'ticket.moved':
+      case 'ticket.archived':
+      case 'ticket.unarchived':
+      case 'ticket.deleted':
+      case 'comment.created':
+      case 'comment.updated':
+      case 'comment.deleted':
+      case 'attachment.created':
+      case 'attachment.deleted':
+      case 'chat.message':
+        return;
+      default:
+        return unknownEvent(event);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Me, ProjectRole } from '#lib/api/types.ts';
+import type { Me, ProjectRole } from '#lib/api/index.ts';
 
 /** A company person who is no project's member and not a superuser (see `Session.isClient`). */
 export function isClient(user: Me | null): boolean {

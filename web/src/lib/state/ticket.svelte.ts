@@ -1,17 +1,24 @@
-import { ApiError, type Api } from '#lib/api/client.ts';
 import {
+  ApiError,
   uploadAttachment,
   type Activity,
+  type Api,
   type Attachment,
+  type Column,
   type Comment,
-  type CompanyRef,
-  type ContactRef,
+  type Company,
+  type Contact,
+  type Me,
+  type Member,
   type Priority,
+  type Project,
+  type ProjectRole,
+  type Tag,
+  type Ticket,
   type TicketPatch,
-} from '#lib/api/tickets.ts';
-import type { Me, Member, Project, ProjectRole, Tag, Ticket } from '#lib/api/types.ts';
+} from '#lib/api/index.ts';
 import type { RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
-import type { EventMessage } from '#lib/realtime/protocol.ts';
+import { unknownEvent, type EventMessage } from '#lib/realtime/protocol.ts';
 import type { Notices } from './notices.svelte.ts';
 
 declare global {
@@ -31,21 +38,15 @@ export interface TicketData {
   seq: number;
   project: Project | null;
   members: Member[];
+  /** The project's columns, for naming them in the activity log (empty when they cannot be read). */
+  columns: Column[];
   tags: Tag[];
   priorities: Priority[];
-  companies: CompanyRef[];
+  companies: Company[];
   comments: Comment[];
   attachments: Attachment[];
   activity: Activity[];
 }
-
-/** The seeded priorities (SPEC §3), used when `GET /priorities/` cannot be read. */
-const DEFAULT_PRIORITIES: Priority[] = [
-  { id: 1, name: 'Low', colour: '#64748b' },
-  { id: 2, name: 'Medium', colour: '#2563eb' },
-  { id: 3, name: 'High', colour: '#f59e0b' },
-  { id: 4, name: 'Urgent', colour: '#dc2626' },
-];
 
 /**
  * Reads a ticket and what its page needs. The ticket itself must be readable (its refusal,
@@ -56,22 +57,23 @@ export async function loadTicketData(api: Api, id: number): Promise<TicketData> 
   // Everything else is read after the ticket, so all of it is at least as new as `seq`.
   const { seq, ...ticket } = await api.ticket(id);
   const optional = <T>(promise: Promise<T>, fallback: T) => promise.catch(() => fallback);
-  const [project, members, tags, priorities, companies, comments, attachments, activity] = await Promise.all([
+  const [project, members, columns, tags, priorities, companies, comments, attachments, activity] = await Promise.all([
     optional(api.project(ticket.project), null),
     optional(
       api.members(ticket.project).then((p) => p.results),
       [],
     ),
     optional(
-      api.tags(ticket.project).then((p) => p.results),
+      api.columns(ticket.project).then((p) => p.results),
       [],
     ),
     optional(
-      api.priorities().then((p) => p.results),
-      DEFAULT_PRIORITIES,
+      api.tags(ticket.project).then((p) => p.results),
+      [],
     ),
+    api.priorities(),
     optional(
-      api.companyChoices().then((p) => p.results),
+      api.companies().then((p) => p.results),
       [],
     ),
     api.comments(id).then((p) => p.results),
@@ -81,7 +83,7 @@ export async function loadTicketData(api: Api, id: number): Promise<TicketData> 
       [],
     ),
   ]);
-  return { ticket, seq, project, members, tags, priorities, companies, comments, attachments, activity };
+  return { ticket, seq, project, members, columns, tags, priorities, companies, comments, attachments, activity };
 }
 
 /** A comment with its replies, for rendering a thread. */
@@ -101,13 +103,6 @@ export interface Upload {
 /** How an edit ended: saved, refused by a newer version (409, fresh ticket shown), or refused otherwise. */
 export type EditResult = 'saved' | 'conflict' | 'refused';
 
-const TICKET_EVENTS = new Set([
-  'ticket.created',
-  'ticket.updated',
-  'ticket.moved',
-  'ticket.archived',
-  'ticket.unarchived',
-]);
 /** Activity is re-read (not rebuilt from events) a little after the last change: one read per burst. */
 const ACTIVITY_REFRESH_MS = 300;
 
@@ -134,7 +129,8 @@ export class TicketState {
   #attachments = $state<Attachment[]>([]);
   #activity = $state<Activity[]>([]);
   #tags = $state<Tag[]>([]);
-  #contacts = $state<ContactRef[]>([]);
+  #columns = $state.raw<Column[]>([]);
+  #contacts = $state<Contact[]>([]);
   #uploads = $state<Upload[]>([]);
   #deleted = $state(false);
   #nextUpload = 1;
@@ -144,7 +140,7 @@ export class TicketState {
   readonly project: Project | null;
   readonly members: Member[];
   readonly priorities: Priority[];
-  readonly companies: CompanyRef[];
+  readonly companies: Company[];
   readonly #api: Api;
   readonly #notices: Notices;
   readonly #me: () => Me | null;
@@ -167,6 +163,7 @@ export class TicketState {
     this.#attachments = data.attachments;
     this.#activity = data.activity;
     this.#tags = data.tags;
+    this.#columns = data.columns;
     this.#deleted = false;
   }
 
@@ -191,7 +188,10 @@ export class TicketState {
   get tags(): readonly Tag[] {
     return this.#tags;
   }
-  get contacts(): readonly ContactRef[] {
+  get columns(): readonly Column[] {
+    return this.#columns;
+  }
+  get contacts(): readonly Contact[] {
     return this.#contacts;
   }
   get uploads(): readonly Upload[] {
@@ -267,7 +267,7 @@ export class TicketState {
    * Without it, a pick (priority, tags…) applies to the latest version.
    */
   update(patch: Omit<TicketPatch, 'version'>, version?: number): Promise<EditResult> {
-    const edit = { id: this.#nextEdit++, patch: patch as Partial<Ticket> };
+    const edit: { id: number; patch: Partial<Ticket> } = { id: this.#nextEdit++, patch };
     this.#pending = [...this.#pending, edit];
     const send = async (): Promise<EditResult> => {
       let expected = version ?? this.#base.version;
@@ -327,47 +327,78 @@ export class TicketState {
     }
   }
 
-  /** Applies one event of the project topic; only this ticket's are taken. */
+  /** Applies one event of the project topic: this ticket's, and the names it shows (tags, columns). */
   applyEvent(event: EventMessage): void {
-    const data = event.data as Record<string, unknown> | null;
-    if (!data) return;
-    if (event.type.startsWith('tag.')) return this.#applyTag(event.type, data as unknown as Tag);
     const id = this.#ticket.id;
-    if (TICKET_EVENTS.has(event.type)) {
-      const ticket = data as unknown as Ticket;
-      if (ticket.id !== id) return;
-      // Older versions (a replay, or an event overtaken by our own PATCH's answer) are ignored.
-      this.#confirm(ticket);
-      this.#scheduleActivity();
-      return;
-    }
-    if (event.type === 'ticket.deleted') {
-      if (data.id === id) this.#deleted = true;
-      return;
-    }
-    if (data.ticket !== id) return;
     switch (event.type) {
+      case 'ticket.created':
+      case 'ticket.updated':
+      case 'ticket.moved':
+      case 'ticket.archived':
+      case 'ticket.unarchived':
+        if (event.data.id !== id) return;
+        // Older versions (a replay, or an event overtaken by our own PATCH's answer) are ignored.
+        this.#confirm(event.data);
+        return this.#scheduleActivity();
+      case 'ticket.deleted':
+        if (event.data.id === id) this.#deleted = true;
+        return;
       case 'comment.created':
       case 'comment.updated':
       case 'comment.deleted':
-        this.#putComment(data as unknown as Comment, event.type === 'comment.deleted');
-        break;
+        if (event.data.ticket !== id) return;
+        this.#putComment(event.data, event.type === 'comment.deleted');
+        return this.#scheduleActivity();
       case 'attachment.created':
-        this.#putAttachment(data as unknown as Attachment);
-        break;
-      case 'attachment.deleted':
-        this.#attachments = this.#attachments.filter((a) => a.id !== data.id);
-        break;
-      default:
+        if (event.data.ticket !== id) return;
+        this.#putAttachment(event.data);
+        return this.#scheduleActivity();
+      case 'attachment.deleted': {
+        const gone = event.data;
+        if (gone.ticket !== id) return;
+        this.#attachments = this.#attachments.filter((a) => a.id !== gone.id);
+        return this.#scheduleActivity();
+      }
+      case 'tag.created':
+      case 'tag.updated':
+        return this.#putTag(event.data);
+      case 'tag.deleted': {
+        const gone = event.data.id;
+        this.#tags = this.#tags.filter((t) => t.id !== gone);
         return;
+      }
+      case 'column.created':
+      case 'column.updated':
+      case 'column.moved': {
+        const column = event.data;
+        this.#columns = [...this.#columns.filter((c) => c.id !== column.id), column];
+        return;
+      }
+      case 'column.deleted': {
+        const gone = event.data.id;
+        this.#columns = this.#columns.filter((c) => c.id !== gone);
+        return;
+      }
+      // Not shown with a ticket: the project's settings and members (read with the ticket), and
+      // other topics' events.
+      case 'project.created':
+      case 'project.updated':
+      case 'member.added':
+      case 'member.updated':
+      case 'member.removed':
+      case 'chat.message':
+      case 'notification.created':
+      case 'notification.read':
+        return;
+      default:
+        return unknownEvent(event);
     }
-    this.#scheduleActivity();
   }
 
-  #applyTag(type: string, tag: Tag): void {
+  #putTag(tag: Tag): void {
     if (tag.project !== this.#ticket.project) return;
     const others = this.#tags.filter((t) => t.id !== tag.id);
-    this.#tags = type === 'tag.deleted' ? others : [...others, tag].sort((a, b) => a.name.localeCompare(b.name));
+    this.#tags = [...others, tag].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   #putComment(comment: Comment, deleted = false): void {

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { ApiError, createApi } from '#lib/api/client.ts';
+import { ApiError, createApi } from '#lib/api/index.ts';
 import { isClient } from '#lib/state/session.svelte.ts';
 import type { LayoutLoad } from './$types';
 import { clientMayOpen } from './portal/client-access.ts';

@@ -1,5 +1,4 @@
-import { ApiError, type Api } from '#lib/api/client.ts';
-import type { User } from '#lib/api/types.ts';
+import { ApiError, type Api, type User } from '#lib/api/index.ts';
 
 /** A refused change as a form shows it: the server's message, and per-field messages beside their fields. */
 export interface Refusal {

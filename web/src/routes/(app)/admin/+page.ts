@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { createApi } from '#lib/api/client.ts';
+import { createApi } from '#lib/api/index.ts';
 import type { PageLoad } from './$types';
 
 /** Instance administration: instance superusers only (SPEC §4); everyone else gets a 403 page. */

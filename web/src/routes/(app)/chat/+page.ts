@@ -1,4 +1,4 @@
-import { createApi } from '#lib/api/client.ts';
+import { createApi } from '#lib/api/index.ts';
 import type { PageLoad } from './$types';
 
 /** The rooms the caller can talk in, most recently active first (all, or one project's with `?project=`). */

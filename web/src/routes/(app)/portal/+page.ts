@@ -1,4 +1,4 @@
-import { createApi } from '#lib/api/client.ts';
+import { createApi } from '#lib/api/index.ts';
 import type { PageLoad } from './$types';
 
 /** The portal's home: the caller's companies' tickets, and what a new ticket can be filed under. */
@@ -9,7 +9,7 @@ export const load: PageLoad = async ({ fetch, depends }) => {
   const [tickets, projects, companies] = await Promise.all([
     api.portalTickets({ page_size: 100 }),
     api.projects(),
-    api.myCompanies(),
+    api.companies(),
   ]);
   return { tickets, projects: projects.results, companies: companies.results };
 };

@@ -1,4 +1,4 @@
-import type { Category } from '#lib/api/types.ts';
+import type { Category } from '#lib/api/index.ts';
 
 /** A ticket's status as a client reads it (the category of its column). */
 export const STATUS_LABEL: Record<Category, string> = { todo: 'Open', in_progress: 'In progress', done: 'Done' };

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { ApiError, createApi } from '#lib/api/client.ts';
+import { ApiError, createApi } from '#lib/api/index.ts';
 import { nextPath } from '../redirect.ts';
 import type { PageLoad } from './$types';
 

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { createApi } from '#lib/api/client.ts';
+import { createApi } from '#lib/api/index.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch }) => {

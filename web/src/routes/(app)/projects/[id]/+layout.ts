@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { ApiError, createApi } from '#lib/api/client.ts';
+import { ApiError, createApi } from '#lib/api/index.ts';
 import type { LayoutLoad } from './$types';
 
 /** The project every view under `/projects/{id}` shows (board, table, reports, settings). */

@@ -1,4 +1,4 @@
-import { createApi } from '#lib/api/client.ts';
+import { createApi } from '#lib/api/index.ts';
 import { loadFilterOptions } from '#lib/state/filters.svelte.ts';
 import type { PageLoad } from './$types';
 

@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { ApiError, createApi } from '#lib/api/client.ts';
+import { ApiError, createApi } from '#lib/api/index.ts';
 import { loadTicketData } from '#lib/state/ticket.svelte.ts';
 import type { PageLoad } from './$types';
 

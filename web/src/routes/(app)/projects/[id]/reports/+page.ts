@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { createApi } from '#lib/api/client.ts';
+import { createApi } from '#lib/api/index.ts';
 import type { PageLoad } from './$types';
 
 /** The project's report over `?days=` (default 30); managers and up only (SPEC §4). */

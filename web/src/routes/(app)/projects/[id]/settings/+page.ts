@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { createApi } from '#lib/api/client.ts';
+import { createApi } from '#lib/api/index.ts';
 import type { PageLoad } from './$types';
 
 /** Everything the settings sections edit, read at once; only the project's superadmins and superusers get here (SPEC §4). */

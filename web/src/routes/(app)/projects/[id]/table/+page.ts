@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { ApiError, createApi } from '#lib/api/client.ts';
+import { ApiError, createApi } from '#lib/api/index.ts';
 import { filtersToQuery, loadFilterOptions, parseFilters } from '#lib/state/filters.svelte.ts';
 import type { PageLoad } from './$types';
 import { ordering, PAGE_SIZE, parsePage, parseSort } from './table-query.ts';

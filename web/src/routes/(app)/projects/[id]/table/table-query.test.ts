@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Ticket } from '#lib/api/types.ts';
+import type { Ticket } from '#lib/api/index.ts';
 import { csvRow, DEFAULT_SORT, nextSort, ordering, parsePage, parseSort } from './table-query.ts';
 
 describe('the table query', () => {

@@ -1,0 +1,57 @@
+/**
+ * The REST API, the web app's one door to it: `createApi(fetch)` puts together every resource's
+ * calls (one module per resource, as the server's `routes/<resource>/`), and the resource and
+ * body types come along. Nothing in `api/` imports this file.
+ */
+import { activityCalls } from './activity.ts';
+import { attachmentCalls } from './attachments.ts';
+import { authCalls } from './auth.ts';
+import { chatCalls } from './chat.ts';
+import { columnCalls } from './columns.ts';
+import { commentCalls } from './comments.ts';
+import { companyCalls } from './companies.ts';
+import { contactCalls } from './contacts.ts';
+import { notificationCalls } from './notifications.ts';
+import { priorityCalls } from './priorities.ts';
+import { projectCalls } from './projects.ts';
+import { requester, type Fetch } from './request.ts';
+import { settingsCalls } from './settings.ts';
+import { tagCalls } from './tags.ts';
+import { ticketCalls } from './tickets.ts';
+import { userCalls } from './users.ts';
+import { webhookCalls } from './webhooks.ts';
+
+export { ApiError } from './request.ts';
+export { uploadAttachment } from './attachments.ts';
+export type { TicketQuery } from './tickets.ts';
+export type * from './types.ts';
+
+/**
+ * The REST API over a given `fetch`: SvelteKit's in `load` (so server rendering forwards the
+ * session cookie), the browser's in components. Holds no state of its own.
+ *
+ * @example const board = await createApi(fetch).board(7);
+ */
+export function createApi(fetcher: Fetch) {
+  const call = requester(fetcher);
+  return {
+    ...authCalls(call),
+    ...projectCalls(call),
+    ...columnCalls(call),
+    ...tagCalls(call),
+    ...ticketCalls(call),
+    ...commentCalls(call),
+    ...attachmentCalls(call),
+    ...activityCalls(call),
+    ...priorityCalls(call),
+    ...userCalls(call),
+    ...companyCalls(call),
+    ...contactCalls(call),
+    ...chatCalls(call),
+    ...notificationCalls(call),
+    ...webhookCalls(call),
+    ...settingsCalls(call),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
