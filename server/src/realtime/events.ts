@@ -86,9 +86,28 @@ export interface EventMap {
 
 export type EventType = keyof EventMap;
 export type EventPayload<T extends EventType> = EventMap[T]['payload'];
-export type ActivityData<T extends EventType> = EventMap[T]['activity'];
+
+/**
+ * Activity rows that are not events: changes to a project's webhooks are for its managers
+ * only (their URLs and secrets must not reach every board viewer), so they are logged, never
+ * broadcast or sent to webhooks.
+ */
+export interface ActivityOnlyMap {
+  'webhook.created': { webhook: number };
+  'webhook.updated': { webhook: number; fields: string[] };
+  'webhook.deleted': { webhook: number };
+  'webhook.secret_rotated': { webhook: number };
+}
+
 /** Event types that write an activity row (changes to a project's board). */
-export type ActivityVerb = { [T in EventType]: [ActivityData<T>] extends [never] ? never : T }[EventType];
+export type EventActivityVerb = { [T in EventType]: [EventMap[T]['activity']] extends [never] ? never : T }[EventType];
+/** Every activity verb: board changes, and the activity-only ones. */
+export type ActivityVerb = EventActivityVerb | keyof ActivityOnlyMap;
+export type ActivityData<T extends ActivityVerb> = T extends EventType
+  ? EventMap[T]['activity']
+  : T extends keyof ActivityOnlyMap
+    ? ActivityOnlyMap[T]
+    : never;
 
 /** The topic kinds (SPEC §6): a project's board, a chat room, a user's own notifications. */
 export type TopicKind = 'project' | 'room' | 'user';

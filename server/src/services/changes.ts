@@ -1,7 +1,14 @@
 import type { Executor } from '@laneway/db/client';
 import { sql, type SQL } from 'drizzle-orm';
 import { isoTime } from '../lib/time.ts';
-import type { ActivityData, ActivityVerb, EventMessage, EventPayload, EventType, EVENTS } from '../realtime/events.ts';
+import type {
+  ActivityData,
+  EventActivityVerb,
+  EventMessage,
+  EventPayload,
+  EventType,
+  EVENTS,
+} from '../realtime/events.ts';
 import { currentRequestId, emit } from './publish.ts';
 
 /** The realtime topic of a project's board. */
@@ -32,7 +39,7 @@ export type AppendedEvent = EventMessage;
  * One change to a project's board: its activity row and its event, typed by the registry
  * (`realtime/events.ts`), so a verb is only recorded with its own data and payload shapes.
  */
-export type Change<V extends ActivityVerb = ActivityVerb> = {
+export type Change<V extends EventActivityVerb = EventActivityVerb> = {
   [K in V]: {
     projectId: number;
     ticketId: number | null;

@@ -26,6 +26,7 @@ import { badRequest, conflict, notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
 import { TASKS } from '@laneway/db/tasks';
 import type { ProjectAccess } from '../policy/index.ts';
+import type { ActivityOnlyMap } from '../realtime/events.ts';
 import { enqueue } from './jobs.ts';
 import { storeNotifications } from './notifications.ts';
 import { requireProjectManager } from './projects.ts';
@@ -146,14 +147,17 @@ export function newMessageId(): string {
 }
 
 /** Managers' changes to webhooks, for the project's activity (no board event: see above). */
-async function audit(tx: Executor, actor: Actor, hook: WebhookRow, verb: string, data: Record<string, unknown> = {}) {
-  await tx.insert(activity).values({
-    projectId: hook.projectId,
-    ticketId: null,
-    actorId: actor.id,
-    verb,
-    data: { webhook: hook.id, ...data },
-  });
+async function audit<V extends keyof ActivityOnlyMap>(
+  tx: Executor,
+  actor: Actor,
+  hook: WebhookRow,
+  verb: V,
+  data: Omit<ActivityOnlyMap[V], 'webhook'>,
+) {
+  const recorded = { webhook: hook.id, ...data } as ActivityOnlyMap[V];
+  await tx
+    .insert(activity)
+    .values({ projectId: hook.projectId, ticketId: null, actorId: actor.id, verb, data: recorded });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,7 +218,7 @@ export async function createWebhook(
       })
       .returning();
     const hook = row!;
-    await audit(tx, actor, hook, 'webhook.created');
+    await audit(tx, actor, hook, 'webhook.created', {});
     return { ...serializeWebhook(hook), secret: hook.secret };
   });
 }
@@ -267,7 +271,7 @@ export async function deleteWebhook(db: Db, actor: Actor, id: number): Promise<v
   await transact(db, async (tx) => {
     const removed = await tx.delete(webhooks).where(eq(webhooks.id, id)).returning({ id: webhooks.id });
     if (!removed.length) throw notFound();
-    await audit(tx, actor, hook, 'webhook.deleted');
+    await audit(tx, actor, hook, 'webhook.deleted', {});
   });
 }
 
@@ -277,7 +281,7 @@ export async function rotateSecret(db: Db, actor: Actor, id: number): Promise<We
   return transact(db, async (tx) => {
     const [row] = await tx.update(webhooks).set({ secret: generateSecret() }).where(eq(webhooks.id, id)).returning();
     if (!row) throw notFound();
-    await audit(tx, actor, row, 'webhook.secret_rotated');
+    await audit(tx, actor, row, 'webhook.secret_rotated', {});
     return { ...serializeWebhook(row), secret: row.secret };
   });
 }

@@ -134,6 +134,14 @@ export function describeActivity(entry: Activity, names: ActivityNames): string 
       return `changed the tag ${names.tag(entry.data.tag) ?? ''}`.trimEnd();
     case 'tag.deleted':
       return `deleted the tag ${entry.data.name}`;
+    case 'webhook.created':
+      return 'added a webhook';
+    case 'webhook.updated':
+      return 'changed a webhook';
+    case 'webhook.deleted':
+      return 'deleted a webhook';
+    case 'webhook.secret_rotated':
+      return "rotated a webhook's secret";
     default:
       unknownEvent(entry);
       return verb.replace(/[._]/g, ' ');
