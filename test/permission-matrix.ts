@@ -334,8 +334,9 @@ export const MATRIX: MatrixRow[] = [
     expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   },
 
-  // --- users: the directory is for everyone but company people; managing users is superuser only ---
-  { method: 'GET', route: '/users', path: '/users/', expect: [401, 200, 200, 200, 200, 200, 200, 403, 403, 403] },
+  // --- users: the directory is for staff (not company people, not the outsider: issue 14 row 6);
+  //     managing users is superuser only ---
+  { method: 'GET', route: '/users', path: '/users/', expect: [401, 403, 200, 200, 200, 200, 200, 403, 403, 403] },
   {
     method: 'POST',
     route: '/users',
@@ -352,7 +353,7 @@ export const MATRIX: MatrixRow[] = [
     method: 'GET',
     route: '/users/{id}',
     path: '/users/{spareUser}/',
-    expect: [401, 200, 200, 200, 200, 200, 200, 404, 404, 404],
+    expect: [401, 404, 200, 200, 200, 200, 200, 404, 404, 404],
   },
   {
     method: 'GET',
@@ -367,7 +368,7 @@ export const MATRIX: MatrixRow[] = [
     route: '/users/{id}',
     path: '/users/{spareUser}/',
     body: () => ({ name: 'Spare' }),
-    expect: [401, 403, 200, 403, 403, 403, 403, 404, 404, 404],
+    expect: [401, 404, 200, 403, 403, 403, 403, 404, 404, 404],
   },
   {
     method: 'PATCH',
@@ -408,6 +409,24 @@ export const MATRIX: MatrixRow[] = [
     expect: [401, 404, 200, 403, 403, 403, 403, 200, 403, 404],
   },
   {
+    // Issue 14 row 8: a company admin keeps only people who already belong; another client's
+    // person is refused with the same 400 as an unknown id. The superuser's change is undone.
+    method: 'PATCH',
+    route: '/companies/{id}',
+    path: '/companies/{companyA}/',
+    label: 'people from another company',
+    body: (ctx) => ({ users: [ctx.w.ids.companyUser, ctx.w.ids.otherCompanyUser] }),
+    after: async (ctx) => {
+      const res = await ctx.t.patch(
+        `/companies/${ctx.w.companyA}/`,
+        { users: [ctx.w.ids.companyUser] },
+        asSuperuser(ctx),
+      );
+      expectStatus(res, 200, 'restore company A people');
+    },
+    expect: [401, 404, 200, 403, 403, 403, 403, 400, 403, 404],
+  },
+  {
     method: 'PATCH',
     route: '/companies/{id}',
     path: '/companies/{companyA}/',
@@ -423,7 +442,9 @@ export const MATRIX: MatrixRow[] = [
     expect: [401, 404, 204, 403, 403, 403, 403, 403, 403, 404],
   },
 
-  // --- contacts: staff manage; company people see their company's, its admins manage them ---
+  // --- contacts (issue 14 rows 4 and 6): staff see them all, company people their company's, the
+  //     outsider none; the superuser, project superadmins and admins (companies linked to their
+  //     projects, and company-less contacts) and company admins (their company's) write them ---
   { method: 'GET', route: '/contacts', path: '/contacts/', expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200] },
   {
     method: 'POST',
@@ -431,7 +452,7 @@ export const MATRIX: MatrixRow[] = [
     path: '/contacts/',
     label: 'no company',
     body: (ctx) => ({ name: `Contact ${ctx.n}` }),
-    expect: [401, 403, 201, 201, 201, 201, 201, 403, 403, 403],
+    expect: [401, 403, 201, 201, 201, 403, 403, 403, 403, 403],
   },
   {
     // A company the caller cannot see is an unknown reference in the body: 400, as for a missing one.
@@ -440,27 +461,27 @@ export const MATRIX: MatrixRow[] = [
     path: '/contacts/',
     label: 'company A',
     body: (ctx) => ({ name: `Contact ${ctx.n}`, company: ctx.w.companyA }),
-    expect: [401, 400, 201, 201, 201, 201, 201, 201, 403, 400],
+    expect: [401, 400, 201, 201, 201, 403, 403, 201, 403, 400],
   },
   {
     method: 'GET',
     route: '/contacts/{id}',
     path: '/contacts/{contactA}/',
-    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 404],
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
   },
   {
     method: 'PATCH',
     route: '/contacts/{id}',
     path: '/contacts/{contactA}/',
     body: (ctx) => ({ notes: `Edited by ${ctx.actor}` }),
-    expect: [401, 403, 200, 200, 200, 200, 200, 200, 403, 404],
+    expect: [401, 404, 200, 200, 200, 403, 403, 200, 403, 404],
   },
   {
     method: 'DELETE',
     route: '/contacts/{id}',
     path: '/contacts/{contact}/',
     setup: async (ctx) => ({ contact: await freshContactA(ctx) }),
-    expect: [401, 403, 204, 204, 204, 204, 204, 204, 403, 404],
+    expect: [401, 404, 204, 204, 204, 403, 403, 204, 403, 404],
   },
 
   // --- projects: the board for members and linked companies; superadmin manages ---

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
+  insufficient_storage: 507,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -80,9 +81,34 @@ function fromPostgres(error: PgError): AppError | null {
     case '54000':
       return badRequest('A value is too large');
     default:
-      return null;
+      return unreachable(error.code) ? databaseUnavailable() : null;
   }
 }
+
+/**
+ * The database cannot be reached: refused or dropped connections (postgres.js's own codes and
+ * the system's), a server shutting down or starting (57P01-57P03), connection failures (08xxx).
+ * The request is answered 503 with `Retry-After`; postgres.js reconnects by itself, so the
+ * server recovers once PostgreSQL is back (issue 14, faults).
+ */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+const unreachable = (code: string | undefined) =>
+  code !== undefined && (UNREACHABLE.has(code) || code.startsWith('08'));
+const databaseUnavailable = () =>
+  new AppError('unavailable', 'The database is unavailable; try again shortly', undefined, { 'retry-after': '5' });
 
 /** Turns anything thrown into an AppError; unknown errors become `internal`. */
 export function toAppError(error: unknown): AppError {

@@ -38,6 +38,10 @@ export interface ActorProfile {
   memberOfCompanies: number[];
   /** Holds a role in at least one project. */
   isProjectMember: boolean;
+  /** Holds superadmin or admin in at least one project. */
+  isProjectAdmin: boolean;
+  /** Companies linked to a project where the actor is superadmin or admin. */
+  adminLinkedCompanies: number[];
 }
 
 const has = (a: ProjectAccess, roles: readonly ProjectRole[]) =>
@@ -100,18 +104,38 @@ export const visibleCompanies = (p: ActorProfile): number[] | null =>
 export const isCompanyPerson = (p: ActorProfile) =>
   !p.actor.isSuperuser && !p.isProjectMember && p.adminOfCompanies.length + p.memberOfCompanies.length > 0;
 export const canCreateProject = (p: ActorProfile) => !isCompanyPerson(p);
-/** The user directory (ids and names, for pickers) is for staff, not for clients. */
-export const canListUsers = (p: ActorProfile) => !isCompanyPerson(p);
+/**
+ * The user directory (for pickers) is for staff: not for clients, and not for a user with no
+ * role and no company, who shares a project with nobody (issue 14 row 6).
+ */
+export const canListUsers = (p: ActorProfile) => p.actor.isSuperuser || p.isProjectMember;
 
-/** Contacts: staff see all; company people only their company's. */
+/**
+ * Staff outside any project: the instance superuser and project members. A user with no role
+ * and no company (an account nobody has given anything yet) is neither staff nor a company
+ * person: they see no directory and no contacts (issue 14 row 6).
+ */
+export const isStaffProfile = (p: ActorProfile) => p.actor.isSuperuser || p.isProjectMember;
+
+/** Contacts: staff see all; everyone else only their companies' (none for a user with no ties). */
 export const canSeeContact = (p: ActorProfile, companyId: number | null) =>
-  !isCompanyPerson(p) ||
+  isStaffProfile(p) ||
   (companyId !== null && (p.adminOfCompanies.includes(companyId) || p.memberOfCompanies.includes(companyId)));
+/**
+ * Who writes contacts (SPEC §4, issue 14 row 4): the instance superuser; a company's admins
+ * for their own company's contacts; and — SPEC §4 is silent on them — project superadmins and
+ * admins for the contacts of companies linked to a project they run, since they file and
+ * handle those clients' tickets, plus company-less contacts (intake with no client yet, no
+ * tenant to protect). Managers and `user`s only read them: they are not the client's keepers.
+ */
 export const canEditContact = (p: ActorProfile, companyId: number | null) =>
-  p.actor.isSuperuser || p.isProjectMember || (companyId !== null && p.adminOfCompanies.includes(companyId));
+  p.actor.isSuperuser ||
+  (companyId === null
+    ? p.isProjectAdmin
+    : p.adminOfCompanies.includes(companyId) || p.adminLinkedCompanies.includes(companyId));
 /** `canSeeContact` for lists: null when every contact is visible, else only those of these companies. */
 export const visibleContactCompanies = (p: ActorProfile): number[] | null =>
-  isCompanyPerson(p) ? [...new Set([...p.adminOfCompanies, ...p.memberOfCompanies])] : null;
+  isStaffProfile(p) ? null : [...new Set([...p.adminOfCompanies, ...p.memberOfCompanies])];
 
 /**
  * Turns a (may see, may do) pair into nothing, a 404 or a 403.

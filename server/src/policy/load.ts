@@ -78,16 +78,28 @@ export function visibleProjectsSql(actor: Actor): SQL {
 
 /** The actor's company ties and staff status, for instance-wide decisions. */
 export async function loadActorProfile(db: Executor, actor: Actor): Promise<ActorProfile> {
-  const rows = await db.execute<{ admin_of: number[]; member_of: number[]; is_member: boolean }>(sql`
+  const rows = await db.execute<{
+    admin_of: number[];
+    member_of: number[];
+    is_member: boolean;
+    is_admin: boolean;
+    admin_linked: number[];
+  }>(sql`
     select
       coalesce((select array_agg(company_id) from company_admins where user_id = ${actor.id}), '{}'::int[]) as admin_of,
       coalesce((select array_agg(company_id) from company_users where user_id = ${actor.id}), '{}'::int[]) as member_of,
-      exists (select 1 from user_roles where user_id = ${actor.id}) as is_member`);
+      exists (select 1 from user_roles where user_id = ${actor.id}) as is_member,
+      exists (select 1 from user_roles where user_id = ${actor.id} and role in ('superadmin', 'admin')) as is_admin,
+      coalesce((select array_agg(distinct pc.company_id) from project_companies pc
+        join user_roles r on r.project_id = pc.project_id
+        where r.user_id = ${actor.id} and r.role in ('superadmin', 'admin')), '{}'::int[]) as admin_linked`);
   const row = rows[0];
   return {
     actor,
     adminOfCompanies: row?.admin_of ?? [],
     memberOfCompanies: row?.member_of ?? [],
     isProjectMember: row?.is_member ?? false,
+    isProjectAdmin: row?.is_admin ?? false,
+    adminLinkedCompanies: row?.admin_linked ?? [],
   };
 }

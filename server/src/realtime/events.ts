@@ -43,6 +43,14 @@ export interface TicketDeleted {
   company: number | null;
 }
 
+/**
+ * A changed or moved ticket as its event carries it: the ticket, plus `previous_company` when
+ * this change took it away from a company. Subscribers of that company may no longer see the
+ * ticket: the hub sends them a `ticket.deleted` removal built from this event instead
+ * (`removalFor` in hub.ts, decision 0025), so their card goes and nothing new is revealed.
+ */
+export type TicketChange = Ticket & { previous_company?: number | null };
+
 /** A deleted column or tag. */
 export interface Removed {
   id: number;
@@ -66,8 +74,8 @@ export interface EventMap {
   'tag.updated': { payload: Tag; activity: { tag: number } };
   'tag.deleted': { payload: Removed; activity: { tag: number; name: string } };
   'ticket.created': { payload: Ticket; activity: { number: number; title: string; column: number } };
-  'ticket.updated': { payload: Ticket; activity: { changed: Changed } };
-  'ticket.moved': { payload: Ticket; activity: TicketMovedActivity };
+  'ticket.updated': { payload: TicketChange; activity: { changed: Changed } };
+  'ticket.moved': { payload: TicketChange; activity: TicketMovedActivity };
   'ticket.archived': { payload: Ticket; activity: { automatic?: true; done_at?: string | null } };
   'ticket.unarchived': { payload: Ticket; activity: Record<string, never> };
   'ticket.deleted': { payload: TicketDeleted; activity: { ticket: number; number: number; title: string } };
@@ -115,7 +123,8 @@ export type TopicKind = 'project' | 'room' | 'user';
 /**
  * Who on a topic receives an event: `staff` only project members (and superusers);
  * `everyone` every subscriber (the board's shape); `company` company people too, when the
- * payload's `company` is one of theirs.
+ * payload's `company` is one of theirs — and when instead its `previous_company` is one of
+ * theirs, a `ticket.deleted` removal of the ticket (the ticket left their company).
  */
 export type Audience = 'staff' | 'everyone' | 'company';
 

@@ -11,9 +11,10 @@ import { AppError } from '../lib/errors.ts';
 import { canSeeProject, isStaff } from '../policy/index.ts';
 import { loadProjectAccess } from '../policy/load.ts';
 import { requireRoom } from '../services/chat.ts';
-import { storedFrame } from './frames.ts';
-import { EVENTS, isEventType } from './events.ts';
-import { TOPIC, type PresenceData } from './protocol.ts';
+import { frameOf, storedFrame, textFrame } from './frames.ts';
+import { ReplayGate } from './replay-gate.ts';
+import { EVENTS, isEventType, type TicketChange, type TicketDeleted } from './events.ts';
+import { TOPIC, type BusMessage, type PresenceData } from './protocol.ts';
 
 /** A granted subscription: the topic and, for company people on a board, their companies. */
 export interface TopicGrant {
@@ -72,8 +73,70 @@ export function visibleTo(grant: TopicGrant, event: { type: string; seq: number;
   }
 }
 
+/**
+ * What a company subscriber gets instead of an event they may not see about a ticket that was
+ * theirs until this change (`previous_company` is one of their companies): the ticket's
+ * removal, shaped as `ticket.deleted`, with none of its new data (issue 14 row 11, decision
+ * 0025). Null when the event is visible to them, or was never about their company.
+ */
+export function removalFor(
+  grant: TopicGrant,
+  event: { type: string; seq: number; data: unknown },
+): TicketDeleted | null {
+  if (grant.companies === null || event.seq === 0 || !isEventType(event.type)) return null;
+  if (EVENTS[event.type].audience !== 'company') return null;
+  const data = event.data as Partial<TicketChange> | null;
+  const previous = data?.previous_company;
+  if (typeof previous !== 'number' || !grant.companies.includes(previous) || visibleTo(grant, event)) return null;
+  return { id: data!.id!, number: data!.number!, key: data!.key!, company: previous };
+}
+
+/** The frame of a removal standing in for `event` (same topic and seq: the sequence stays gap-free). */
+export function removalFrame(event: { topic: string; seq: number; at: string }, removal: TicketDeleted): Buffer {
+  const message: BusMessage = {
+    type: 'ticket.deleted',
+    topic: event.topic,
+    seq: event.seq,
+    at: event.at,
+    data: removal,
+  };
+  return textFrame(JSON.stringify(message));
+}
+
+const hasPreviousCompany = (data: unknown): data is TicketChange =>
+  typeof data === 'object' && data !== null && Object.hasOwn(data, 'previous_company');
+
+/**
+ * The event as a company subscriber may see it: a ticket that came from another company does
+ * not say which (that company's id is not theirs to know). Framed once per event.
+ */
+const companyFrames = new WeakMap<BusMessage, Buffer>();
+function companyFrame(event: BusMessage): Buffer {
+  let built = companyFrames.get(event);
+  if (built === undefined) {
+    const { previous_company: _hidden, ...data } = event.data as TicketChange;
+    companyFrames.set(event, (built = textFrame(JSON.stringify({ ...event, data }))));
+  }
+  return built;
+}
+
+/** The frame a subscriber gets for a live event: the event's, a removal in its place, or none. */
+export function frameFor(grant: TopicGrant, event: BusMessage): Buffer | null {
+  if (visibleTo(grant, event)) {
+    return grant.companies !== null && event.seq !== 0 && hasPreviousCompany(event.data)
+      ? companyFrame(event)
+      : frameOf(event);
+  }
+  const removal = removalFor(grant, event);
+  return removal ? removalFrame(event, removal) : null;
+}
+
 /** Most events replayed on one subscribe; further behind, the client refetches (`resync`). */
 export const MAX_REPLAY = 1_000;
+
+/** Replays reading the outbox at once on this instance; others wait (`ReplayGate`). */
+export const REPLAY_CONCURRENCY = 4;
+const gate = new ReplayGate(REPLAY_CONCURRENCY);
 
 /** A stored event, ready to send: its frame, and its data parsed only when filtering needs it. */
 export interface StoredEvent {
@@ -93,10 +156,15 @@ export interface Replay {
 
 /**
  * Every event of the topic after `since`, in order, filtered for the subscriber; or `resync`
- * when some of them were already pruned (older than EVENT_RETENTION_HOURS) or too many. One
- * query: the topic's bounds and the rows after `since` (none when a resync is due).
+ * when some of them were already pruned (older than EVENT_RETENTION_HOURS) or more than `limit`
+ * (at most MAX_REPLAY). One query: the topic's bounds and the rows after `since` (none when a
+ * resync is due), run through the instance's replay gate.
  */
-export async function replay(db: Executor, grant: TopicGrant, since: number): Promise<Replay> {
+export function replay(db: Executor, grant: TopicGrant, since: number, limit = MAX_REPLAY): Promise<Replay> {
+  return gate.run(() => readReplay(db, grant, since, Math.min(limit, MAX_REPLAY)));
+}
+
+async function readReplay(db: Executor, grant: TopicGrant, since: number, limit: number): Promise<Replay> {
   const rows = await db.execute<{
     latest: string | null;
     oldest: string | null;
@@ -112,13 +180,13 @@ export async function replay(db: Executor, grant: TopicGrant, since: number): Pr
     from bounds b left join lateral (
       select seq, type, payload, created_at from events
       where topic = ${grant.topic} and seq > ${since}::bigint and seq <= b.latest
-        and b.oldest <= ${since}::bigint + 1 and b.latest - ${since}::bigint <= ${MAX_REPLAY}
+        and b.oldest <= ${since}::bigint + 1 and b.latest - ${since}::bigint <= ${limit}
       order by seq) e on true`);
   const first = rows[0];
   const latest = Number(first?.latest ?? 0);
   if (since >= latest) return { seq: latest, resync: since > latest, events: [] };
   const oldest = first?.oldest === null || first?.oldest === undefined ? null : Number(first.oldest);
-  if (oldest === null || oldest > since + 1 || latest - since > MAX_REPLAY) {
+  if (oldest === null || oldest > since + 1 || latest - since > limit) {
     return { seq: latest, resync: true, events: [] };
   }
   const filtered = grant.companies !== null;
@@ -127,8 +195,14 @@ export async function replay(db: Executor, grant: TopicGrant, since: number): Pr
     if (r.seq === null) continue;
     const seq = Number(r.seq);
     const event = { type: r.type!, seq, data: filtered ? (JSON.parse(r.payload!) as unknown) : null };
-    if (filtered && !visibleTo(grant, event)) continue;
-    events.push({ ...event, frame: storedFrame(grant.topic, seq, r.type!, isoTime(r.created_at!), r.payload!) });
+    const at = isoTime(r.created_at!);
+    if (filtered) {
+      // Company subscribers: the event, its removal, or nothing, never a foreign company's id.
+      const frame = frameFor(grant, { ...event, topic: grant.topic, at });
+      if (frame) events.push({ ...event, frame });
+      continue;
+    }
+    events.push({ ...event, frame: storedFrame(grant.topic, seq, r.type!, at, r.payload!) });
   }
   return { seq: latest, resync: false, events };
 }

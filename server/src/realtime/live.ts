@@ -7,14 +7,22 @@
  */
 import type { Executor } from '@laneway/db/client';
 import type { Bus } from './bus.ts';
-import { frameOf } from './frames.ts';
-import { replay, visibleTo, type StoredEvent, type TopicGrant } from './hub.ts';
+import { frameFor, replay, type StoredEvent, type TopicGrant } from './hub.ts';
 import { SERVER, type BusMessage, type ServerMessage } from './protocol.ts';
 
 export interface LiveSubscription {
   close(): void;
 }
 
+/** What a socket may still replay on request (`since`); gap fills after that are not charged. */
+export interface ReplayBudget {
+  /** Events it may replay now. */
+  available(): Promise<number>;
+  /** Charges events read for it. */
+  spend(events: number): Promise<void>;
+}
+
+/** Starts a subscription: the replay from `since` (within `budget`, else `resync`), then live events. */
 export async function startSubscription(
   db: Executor,
   bus: Bus,
@@ -22,6 +30,7 @@ export async function startSubscription(
   since: number | undefined,
   send: (message: ServerMessage) => void,
   sendFrame: (frame: Buffer) => void,
+  budget?: ReplayBudget,
 ): Promise<LiveSubscription> {
   let lastSeq = 0;
   let catchingUp = true;
@@ -29,7 +38,9 @@ export async function startSubscription(
 
   const deliver = (event: BusMessage) => {
     lastSeq = event.seq;
-    if (visibleTo(grant, event)) sendFrame(frameOf(event));
+    // Company subscribers may get a removal in its place, or nothing (hub.ts frameFor).
+    const frame = frameFor(grant, event);
+    if (frame) sendFrame(frame);
   };
   /** Replayed events come filtered, with their frames. */
   const deliverStored = (event: StoredEvent) => {
@@ -79,7 +90,8 @@ export async function startSubscription(
     (event) => {
       // Ephemeral (typing, presence): no place in the sequence, delivered as they come.
       if (event.seq === 0) {
-        if (visibleTo(grant, event)) sendFrame(frameOf(event));
+        const frame = frameFor(grant, event);
+        if (frame) sendFrame(frame);
         return;
       }
       if (catchingUp) {
@@ -101,9 +113,12 @@ export async function startSubscription(
     // Other instances' events must be flowing in before the replay is read: no seam between them.
     await bus.whenSubscribed?.(grant.topic);
     // First join: replay from `since`, or start at the present without replay.
-    const first = await replay(db, grant, since ?? Number.MAX_SAFE_INTEGER);
+    // A replay further back than the socket's budget answers `resync`: the client refetches.
+    const limit = since !== undefined && budget ? await budget.available() : undefined;
+    const first = await replay(db, grant, since ?? Number.MAX_SAFE_INTEGER, limit);
     if (since !== undefined && first.resync) send({ type: SERVER.resync, topic: grant.topic, seq: first.seq });
     else for (const event of first.events) deliverStored(event);
+    if (since !== undefined && !first.resync && first.seq > since) await budget?.spend(first.seq - since);
     lastSeq = first.seq;
     // Events published while the replay was read are held; with none past it, the replay
     // reached the present (anything committed later reaches the listener), so no second read.

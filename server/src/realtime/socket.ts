@@ -15,7 +15,7 @@ import { roomTopic } from '../services/changes.ts';
 import { sendMessage } from '../services/chat.ts';
 import { withPublisher } from '../services/publish.ts';
 import { authorizeTopic, type TopicGrant } from './hub.ts';
-import { startSubscription, type LiveSubscription } from './live.ts';
+import { startSubscription, type LiveSubscription, type ReplayBudget } from './live.ts';
 import {
   AUTH_GRACE_MS,
   ClientMessage,
@@ -30,6 +30,9 @@ import {
 /** Past this many bytes queued for a socket, it is closed with CLOSE.resume. */
 export const SEND_BUFFER_LIMIT = 4 * 1024 * 1024;
 
+/** `subscribe` messages one socket may send per 10 s. */
+export const SUBSCRIBE_BUDGET = 30;
+
 /**
  * Budgets per socket (rate-limiter-flexible's in-memory limiter, keyed by connection): a
  * typing indicator every second or so, a presence change a second, a chat line or two a second.
@@ -38,7 +41,18 @@ const limiters = {
   typing: new RateLimiterMemory({ keyPrefix: 'ws_typing', points: 3, duration: 3 }),
   presence: new RateLimiterMemory({ keyPrefix: 'ws_presence', points: 10, duration: 10 }),
   chat: new RateLimiterMemory({ keyPrefix: 'ws_chat', points: 20, duration: 10 }),
+  // A tab follows a board, its user topic and a room or two, all again after a reconnect: 30 in
+  // 10 s is far above that and far below the 5,000 in 5 s of issue 14 row 10.
+  subscribe: new RateLimiterMemory({ keyPrefix: 'ws_subscribe', points: SUBSCRIBE_BUDGET, duration: 10 }),
 };
+
+/**
+ * Events one socket may have replayed on request (`subscribe` with `since`) per minute: a
+ * resume after a blip of a few busy topics fits; asking for the last thousand events again and
+ * again (issue 14 row 10: 11 MB sent for 100 subscribes) gets `resync` once it is spent.
+ */
+export const REPLAY_BUDGET = 2_000;
+const replayed = new RateLimiterMemory({ keyPrefix: 'ws_replay', points: REPLAY_BUDGET, duration: 60 });
 let connectionCount = 0;
 
 interface Subscription {
@@ -100,7 +114,7 @@ export function runConnection(
     if (!grant) return fail('not_found', 'No such topic, or not yours', topic);
     subscriptions.get(topic)?.live.close();
     subscriptions.delete(topic);
-    const live = await startSubscription(deps.db, deps.bus, grant, since, send, sendFrame);
+    const live = await startSubscription(deps.db, deps.bus, grant, since, send, sendFrame, replayBudget);
     if (ws.readyState !== ws.OPEN) return live.close();
     subscriptions.set(topic, { grant, live });
   };
@@ -143,6 +157,7 @@ export function runConnection(
       case 'auth':
         return fail('bad_message', 'Already authenticated');
       case 'subscribe':
+        if (!(await allowed('subscribe', message.topic))) return;
         return subscribe(message.topic, message.since);
       case 'unsubscribe':
         leave(message.topic);
@@ -191,15 +206,20 @@ export function runConnection(
 
   /** Per-socket budgets for what a client can repeat at will; past one, an error and nothing else. */
   const socketKey = String(++connectionCount);
-  const allowed = async (kind: keyof typeof limiters) => {
+  const allowed = async (kind: keyof typeof limiters, topic?: string) => {
     try {
       await limiters[kind].consume(socketKey);
       return true;
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      fail('rate_limited', `Too many ${kind} messages; slow down`);
+      fail('rate_limited', `Too many ${kind} messages; slow down`, topic);
       return false;
     }
+  };
+  const replayBudget: ReplayBudget = {
+    available: async () => REPLAY_BUDGET - ((await replayed.get(socketKey))?.consumedPoints ?? 0),
+    // Charged whatever is left: `penalty` adds points without refusing.
+    spend: async (events) => void (await replayed.penalty(socketKey, events)),
   };
 
   /** Topics this socket said it is viewing: left (`viewing: false`) when it unsubscribes or closes. */

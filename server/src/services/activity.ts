@@ -7,6 +7,8 @@ import { activity } from '@laneway/db/schema';
 import { desc, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../lib/actor.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
+import { isStaff } from '../policy/index.ts';
+import type { Changed } from '../realtime/events.ts';
 import { requireTicket } from './tickets.ts';
 
 export type ActivityRow = typeof activity.$inferSelect;
@@ -23,9 +25,24 @@ export function serializeActivity(a: ActivityRow) {
 }
 export type ActivityJson = ReturnType<typeof serializeActivity>;
 
-/** A ticket's activity, newest first (by id: rows of one transaction share `created_at`). */
+/**
+ * An activity entry as a company person may read it: a company change names only their own
+ * companies; another client's id (where the ticket came from or went) reads as null.
+ */
+function forCompanyPerson(entry: ActivityJson, own: number[]): ActivityJson {
+  const changed = (entry.data as { changed?: Changed }).changed;
+  if (!changed?.company) return entry;
+  const hide = (id: unknown) => (typeof id === 'number' && !own.includes(id) ? null : id);
+  const company: [unknown, unknown] = [hide(changed.company[0]), hide(changed.company[1])];
+  return { ...entry, data: { ...entry.data, changed: { ...changed, company } } };
+}
+
+/**
+ * A ticket's activity, newest first (by id: rows of one transaction share `created_at`); for
+ * company people without foreign company ids (issue 14, tenant isolation).
+ */
 export async function listTicketActivity(db: Executor, actor: Actor, ticketId: number, page: PageParams) {
-  const { ticket } = await requireTicket(db, actor, ticketId);
+  const { ticket, access } = await requireTicket(db, actor, ticketId);
   const { limit, offset } = pageWindow(page);
   const rows = await db
     .select({ row: activity, total: sql<number>`count(*) over ()`.mapWith(Number) })
@@ -34,5 +51,9 @@ export async function listTicketActivity(db: Executor, actor: Actor, ticketId: n
     .orderBy(desc(activity.id))
     .limit(limit)
     .offset(offset);
-  return { count: rows[0]?.total ?? 0, results: rows.map((r) => serializeActivity(r.row)) };
+  const results = rows.map((r) => serializeActivity(r.row));
+  return {
+    count: rows[0]?.total ?? 0,
+    results: isStaff(access) ? results : results.map((entry) => forCompanyPerson(entry, access.companyIds)),
+  };
 }

@@ -173,6 +173,19 @@ async function writePart(file: Readable, partPath: string): Promise<Written> {
 }
 
 /**
+ * What a failed write answers: a full disk (or quota) is the server's own lack of room, a
+ * clear 507 the client may retry later (issue 14, faults); anything else a 500.
+ */
+function storageError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new AppError('insufficient_storage', 'The server has no room left to store this file; try again later');
+  }
+  return new AppError('internal', 'Could not store the file');
+}
+
+/**
  * Reads a multipart/form-data body and stores its one `file` part under a new storage key.
  * Refuses (and leaves nothing on disk): not multipart 415, no or empty `file` 400, more than
  * one file 400, a file over `maxBytes` 413 (as soon as the limit is crossed; the rest of the
@@ -268,9 +281,7 @@ async function receiveUpload(upload: IncomingUpload, storage: UploadStorage): Pr
       file.on('limit', () => fail(tooLarge(storage.maxBytes)));
       const done = writePart(file, partPath);
       current = { file, key, partPath, filename: cleanFilename(info.filename), done };
-      done.catch((error: unknown) =>
-        fail(error instanceof AppError ? error : new AppError('internal', 'Could not store the file')),
-      );
+      done.catch((error: unknown) => fail(storageError(error)));
     });
     parser.on('filesLimit', () => fail(badRequest('Only one file per request', { file: ['Send one file'] })));
     parser.on('error', () => fail(badRequest('Malformed multipart/form-data body')));

@@ -109,6 +109,20 @@ async function assertUsersExist(db: Executor, field: string, ids: number[]) {
   assertAllFound(ids, found, field, 'Unknown users', (id) => `No user ${id}`);
 }
 
+/**
+ * A company admin's `users` list may only keep people who already belong to the company (as
+ * user or admin; invitations add new ones): pulling in another client's people or the
+ * superuser is refused (issue 14 row 8). An id that belongs elsewhere gets the same 400 as
+ * one that does not exist, so the answer says nothing about which ids exist.
+ */
+async function assertAlreadyBelong(db: Executor, companyId: number, ids: number[]) {
+  if (!ids.length) return;
+  const found = await db.execute<{ id: number }>(sql`
+    select user_id as id from company_users where company_id = ${companyId} and user_id = any(${pgArray(ids, 'int')})
+    union select user_id from company_admins where company_id = ${companyId} and user_id = any(${pgArray(ids, 'int')})`);
+  assertAllFound(ids, [...found], 'users', 'Unknown users', (id) => `No user ${id}`);
+}
+
 async function assertSlugFree(db: Executor, slug: string, exceptId?: number) {
   const [row] = await db
     .select({ id: companies.id })
@@ -213,7 +227,8 @@ export async function updateCompany(db: Db, actor: Actor, id: number, patch: Com
     }
     if (patch.users !== undefined) {
       const people = unique(patch.users);
-      await assertUsersExist(tx, 'users', people);
+      if (canManageCompanies(actor)) await assertUsersExist(tx, 'users', people);
+      else await assertAlreadyBelong(tx, id, people);
       await replacePeople(tx, companyUsers, id, people);
     }
     return serializeCompany(await loadCompany(tx, id));

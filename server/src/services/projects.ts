@@ -17,7 +17,7 @@ import {
   type ProjectAccess,
   type ProjectRole,
 } from '../policy/index.ts';
-import { loadActorProfile, loadProjectAccess, roleSql, visibleProjectsSql } from '../policy/load.ts';
+import { loadActorProfile, loadProjectAccess, myCompaniesSql, roleSql, visibleProjectsSql } from '../policy/load.ts';
 import { recordChange } from './changes.ts';
 import { companyPeople } from './companies.ts';
 import { keyBetween } from './ordering.ts';
@@ -75,8 +75,19 @@ export async function requireManageable<T extends { projectId: number }>(
   return row;
 }
 
-const companyIdsSql = sql<number[]>`coalesce((select array_agg(pc.company_id order by pc.company_id)
-  from project_companies pc where pc.project_id = p.id), '{}'::int[])`;
+/**
+ * The project's linked companies as the actor may know them: staff (superuser, members) see
+ * every one; company people only their own, since another client's id is not theirs to learn
+ * (issue 14, tenant isolation).
+ */
+const companyIdsSql = (actorId: number, superuser: boolean) =>
+  superuser
+    ? sql<number[]>`coalesce((select array_agg(pc.company_id order by pc.company_id)
+        from project_companies pc where pc.project_id = p.id), '{}'::int[])`
+    : sql<number[]>`coalesce((select array_agg(pc.company_id order by pc.company_id)
+        from project_companies pc where pc.project_id = p.id
+          and (exists (select 1 from user_roles r where r.project_id = p.id and r.user_id = ${actorId})
+            or pc.company_id in (${myCompaniesSql(actorId)}))), '{}'::int[])`;
 
 interface ProjectListRow {
   [key: string]: unknown;
@@ -131,7 +142,7 @@ export async function listProjects(
       )
     : sql`name asc`;
   const rows = await db.execute<ProjectListRow>(sql`
-    select p.*, ${companyIdsSql} as companies,
+    select p.*, ${companyIdsSql(actor.id, actor.isSuperuser)} as companies,
       ${roleSql(sql`p.id`, actor.id)} as role,
       count(*) over ()::int as total
     from projects p
@@ -148,7 +159,8 @@ export async function getProject(db: Executor, actor: Actor, id: number): Promis
 
 async function projectJson(db: Executor, access: ProjectAccess): Promise<ProjectJson> {
   const rows = await db.execute<ProjectListRow>(sql`
-    select p.*, ${companyIdsSql} as companies, 0 as total, null as role from projects p where p.id = ${access.projectId}`);
+    select p.*, ${companyIdsSql(access.actorId, access.superuser)} as companies, 0 as total, null as role
+    from projects p where p.id = ${access.projectId}`);
   const row = rows[0];
   if (!row) throw notFound();
   return { ...fromListRow(row), role: access.role };

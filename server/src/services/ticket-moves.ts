@@ -16,7 +16,7 @@ import type { Actor } from '../lib/actor.ts';
 import { badRequest, conflict } from '../lib/errors.ts';
 import { isoTime } from '../lib/time.ts';
 import { authorize, canEditTicket } from '../policy/index.ts';
-import type { Changed, EventMessage, TicketMovedActivity } from '../realtime/events.ts';
+import type { Changed, EventMessage, TicketChange, TicketMovedActivity } from '../realtime/events.ts';
 import type { Ticket } from '../schemas/tickets.ts';
 import { projectTopic } from './changes.ts';
 import { notifyDone } from './notifications.ts';
@@ -113,7 +113,11 @@ export async function writeMoves(
       ...(move.changed && Object.keys(move.changed).length ? { changed: move.changed } : {}),
       ...(move.columnDeleted ? { column_deleted: true as const } : {}),
     };
+    // A PATCH that also took the ticket from a company says which (events.ts `TicketChange`).
+    const fromCompany = move.changed?.company?.[0];
+    const payload: TicketChange = typeof fromCompany === 'number' ? { ...json, previous_company: fromCompany } : json;
     return {
+      payload,
       written: { json, enteringDone: fields.status === 'done' && ticket.status !== 'done' },
       row: {
         i,
@@ -124,7 +128,7 @@ export async function writeMoves(
         status: fields.status,
         done_at: fields.doneAt?.toISOString() ?? null,
         data: activity,
-        payload: json,
+        payload,
       },
     };
   });
@@ -168,7 +172,7 @@ export async function writeMoves(
       topic,
       seq: Number(row.seq),
       at: isoTime(row.created_at),
-      data: written[k]!.json,
+      data: items[k]!.payload,
     };
     emit(event, true);
   }
@@ -231,34 +235,83 @@ export interface MoveTarget {
 }
 
 /**
+ * A write's version guard failed: another write got in between the read and the write. Thrown
+ * inside a write to unwind its transaction; `lastWriterWins` turns it into a retry (no
+ * `version` given) or a 409 (a stale `version` given). Never escapes a service.
+ */
+export class VersionRace extends Error {
+  constructor() {
+    super('version race');
+  }
+}
+
+/** Reads and writes again after this many races in a row, then gives up with a 409. */
+const MAX_RACE_RETRIES = 20;
+
+/**
+ * Runs a read-then-write attempt until it is not raced. Without a `version` from the client
+ * the last writer wins: a concurrent write between our read and our write means read again
+ * and write on top of it (issue 14 row 5). With one, the caller asked for that version only:
+ * 409 naming the current one.
+ */
+export async function lastWriterWins<T>(
+  givenVersion: number | undefined,
+  attempt: () => Promise<T>,
+  currentVersion: () => number,
+): Promise<T> {
+  for (let race = 0; ; race++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof VersionRace)) throw error;
+      if (givenVersion !== undefined || race >= MAX_RACE_RETRIES) throw staleVersion(currentVersion() + 1);
+    }
+  }
+}
+
+/**
  * Moves a ticket next to its named neighbours (see ordering.ts for the rule). After the
  * session, two statements: one reads the ticket, the caller's access and the neighbour keys
  * (`readForMove`); one writes the ticket row, its activity row and its event together
  * (`writeMoves`), guarded by the version read. A stale `version` is a 409 that changes
- * nothing, and so is a concurrent edit between the read and the write. Entering done also
- * notifies people: then the write and the notifications share one transaction.
+ * nothing; a concurrent edit between the read and the write is a 409 too when a `version` was
+ * given, and otherwise a fresh read and write (last writer wins). Entering done also notifies
+ * people: then the write and the notifications share one transaction.
  */
 export async function moveTicket(db: Db, actor: Actor, id: number, target: MoveTarget): Promise<Ticket> {
   if (target.before === id || target.after === id) {
     throw badRequest('A ticket cannot be its own neighbour', { before: ['Must be another ticket'] });
   }
-  for (let attempt = 0; ; attempt++) {
-    const { ticket, access, place } = await readForMove(db, actor, id, target);
-    authorize(true, canEditTicket(access, factsOf(ticket)));
-    if (target.version !== undefined && target.version !== ticket.version) throw staleVersion(ticket.version);
-    if (ticket.isArchived) throw conflict('Unarchive the ticket before moving it');
-    const moves = [{ ticket, place }];
-    try {
-      const written = entersDone(ticket.status, place.column)
-        ? await transact(db, (tx) => writeMoves(tx, actor, moves, { notify: true }))
-        : await writeMoves(db, actor, moves, { notify: false });
-      if (!written) throw staleVersion(ticket.version + 1);
-      return written[0]!.json;
-    } catch (error) {
-      // Two drops drew the same jittered key: draw again.
-      if (!isPositionClash(error) || attempt >= 4) throw error;
-    }
-  }
+  let readVersion = 0;
+  return lastWriterWins(
+    target.version,
+    async () => {
+      for (let attempt = 0; ; attempt++) {
+        const { ticket, access, place } = await readForMove(db, actor, id, target);
+        readVersion = ticket.version;
+        authorize(true, canEditTicket(access, factsOf(ticket)));
+        if (target.version !== undefined && target.version !== ticket.version) throw staleVersion(ticket.version);
+        if (ticket.isArchived) throw conflict('Unarchive the ticket before moving it');
+        const moves = [{ ticket, place }];
+        try {
+          const written = entersDone(ticket.status, place.column)
+            ? await transact(db, async (tx) => (await writeMoves(tx, actor, moves, { notify: true })) ?? raced())
+            : await writeMoves(db, actor, moves, { notify: false });
+          if (!written) throw new VersionRace();
+          return written[0]!.json;
+        } catch (error) {
+          // Two drops drew the same jittered key: draw again.
+          if (!isPositionClash(error) || attempt >= 4) throw error;
+        }
+      }
+    },
+    () => readVersion,
+  );
+}
+
+/** Throws `VersionRace` (typed to fit where a write's result is expected). */
+export function raced(): never {
+  throw new VersionRace();
 }
 
 /**

@@ -35,7 +35,15 @@ import { recordChange, recordChanges } from './changes.ts';
 import { notifyAssigned } from './notifications.ts';
 import { requireProjectAccess } from './projects.ts';
 import { transact } from './publish.ts';
-import { edgeKey, placeTicket, staleVersion, withPositionRetry, writeMoves } from './ticket-moves.ts';
+import {
+  edgeKey,
+  lastWriterWins,
+  placeTicket,
+  staleVersion,
+  VersionRace,
+  withPositionRetry,
+  writeMoves,
+} from './ticket-moves.ts';
 import { factsOf, readTicket, requireTicket, selectTickets, serializeTicket } from './tickets.ts';
 
 // Reference checks: every id in a body must belong to the ticket's project.
@@ -87,11 +95,25 @@ async function checkCompany(db: Executor, projectId: number, companyId: number |
   if (!link) throw badRequest('Company is not linked to this project', { company: [`Company ${companyId}`] });
 }
 
-async function checkContact(db: Executor, contactId: number | null, companyId: number | null) {
+/**
+ * A ticket's contact must exist and may not belong to another company than the ticket's. A
+ * ticket without a company takes only contacts without one or of a company linked to the
+ * project (issue 14 row 7): a contact of an unlinked company is as foreign there as a mismatch.
+ */
+async function checkContact(db: Executor, projectId: number, contactId: number | null, companyId: number | null) {
   if (contactId === null) return;
-  const [contact] = await db.select({ companyId: contacts.companyId }).from(contacts).where(eq(contacts.id, contactId));
+  const [contact] = await db
+    .select({
+      companyId: contacts.companyId,
+      // Spelled out: drizzle renders a lone column unqualified, which `pc` would capture.
+      linked: sql<boolean>`exists (select 1 from project_companies pc
+        where pc.project_id = ${projectId} and pc.company_id = "contacts"."company_id")`,
+    })
+    .from(contacts)
+    .where(eq(contacts.id, contactId));
   if (!contact) throw badRequest('Unknown contact', { contact: [`No contact ${contactId}`] });
-  if (companyId !== null && contact.companyId !== null && contact.companyId !== companyId) {
+  if (contact.companyId === null) return;
+  if (companyId !== null ? contact.companyId !== companyId : !contact.linked) {
     throw badRequest('Contact belongs to another company', { contact: ['Company mismatch'] });
   }
 }
@@ -139,7 +161,7 @@ export async function createTicket(db: Db, actor: Actor, input: NewTicket): Prom
     checkAssignees(db, projectId, assignees),
     checkTags(db, projectId, tagIds),
     checkCompany(db, projectId, companyId),
-    checkContact(db, input.contact ?? null, companyId),
+    checkContact(db, projectId, input.contact ?? null, companyId),
   ]);
   return withPositionRetry(db, async (tx) => {
     // The project row lock hands out numbers in order and serialises creates per project.
@@ -184,9 +206,30 @@ export type TicketPatch = Partial<Omit<NewTicket, 'project' | 'at'>> & { version
 /**
  * Edits a ticket. A given `version` must match the stored one (else 409 with the current
  * version); a `column` different from the current one moves the ticket to that column's end.
+ * Without a `version`, a write that raced another is read and applied again (last writer wins).
  */
 export async function updateTicket(db: Db, actor: Actor, id: number, patch: TicketPatch): Promise<Ticket> {
+  let readVersion = 0;
+  return lastWriterWins(
+    patch.version,
+    () =>
+      updateOnce(db, actor, id, patch, (v) => {
+        readVersion = v;
+      }),
+    () => readVersion,
+  );
+}
+
+/** One read-check-write of `updateTicket`; a lost version guard throws `VersionRace`. */
+async function updateOnce(
+  db: Db,
+  actor: Actor,
+  id: number,
+  patch: TicketPatch,
+  read: (version: number) => void,
+): Promise<Ticket> {
   const { ticket, access } = await requireTicket(db, actor, id);
+  read(ticket.version);
   authorize(true, canEditTicket(access, factsOf(ticket)));
   const assignees = unique(patch.assignees);
   const tagIds = unique(patch.tags);
@@ -205,7 +248,9 @@ export async function updateTicket(db: Db, actor: Actor, id: number, patch: Tick
     assignees ? checkAssignees(db, projectId, assignees) : null,
     tagIds ? checkTags(db, projectId, tagIds) : null,
     patch.company !== undefined ? checkCompany(db, projectId, companyId) : null,
-    patch.contact !== undefined || patch.company !== undefined ? checkContact(db, contactId, companyId) : null,
+    patch.contact !== undefined || patch.company !== undefined
+      ? checkContact(db, projectId, contactId, companyId)
+      : null,
   ]);
   return withPositionRetry(db, async (tx) => {
     const values: Partial<typeof tickets.$inferInsert> & Record<string, unknown> = {};
@@ -242,7 +287,7 @@ export async function updateTicket(db: Db, actor: Actor, id: number, patch: Tick
         .set(column ? values : { ...values, version: sql`${tickets.version} + 1`, updatedAt: sql`now()` })
         .where(and(eq(tickets.id, id), eq(tickets.version, ticket.version)))
         .returning({ id: tickets.id });
-      if (!updated.length) throw staleVersion(ticket.version + 1);
+      if (!updated.length) throw new VersionRace();
     }
     await setLinks(tx, id, changed.assignees ? assignees : undefined, changed.tags ? tagIds : undefined);
     let json: Ticket;
@@ -250,7 +295,7 @@ export async function updateTicket(db: Db, actor: Actor, id: number, patch: Tick
       const current = await readTicket(tx, id);
       const place = { column, position: await edgeKey(tx, column.id, 'bottom', id) };
       const written = await writeMoves(tx, actor, [{ ticket: current, place, changed }], { notify: true });
-      if (!written) throw staleVersion(ticket.version + 1);
+      if (!written) throw new VersionRace();
       json = written[0]!.json;
     } else {
       json = serializeTicket(await readTicket(tx, id));
@@ -260,7 +305,8 @@ export async function updateTicket(db: Db, actor: Actor, id: number, patch: Tick
         actorId: actor.id,
         verb: 'ticket.updated',
         data: { changed },
-        payload: json,
+        // Taken from a company: its subscribers get the ticket's removal (events.ts `TicketChange`).
+        payload: changed.company ? { ...json, previous_company: ticket.companyId } : json,
       });
     }
     if (changed.assignees) {

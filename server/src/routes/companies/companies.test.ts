@@ -190,9 +190,12 @@ describe('security', () => {
 
   it("lets a company admin replace the company's users, and nothing else", async () => {
     const ada = who.ada!.token;
-    const ok = await t.patch(`/companies/${acme.id}/`, { users: [who.abe!.id, who.nobody!.id] }, { token: ada });
+    const ok = await t.patch(`/companies/${acme.id}/`, { users: [who.abe!.id, who.ada!.id] }, { token: ada });
     expect(ok.status).toBe(200);
-    expect(ok.body.users).toEqual([who.abe!.id, who.nobody!.id]);
+    expect(ok.body.users).toEqual([who.ada!.id, who.abe!.id].sort((a, b) => a - b));
+    // Someone who does not belong yet is for an invitation, not this list (issue 14 row 8).
+    const pulled = await t.patch(`/companies/${acme.id}/`, { users: [who.abe!.id, who.nobody!.id] }, { token: ada });
+    expect(pulled.status).toBe(400);
     for (const body of [
       { name: 'Acme Evil' },
       { slug: 'evil' },
