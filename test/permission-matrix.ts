@@ -71,6 +71,8 @@ export interface Fixtures {
   assignedToUser: number;
   /** A webhook of the project (see `freshWebhook`). */
   webhook: number;
+  /** A custom field of the project, so editing and moving it disturbs nothing else. */
+  spareField: number;
 }
 
 export interface MatrixContext {
@@ -161,6 +163,15 @@ async function freshContactA(ctx: MatrixContext): Promise<number> {
 async function freshColumn(ctx: MatrixContext): Promise<number> {
   const res = await ctx.t.post('/columns/', { project: ctx.w.projectId, name: `Col ${ctx.n}` }, asSuperadmin(ctx));
   return expectStatus(res, 201, 'create column').body.id;
+}
+
+async function freshField(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post(
+    `/projects/${ctx.w.projectId}/fields/`,
+    { name: `Field ${ctx.n}`, type: 'text' },
+    asSuperadmin(ctx),
+  );
+  return expectStatus(res, 201, 'create field').body.id;
 }
 
 async function freshTag(ctx: MatrixContext): Promise<number> {
@@ -283,6 +294,7 @@ export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
     { token: w.tokens.admin },
   );
   const webhook = await t.post('/webhooks/', webhookBody({ w }), sa);
+  const field = await t.post(`/projects/${w.projectId}/fields/`, { name: 'Spare field', type: 'number' }, sa);
   const inProgress = w.columns.find((c) => c.name === 'In Progress');
   if (!inProgress) throw new Error('world has no In Progress column');
   return {
@@ -292,6 +304,7 @@ export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
     inProgress: inProgress.id,
     assignedToUser: expectStatus(assigned, 201, 'assigned ticket').body.id,
     webhook: expectStatus(webhook, 201, 'webhook').body.id,
+    spareField: expectStatus(field, 201, 'spare field').body.id,
   };
 }
 
@@ -572,6 +585,41 @@ export const MATRIX: MatrixRow[] = [
     method: 'POST',
     route: '/columns/{id}/move',
     path: '/columns/{spareColumn}/move/',
+    body: () => ({}),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  // --- custom fields: read with the board, managed by the superadmin ---
+  {
+    method: 'GET',
+    route: '/projects/{id}/fields',
+    path: '/projects/{projectId}/fields/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/projects/{id}/fields',
+    path: '/projects/{projectId}/fields/',
+    body: (ctx) => ({ name: `New field ${ctx.n}`, type: 'select', options: [{ label: 'a' }] }),
+    expect: [401, 404, 201, 201, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PATCH',
+    route: '/fields/{id}',
+    path: '/fields/{spareField}/',
+    body: (ctx) => ({ name: `Spare field ${ctx.n}` }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/fields/{id}',
+    path: '/fields/{field}/',
+    setup: async (ctx) => ({ field: await freshField(ctx) }),
+    expect: [401, 404, 204, 204, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/fields/{id}/move',
+    path: '/fields/{spareField}/move/',
     body: () => ({}),
     expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
   },

@@ -34,6 +34,11 @@ export const tickets = pgTable(
     isArchived: boolean('is_archived').notNull().default(false),
     archivedAt: ts('archived_at'),
     version: integer('version').notNull().default(1),
+    /**
+     * Custom field values, keyed by the field's id (decision 0027): `{"12": 3, "13": "text"}`.
+     * Only fields of the ticket's project; a field without a value has no key.
+     */
+    fields: jsonb('fields').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -55,6 +60,9 @@ export const tickets = pgTable(
       .where(sql`${t.dueAt} is not null`),
     // Company people only ever see their company's tickets: ?company= and scoping.
     index('tickets_company_idx').on(t.companyId, t.projectId),
+    // `field_<id>=` filters: containment (`fields @> '{"12": 3}'`) for every exact-match type.
+    // jsonb_path_ops is a third of the default opclass's size and serves only @>, all we ask of it.
+    index('tickets_fields_gin').using('gin', sql`${t.fields} jsonb_path_ops`),
     // The archiving job looks for done tickets past the threshold.
     index('tickets_done_at_idx')
       .on(t.doneAt)

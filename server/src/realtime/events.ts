@@ -13,6 +13,7 @@ import type { Attachment } from '../schemas/attachments.ts';
 import type { Message } from '../schemas/chat.ts';
 import type { Column } from '../schemas/columns.ts';
 import type { Comment } from '../schemas/comments.ts';
+import type { Field } from '../schemas/fields.ts';
 import type { Notification } from '../schemas/notifications.ts';
 import type { Member, Project, ProjectRole } from '../schemas/projects.ts';
 import type { Tag } from '../schemas/tags.ts';
@@ -43,7 +44,7 @@ export interface TicketDeleted {
   company: number | null;
 }
 
-/** A deleted column or tag. */
+/** A deleted column, tag or custom field. */
 export interface Removed {
   id: number;
 }
@@ -62,6 +63,10 @@ export interface EventMap {
   'column.updated': { payload: Column; activity: { column: number; fields: string[] } };
   'column.moved': { payload: Column; activity: { column: number } };
   'column.deleted': { payload: Removed; activity: { column: number; name: string; moved_to: number | null } };
+  'field.created': { payload: Field; activity: { field: number; name: string } };
+  'field.updated': { payload: Field; activity: { field: number; fields: string[]; removed_options: number[] } };
+  'field.moved': { payload: Field; activity: { field: number } };
+  'field.deleted': { payload: Removed; activity: { field: number; name: string } };
   'tag.created': { payload: Tag; activity: { tag: number } };
   'tag.updated': { payload: Tag; activity: { tag: number } };
   'tag.deleted': { payload: Removed; activity: { tag: number; name: string } };
@@ -124,6 +129,10 @@ export const EVENTS = {
   'column.updated': board('everyone', 'Column changed'),
   'column.moved': board('everyone', 'Column moved'),
   'column.deleted': board('everyone', 'Column deleted'),
+  'field.created': board('everyone', 'Custom field created'),
+  'field.updated': board('everyone', 'Custom field changed'),
+  'field.moved': board('everyone', 'Custom field moved'),
+  'field.deleted': board('everyone', 'Custom field deleted'),
   'tag.created': board('everyone', 'Tag created'),
   'tag.updated': board('everyone', 'Tag changed'),
   'tag.deleted': board('everyone', 'Tag deleted'),

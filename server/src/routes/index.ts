@@ -7,6 +7,7 @@ import { companiesRouter } from './companies/companies.index.ts';
 import { contactsRouter } from './contacts/contacts.index.ts';
 import { commentsRouter } from './comments/comments.index.ts';
 import { columnsRouter } from './columns/columns.index.ts';
+import { fieldsRouter } from './fields/fields.index.ts';
 import { notificationsRouter } from './notifications/notifications.index.ts';
 import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
@@ -28,6 +29,7 @@ export const apiRouters: AppRouter[] = [
   projectsRouter,
   columnsRouter,
   tagsRouter,
+  fieldsRouter,
   prioritiesRouter,
   ticketsRouter,
   commentsRouter,

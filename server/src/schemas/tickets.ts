@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { FieldValueSchema } from './fields.ts';
 
 export const Status = z.enum(['todo', 'in_progress', 'done']);
 
@@ -24,6 +25,9 @@ export const TicketSchema = z
     is_archived: z.boolean(),
     archived_at: z.string().nullable(),
     version: z.number().int(),
+    fields: z
+      .record(z.string(), FieldValueSchema)
+      .openapi({ description: 'Custom field values by field id; a field without a value is absent' }),
     created_at: z.string(),
     updated_at: z.string(),
   })
