@@ -3,6 +3,7 @@ import { resolve } from '$app/paths';
 import { adminCalls } from './admin.ts';
 import { chatCalls } from './chat.ts';
 import { settingsCalls } from './settings.ts';
+import { fieldCalls } from './fields.ts';
 import { ticketCalls } from './tickets.ts';
 import type { Branding } from '../branding.ts';
 import type { Board, Me, Member, MoveBody, Page, Priority, Project, Tag, Ticket, User } from './types.ts';
@@ -106,6 +107,7 @@ export function createApi(fetcher: Fetch) {
     ...chatCalls(call),
     ...settingsCalls(call),
     ...adminCalls(call),
+    ...fieldCalls(call),
     branding: () => call<Branding>('GET', '/settings/'),
     updateBranding: (body: { site_name?: string; accent_colour?: string }) =>
       call<Branding>('PATCH', '/settings/', body),

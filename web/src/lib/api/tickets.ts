@@ -1,3 +1,4 @@
+import type { FieldValue } from './fields.ts';
 import { API, ApiError, query, type Call } from './client.ts';
 import type { Activity, Attachment, Comment, Page, Priority, Ticket } from './types.ts';
 export type { Activity, Attachment, Comment, Priority };
@@ -24,6 +25,8 @@ export interface TicketPatch {
   assignees?: number[];
   tags?: number[];
   due_at?: string | null;
+  /** Custom field values by field id (null clears one); fields left out keep their values. */
+  fields?: Record<string, FieldValue | null>;
   version?: number;
 }
 

@@ -1,5 +1,6 @@
 import { SOURCES, TRIGGERS, type DndEvent } from 'svelte-dnd-action';
 import { ApiError, type Api } from '#lib/api/client.ts';
+import type { Field } from '#lib/api/fields.ts';
 import type { Board, Category, Column, Member, Project, Tag, Ticket } from '#lib/api/types.ts';
 import type { EventMessage } from '#lib/realtime/protocol.ts';
 import { comparePlaced, mergeShown, neighboursAt, sortedIndex } from './board-order.ts';
@@ -37,6 +38,8 @@ export interface BoardData {
   board: Board;
   members: Member[];
   tags: Tag[];
+  /** The project's custom fields, in order (absent: none shown). */
+  fields?: Field[];
 }
 
 /** A drag in progress: the card as it was when picked up, and where. */
@@ -59,6 +62,7 @@ export class BoardState {
   #columns = $state.raw<BoardColumnState[]>([]);
   #members = $state<Member[]>([]);
   #tags = $state<Tag[]>([]);
+  #fields = $state.raw<Field[]>([]);
   #dragging = $state(false);
   /** The card being dragged here, for the presence announcement. */
   #draggedId = $state<number | null>(null);
@@ -90,6 +94,7 @@ export class BoardState {
     this.#project = data.project;
     this.#members = data.members;
     this.#tags = data.tags;
+    this.#fields = data.fields ?? [];
     this.#load(data.board);
   }
 
@@ -104,6 +109,10 @@ export class BoardState {
   }
   get topic(): string {
     return `project:${this.#project.id}`;
+  }
+  /** The project's custom fields, in display order. */
+  get fields(): Field[] {
+    return this.#fields;
   }
   get dragging(): boolean {
     return this.#dragging;
@@ -228,6 +237,17 @@ export class BoardState {
         return;
       case 'tag.deleted':
         this.#tags = this.#tags.filter((t) => t.id !== Number(data.id));
+        return;
+      case 'field.created':
+      case 'field.updated':
+      case 'field.moved':
+        this.#fields = [...this.#fields.filter((f) => f.id !== Number(data.id)), data as unknown as Field].sort(
+          (a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0),
+        );
+        return;
+      case 'field.deleted':
+        // The server removed the values too (without new ticket versions): cards stop showing them.
+        this.#fields = this.#fields.filter((f) => f.id !== Number(data.id));
         return;
     }
     // ticket.created / updated / moved / archived / unarchived: the ticket as it now is.

@@ -9,6 +9,7 @@ import {
   type Priority,
   type TicketPatch,
 } from '#lib/api/tickets.ts';
+import type { Field } from '#lib/api/fields.ts';
 import type { Me, Member, Project, ProjectRole, Tag, Ticket } from '#lib/api/types.ts';
 import type { RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
 import type { EventMessage } from '#lib/realtime/protocol.ts';
@@ -37,6 +38,8 @@ export interface TicketData {
   comments: Comment[];
   attachments: Attachment[];
   activity: Activity[];
+  /** The project's custom fields, in order (empty when they cannot be read). */
+  fields: Field[];
 }
 
 /** The seeded priorities (SPEC §3), used when `GET /priorities/` cannot be read. */
@@ -56,7 +59,7 @@ export async function loadTicketData(api: Api, id: number): Promise<TicketData> 
   // Everything else is read after the ticket, so all of it is at least as new as `seq`.
   const { seq, ...ticket } = await api.ticket(id);
   const optional = <T>(promise: Promise<T>, fallback: T) => promise.catch(() => fallback);
-  const [project, members, tags, priorities, companies, comments, attachments, activity] = await Promise.all([
+  const [project, members, tags, priorities, companies, comments, attachments, activity, fields] = await Promise.all([
     optional(api.project(ticket.project), null),
     optional(
       api.members(ticket.project).then((p) => p.results),
@@ -80,8 +83,12 @@ export async function loadTicketData(api: Api, id: number): Promise<TicketData> 
       api.activity(id).then((p) => p.results),
       [],
     ),
+    optional(
+      api.fields(ticket.project).then((p) => p.results),
+      [],
+    ),
   ]);
-  return { ticket, seq, project, members, tags, priorities, companies, comments, attachments, activity };
+  return { ticket, seq, project, members, tags, priorities, companies, comments, attachments, activity, fields };
 }
 
 /** A comment with its replies, for rendering a thread. */
@@ -134,6 +141,7 @@ export class TicketState {
   #attachments = $state<Attachment[]>([]);
   #activity = $state<Activity[]>([]);
   #tags = $state<Tag[]>([]);
+  #fields = $state.raw<Field[]>([]);
   #contacts = $state<ContactRef[]>([]);
   #uploads = $state<Upload[]>([]);
   #deleted = $state(false);
@@ -167,6 +175,7 @@ export class TicketState {
     this.#attachments = data.attachments;
     this.#activity = data.activity;
     this.#tags = data.tags;
+    this.#fields = data.fields;
     this.#deleted = false;
   }
 
@@ -190,6 +199,10 @@ export class TicketState {
   }
   get tags(): readonly Tag[] {
     return this.#tags;
+  }
+  /** The project's custom fields, in display order. */
+  get fields(): readonly Field[] {
+    return this.#fields;
   }
   get contacts(): readonly ContactRef[] {
     return this.#contacts;
@@ -332,6 +345,7 @@ export class TicketState {
     const data = event.data as Record<string, unknown> | null;
     if (!data) return;
     if (event.type.startsWith('tag.')) return this.#applyTag(event.type, data as unknown as Tag);
+    if (event.type.startsWith('field.')) return this.#applyField(event.type, data as unknown as Field);
     const id = this.#ticket.id;
     if (TICKET_EVENTS.has(event.type)) {
       const ticket = data as unknown as Ticket;
@@ -368,6 +382,16 @@ export class TicketState {
     if (tag.project !== this.#ticket.project) return;
     const others = this.#tags.filter((t) => t.id !== tag.id);
     this.#tags = type === 'tag.deleted' ? others : [...others, tag].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  #applyField(type: string, field: Field): void {
+    const others = this.#fields.filter((f) => f.id !== field.id);
+    if (type === 'field.deleted') this.#fields = others;
+    else if (field.project === this.#ticket.project) {
+      this.#fields = [...others, field].sort((a, b) =>
+        a.position < b.position ? -1 : a.position > b.position ? 1 : 0,
+      );
+    }
   }
 
   #putComment(comment: Comment, deleted = false): void {
