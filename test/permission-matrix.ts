@@ -194,6 +194,16 @@ async function spareMembership(ctx: MatrixContext, member: boolean): Promise<Var
   return {};
 }
 
+/** A checklist item on company A's ticket (edited by company A's staff-side editors only). */
+async function freshChecklistItem(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post(
+    `/tickets/${ctx.w.companyATicket}/checklist/`,
+    { text: `Step ${ctx.n}` },
+    asSuperadmin(ctx),
+  );
+  return expectStatus(res, 201, 'create checklist item').body.id;
+}
+
 /** A comment by `companyUser` on company A's ticket (visible to A's people and all staff). */
 async function freshComment(ctx: MatrixContext): Promise<number> {
   const res = await ctx.t.post(
@@ -777,6 +787,42 @@ export const MATRIX: MatrixRow[] = [
     route: '/tickets/{id}/comments',
     path: '/tickets/{companyATicket}/comments/',
     expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  // --- checklists: read with the ticket, changed by whoever may edit the ticket ---
+  {
+    method: 'GET',
+    route: '/tickets/{id}/checklist',
+    path: '/tickets/{companyATicket}/checklist/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/checklist',
+    path: '/tickets/{companyATicket}/checklist/',
+    body: (ctx) => ({ text: `Step by ${ctx.actor}` }),
+    expect: [401, 404, 201, 201, 201, 403, 403, 403, 403, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/checklist',
+    path: '/tickets/{userTicket}/checklist/',
+    body: (ctx) => ({ text: `Step by ${ctx.actor}` }),
+    expect: [401, 404, 201, 201, 201, 403, 201, 404, 404, 404],
+  },
+  {
+    method: 'PATCH',
+    route: '/checklist-items/{id}',
+    path: '/checklist-items/{item}/',
+    setup: async (ctx) => ({ item: await freshChecklistItem(ctx) }),
+    body: () => ({ done: true }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 403, 403, 404],
+  },
+  {
+    method: 'DELETE',
+    route: '/checklist-items/{id}',
+    path: '/checklist-items/{item}/',
+    setup: async (ctx) => ({ item: await freshChecklistItem(ctx) }),
+    expect: [401, 404, 204, 204, 204, 403, 403, 403, 403, 404],
   },
   {
     method: 'POST',

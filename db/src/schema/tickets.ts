@@ -104,6 +104,25 @@ export const ticketTags = pgTable(
   ],
 );
 
+/** A ticket's checklist (SPEC §14): items in order, each done or not. */
+export const checklistItems = pgTable(
+  'checklist_items',
+  {
+    id: id(),
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    text: text('text').notNull(),
+    done: boolean('done').notNull().default(false),
+    position: orderKey('position').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // A ticket's items in order; also what the ticket's {done, total} count walks.
+    uniqueIndex('checklist_items_ticket_position_uq').on(t.ticketId, t.position),
+  ],
+);
+
 export const comments = pgTable(
   'comments',
   {

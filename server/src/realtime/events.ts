@@ -10,6 +10,7 @@
  * values (`EVENTS`, `WEBHOOK_EVENT_TYPES`) without bundling zod or the server.
  */
 import type { Attachment } from '../schemas/attachments.ts';
+import type { ChecklistChange } from '../schemas/checklists.ts';
 import type { Message } from '../schemas/chat.ts';
 import type { Column } from '../schemas/columns.ts';
 import type { Comment } from '../schemas/comments.ts';
@@ -76,6 +77,9 @@ export interface EventMap {
   'ticket.archived': { payload: Ticket; activity: { automatic?: true; done_at?: string | null } };
   'ticket.unarchived': { payload: Ticket; activity: Record<string, never> };
   'ticket.deleted': { payload: TicketDeleted; activity: { ticket: number; number: number; title: string } };
+  'checklist.item_created': { payload: ChecklistChange; activity: { item: number; text: string } };
+  'checklist.item_updated': { payload: ChecklistChange; activity: { item: number; changed: Changed } };
+  'checklist.item_deleted': { payload: ChecklistChange; activity: { item: number; text: string } };
   'comment.created': { payload: Comment; activity: { comment: number; parent: number | null } };
   'comment.updated': { payload: Comment; activity: { comment: number } };
   'comment.deleted': { payload: Comment; activity: { comment: number; author: number | null } };
@@ -142,6 +146,9 @@ export const EVENTS = {
   'ticket.archived': board('company', 'Ticket archived'),
   'ticket.unarchived': board('company', 'Ticket restored from the archive'),
   'ticket.deleted': board('company', 'Ticket deleted'),
+  'checklist.item_created': board('company', 'Checklist item added'),
+  'checklist.item_updated': board('company', 'Checklist item changed'),
+  'checklist.item_deleted': board('company', 'Checklist item removed'),
   'comment.created': board('staff', 'Comment added'),
   'comment.updated': board('staff', 'Comment edited'),
   'comment.deleted': board('staff', 'Comment deleted'),

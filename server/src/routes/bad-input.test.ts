@@ -63,6 +63,7 @@ beforeAll(async () => {
   const contact = await t.post('/contacts/', { name: 'Junk target', company: w.companyA }, su);
   const comment = await t.post(`/tickets/${w.userTicket}/comments/`, { body: 'Junk target' }, { token: w.tokens.user });
   const upload = await t.post(`/tickets/${w.userTicket}/attachments/`, pngUpload(), { token: w.tokens.user });
+  const item = await t.post(`/tickets/${w.userTicket}/checklist/`, { text: 'Junk target' }, { token: w.tokens.user });
   const field = await t.post(
     `/projects/${w.projectId}/fields/`,
     { name: 'Junk target', type: 'select', options: [{ label: 'a' }] },
@@ -81,6 +82,7 @@ beforeAll(async () => {
     comments: comment.status === 201 ? [comment.body.id] : [],
     attachments: upload.status === 201 ? [upload.body.id] : [],
     fields: field.status === 201 ? [field.body.id] : [],
+    'checklist-items': item.status === 201 ? [item.body.id] : [],
   };
 });
 afterAll(async () => {

@@ -3,6 +3,7 @@ import { activityRouter } from './activity/activity.index.ts';
 import { attachmentsRouter } from './attachments/attachments.index.ts';
 import { authRouter } from './auth/auth.index.ts';
 import { chatRouter } from './chat/chat.index.ts';
+import { checklistsRouter } from './checklists/checklists.index.ts';
 import { companiesRouter } from './companies/companies.index.ts';
 import { contactsRouter } from './contacts/contacts.index.ts';
 import { commentsRouter } from './comments/comments.index.ts';
@@ -32,6 +33,7 @@ export const apiRouters: AppRouter[] = [
   fieldsRouter,
   prioritiesRouter,
   ticketsRouter,
+  checklistsRouter,
   commentsRouter,
   attachmentsRouter,
   activityRouter,

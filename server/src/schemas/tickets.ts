@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ChecklistProgressSchema } from './checklists.ts';
 import { FieldValueSchema } from './fields.ts';
 
 export const Status = z.enum(['todo', 'in_progress', 'done']);
@@ -28,6 +29,7 @@ export const TicketSchema = z
     fields: z
       .record(z.string(), FieldValueSchema)
       .openapi({ description: 'Custom field values by field id; a field without a value is absent' }),
+    checklist: ChecklistProgressSchema,
     created_at: z.string(),
     updated_at: z.string(),
   })

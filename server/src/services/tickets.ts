@@ -19,15 +19,25 @@ const assigneesSql = sql<number[]>`coalesce((select array_agg(a.user_id order by
 const tagIdsSql = sql<number[]>`coalesce((select array_agg(g.tag_id order by g.tag_id)
   from ticket_tags g where g.ticket_id = ${tickets.id}), '{}'::int[])`;
 
+const checklistSql = sql<{ done: number; total: number }>`(select jsonb_build_object(
+  'done', count(*) filter (where c.done), 'total', count(*))
+  from checklist_items c where c.ticket_id = ${tickets.id})`;
+
 /** Everything the API shows of a ticket, in one select. */
 export const ticketFields = {
   ...getTableColumns(tickets),
   projectKey: projects.key,
   assignees: assigneesSql,
   tagIds: tagIdsSql,
+  checklist: checklistSql,
 };
 
-export type TicketRecord = typeof tickets.$inferSelect & { projectKey: string; assignees: number[]; tagIds: number[] };
+export type TicketRecord = typeof tickets.$inferSelect & {
+  projectKey: string;
+  assignees: number[];
+  tagIds: number[];
+  checklist: { done: number; total: number };
+};
 
 export function serializeTicket(t: TicketRecord): Ticket {
   return {
@@ -52,6 +62,7 @@ export function serializeTicket(t: TicketRecord): Ticket {
     archived_at: t.archivedAt?.toISOString() ?? null,
     version: t.version,
     fields: t.fields as Ticket['fields'],
+    checklist: t.checklist,
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
   };

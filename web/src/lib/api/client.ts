@@ -3,6 +3,7 @@ import { resolve } from '$app/paths';
 import { adminCalls } from './admin.ts';
 import { chatCalls } from './chat.ts';
 import { settingsCalls } from './settings.ts';
+import { checklistCalls } from './checklists.ts';
 import { fieldCalls } from './fields.ts';
 import { ticketCalls } from './tickets.ts';
 import type { Branding } from '../branding.ts';
@@ -108,6 +109,7 @@ export function createApi(fetcher: Fetch) {
     ...settingsCalls(call),
     ...adminCalls(call),
     ...fieldCalls(call),
+    ...checklistCalls(call),
     branding: () => call<Branding>('GET', '/settings/'),
     updateBranding: (body: { site_name?: string; accent_colour?: string }) =>
       call<Branding>('PATCH', '/settings/', body),

@@ -245,6 +245,15 @@ export class BoardState {
           (a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0),
         );
         return;
+      case 'checklist.item_created':
+      case 'checklist.item_updated':
+      case 'checklist.item_deleted': {
+        // The card's progress only: the ticket itself (and its version) did not change.
+        const found = this.find(Number(data.ticket));
+        const checklist = data.checklist as Ticket['checklist'];
+        if (found) found.column.tickets = found.column.tickets.with(found.index, { ...found.ticket, checklist });
+        return;
+      }
       case 'field.deleted':
         // The server removed the values too (without new ticket versions): cards stop showing them.
         this.#fields = this.#fields.filter((f) => f.id !== Number(data.id));

@@ -9,6 +9,7 @@ import {
   type Priority,
   type TicketPatch,
 } from '#lib/api/tickets.ts';
+import type { ChecklistItem } from '#lib/api/checklists.ts';
 import type { Field } from '#lib/api/fields.ts';
 import type { Me, Member, Project, ProjectRole, Tag, Ticket } from '#lib/api/types.ts';
 import type { RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
@@ -40,6 +41,7 @@ export interface TicketData {
   activity: Activity[];
   /** The project's custom fields, in order (empty when they cannot be read). */
   fields: Field[];
+  checklist: ChecklistItem[];
 }
 
 /** The seeded priorities (SPEC §3), used when `GET /priorities/` cannot be read. */
@@ -59,36 +61,51 @@ export async function loadTicketData(api: Api, id: number): Promise<TicketData> 
   // Everything else is read after the ticket, so all of it is at least as new as `seq`.
   const { seq, ...ticket } = await api.ticket(id);
   const optional = <T>(promise: Promise<T>, fallback: T) => promise.catch(() => fallback);
-  const [project, members, tags, priorities, companies, comments, attachments, activity, fields] = await Promise.all([
-    optional(api.project(ticket.project), null),
-    optional(
-      api.members(ticket.project).then((p) => p.results),
-      [],
-    ),
-    optional(
-      api.tags(ticket.project).then((p) => p.results),
-      [],
-    ),
-    optional(
-      api.priorities().then((p) => p.results),
-      DEFAULT_PRIORITIES,
-    ),
-    optional(
-      api.companyChoices().then((p) => p.results),
-      [],
-    ),
-    api.comments(id).then((p) => p.results),
-    api.attachments(id).then((p) => p.results),
-    optional(
-      api.activity(id).then((p) => p.results),
-      [],
-    ),
-    optional(
-      api.fields(ticket.project).then((p) => p.results),
-      [],
-    ),
-  ]);
-  return { ticket, seq, project, members, tags, priorities, companies, comments, attachments, activity, fields };
+  const [project, members, tags, priorities, companies, comments, attachments, activity, fields, checklist] =
+    await Promise.all([
+      optional(api.project(ticket.project), null),
+      optional(
+        api.members(ticket.project).then((p) => p.results),
+        [],
+      ),
+      optional(
+        api.tags(ticket.project).then((p) => p.results),
+        [],
+      ),
+      optional(
+        api.priorities().then((p) => p.results),
+        DEFAULT_PRIORITIES,
+      ),
+      optional(
+        api.companyChoices().then((p) => p.results),
+        [],
+      ),
+      api.comments(id).then((p) => p.results),
+      api.attachments(id).then((p) => p.results),
+      optional(
+        api.activity(id).then((p) => p.results),
+        [],
+      ),
+      optional(
+        api.fields(ticket.project).then((p) => p.results),
+        [],
+      ),
+      api.checklist(id).then((p) => p.results),
+    ]);
+  return {
+    ticket,
+    seq,
+    project,
+    members,
+    tags,
+    priorities,
+    companies,
+    comments,
+    attachments,
+    activity,
+    fields,
+    checklist,
+  };
 }
 
 /** A comment with its replies, for rendering a thread. */
@@ -142,6 +159,7 @@ export class TicketState {
   #activity = $state<Activity[]>([]);
   #tags = $state<Tag[]>([]);
   #fields = $state.raw<Field[]>([]);
+  #checklist = $state.raw<ChecklistItem[]>([]);
   #contacts = $state<ContactRef[]>([]);
   #uploads = $state<Upload[]>([]);
   #deleted = $state(false);
@@ -176,6 +194,7 @@ export class TicketState {
     this.#activity = data.activity;
     this.#tags = data.tags;
     this.#fields = data.fields;
+    this.#checklist = data.checklist;
     this.#deleted = false;
   }
 
@@ -203,6 +222,10 @@ export class TicketState {
   /** The project's custom fields, in display order. */
   get fields(): readonly Field[] {
     return this.#fields;
+  }
+  /** The checklist in order. */
+  get checklist(): readonly ChecklistItem[] {
+    return this.#checklist;
   }
   get contacts(): readonly ContactRef[] {
     return this.#contacts;
@@ -372,6 +395,12 @@ export class TicketState {
       case 'attachment.deleted':
         this.#attachments = this.#attachments.filter((a) => a.id !== data.id);
         break;
+      case 'checklist.item_created':
+      case 'checklist.item_updated':
+      case 'checklist.item_deleted':
+        this.putChecklistItem(data as unknown as ChecklistItem, event.type === 'checklist.item_deleted');
+        this.#base = { ...this.#base, checklist: data.checklist as Ticket['checklist'] };
+        break;
       default:
         return;
     }
@@ -392,6 +421,55 @@ export class TicketState {
         a.position < b.position ? -1 : a.position > b.position ? 1 : 0,
       );
     }
+  }
+
+  /** Runs one checklist call; a refusal is shown as a notice. Resolves to whether it was done. */
+  async #checklistCall(run: () => Promise<void>, what: string): Promise<boolean> {
+    try {
+      await run();
+      return true;
+    } catch (error) {
+      this.#notices.error(`${what}: ${messageOf(error)}`);
+      return false;
+    }
+  }
+
+  /** Adds an item at the end (or after `after`). */
+  addChecklistItem(text: string, after?: number): Promise<boolean> {
+    return this.#checklistCall(async () => {
+      this.putChecklistItem(await this.#api.addChecklistItem(this.#base.id, { text, ...(after && { after }) }));
+    }, 'The item was not added');
+  }
+
+  /** Changes an item's text or tick, or moves it after another (`after: null`: to the top). */
+  changeChecklistItem(item: ChecklistItem, patch: { text?: string; done?: boolean; after?: number | null }) {
+    // Shown at once; the answer (or the event) confirms it.
+    this.putChecklistItem({
+      ...item,
+      ...(patch.text !== undefined && { text: patch.text }),
+      ...(patch.done !== undefined && { done: patch.done }),
+    });
+    return this.#checklistCall(async () => {
+      this.putChecklistItem(await this.#api.patchChecklistItem(item.id, patch));
+    }, 'The item was not saved').then((ok) => {
+      if (!ok) this.putChecklistItem(item);
+      return ok;
+    });
+  }
+
+  removeChecklistItem(item: ChecklistItem): Promise<boolean> {
+    return this.#checklistCall(async () => {
+      await this.#api.deleteChecklistItem(item.id);
+      this.putChecklistItem(item, true);
+    }, 'The item was not removed');
+  }
+
+  /** Shows an item as the server has it now (from an answer or an event), in order. */
+  putChecklistItem(item: ChecklistItem, deleted = false): void {
+    const others = this.#checklist.filter((i) => i.id !== item.id);
+    this.#checklist = deleted
+      ? others
+      : [...others, item].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
   }
 
   #putComment(comment: Comment, deleted = false): void {
