@@ -1,8 +1,13 @@
 /** REST calls for a ticket's checklist (SPEC §14); types from the server's schema (type-only). */
 import type { z } from 'zod';
 import type { ChecklistItemSchema } from '../../../../server/src/schemas/checklists.ts';
-import type { Call } from './client.ts';
 import type { Page } from './types.ts';
+
+/**
+ * client.ts's `Call`, restated so this module does not import client.ts (which spreads these
+ * calls into `createApi`: importing it back would be a cycle).
+ */
+type Call = <T>(method: string, path: string, body?: unknown) => Promise<T>;
 
 export type ChecklistItem = z.infer<typeof ChecklistItemSchema>;
 

@@ -4,8 +4,13 @@
  */
 import type { z } from 'zod';
 import type { FieldSchema, FieldValueSchema } from '../../../../server/src/schemas/fields.ts';
-import type { Call } from './client.ts';
 import type { Page } from './types.ts';
+
+/**
+ * client.ts's `Call`, restated so this module does not import client.ts (which spreads these
+ * calls into `createApi`: importing it back would be a cycle).
+ */
+type Call = <T>(method: string, path: string, body?: unknown) => Promise<T>;
 
 export type Field = z.infer<typeof FieldSchema>;
 export type FieldType = Field['type'];
