@@ -204,6 +204,17 @@ async function freshChecklistItem(ctx: MatrixContext): Promise<number> {
   return expectStatus(res, 201, 'create checklist item').body.id;
 }
 
+/** A `relates` link from `user`'s ticket to a fresh ticket (visible to staff only). */
+async function freshRelation(ctx: MatrixContext): Promise<number> {
+  const target = await freshTicket(ctx);
+  const res = await ctx.t.post(
+    `/tickets/${ctx.w.userTicket}/relations/`,
+    { kind: 'relates', ticket: target },
+    asSuperadmin(ctx),
+  );
+  return expectStatus(res, 201, 'create relation').body.id;
+}
+
 /** A comment by `companyUser` on company A's ticket (visible to A's people and all staff). */
 async function freshComment(ctx: MatrixContext): Promise<number> {
   const res = await ctx.t.post(
@@ -787,6 +798,28 @@ export const MATRIX: MatrixRow[] = [
     route: '/tickets/{id}/comments',
     path: '/tickets/{companyATicket}/comments/',
     expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  // --- relations: both ends visible, the `from` ticket editable ---
+  {
+    method: 'GET',
+    route: '/tickets/{id}/relations',
+    path: '/tickets/{companyATicket}/relations/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/relations',
+    path: '/tickets/{userTicket}/relations/',
+    setup: async (ctx) => ({ target: await freshTicket(ctx) }),
+    body: (_ctx, vars) => ({ kind: 'blocks', ticket: vars.target }),
+    expect: [401, 404, 201, 201, 201, 403, 201, 404, 404, 404],
+  },
+  {
+    method: 'DELETE',
+    route: '/relations/{id}',
+    path: '/relations/{relation}/',
+    setup: async (ctx) => ({ relation: await freshRelation(ctx) }),
+    expect: [401, 404, 204, 204, 204, 403, 204, 404, 404, 404],
   },
   // --- checklists: read with the ticket, changed by whoever may edit the ticket ---
   {

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { createdAt, id, orderKey, ts } from './_columns.ts';
 import { users } from './auth.ts';
 import { companies, contacts } from './orgs.ts';
@@ -101,6 +113,36 @@ export const ticketTags = pgTable(
     primaryKey({ columns: [t.ticketId, t.tagId] }),
     // ?tag= filter.
     index('ticket_tags_tag_idx').on(t.tagId),
+  ],
+);
+
+export const relationKind = pgEnum('relation_kind', ['relates', 'blocks', 'duplicates']);
+
+/**
+ * A link between two tickets (SPEC §14), stored once in its active direction: `from` blocks /
+ * duplicates / relates to `to`; the inverse (blocked by, duplicated by) is the same row read from
+ * the other end. The tickets may be in different projects.
+ */
+export const ticketRelations = pgTable(
+  'ticket_relations',
+  {
+    id: id(),
+    fromTicketId: integer('from_ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    toTicketId: integer('to_ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    kind: relationKind('kind').notNull(),
+    createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // One link of a kind between two tickets; also the lookup from the `from` end.
+    uniqueIndex('ticket_relations_uq').on(t.fromTicketId, t.toTicketId, t.kind),
+    // The lookup from the `to` end: "blocked by", and `blocked` on every ticket read.
+    index('ticket_relations_to_idx').on(t.toTicketId, t.kind),
+    check('ticket_relations_not_self', sql`${t.fromTicketId} <> ${t.toTicketId}`),
   ],
 );
 

@@ -14,6 +14,7 @@ import type { ChecklistChange } from '../schemas/checklists.ts';
 import type { Message } from '../schemas/chat.ts';
 import type { Column } from '../schemas/columns.ts';
 import type { Comment } from '../schemas/comments.ts';
+import type { RelationChange } from '../schemas/relations.ts';
 import type { Field } from '../schemas/fields.ts';
 import type { Notification } from '../schemas/notifications.ts';
 import type { Member, Project, ProjectRole } from '../schemas/projects.ts';
@@ -80,6 +81,14 @@ export interface EventMap {
   'checklist.item_created': { payload: ChecklistChange; activity: { item: number; text: string } };
   'checklist.item_updated': { payload: ChecklistChange; activity: { item: number; changed: Changed } };
   'checklist.item_deleted': { payload: ChecklistChange; activity: { item: number; text: string } };
+  'relation.created': {
+    payload: RelationChange;
+    activity: { relation: number; kind: string; from: number; to: number };
+  };
+  'relation.deleted': {
+    payload: RelationChange;
+    activity: { relation: number; kind: string; from: number; to: number };
+  };
   'comment.created': { payload: Comment; activity: { comment: number; parent: number | null } };
   'comment.updated': { payload: Comment; activity: { comment: number } };
   'comment.deleted': { payload: Comment; activity: { comment: number; author: number | null } };
@@ -149,6 +158,9 @@ export const EVENTS = {
   'checklist.item_created': board('company', 'Checklist item added'),
   'checklist.item_updated': board('company', 'Checklist item changed'),
   'checklist.item_deleted': board('company', 'Checklist item removed'),
+  // Staff only: a relation names a ticket at the other end, which may be another company's.
+  'relation.created': board('staff', 'Tickets linked'),
+  'relation.deleted': board('staff', 'Tickets unlinked'),
   'comment.created': board('staff', 'Comment added'),
   'comment.updated': board('staff', 'Comment edited'),
   'comment.deleted': board('staff', 'Comment deleted'),

@@ -64,6 +64,11 @@ beforeAll(async () => {
   const comment = await t.post(`/tickets/${w.userTicket}/comments/`, { body: 'Junk target' }, { token: w.tokens.user });
   const upload = await t.post(`/tickets/${w.userTicket}/attachments/`, pngUpload(), { token: w.tokens.user });
   const item = await t.post(`/tickets/${w.userTicket}/checklist/`, { text: 'Junk target' }, { token: w.tokens.user });
+  const relation = await t.post(
+    `/tickets/${w.userTicket}/relations/`,
+    { kind: 'relates', ticket: w.otherTicket },
+    { token: w.tokens.admin },
+  );
   const field = await t.post(
     `/projects/${w.projectId}/fields/`,
     { name: 'Junk target', type: 'select', options: [{ label: 'a' }] },
@@ -83,6 +88,7 @@ beforeAll(async () => {
     attachments: upload.status === 201 ? [upload.body.id] : [],
     fields: field.status === 201 ? [field.body.id] : [],
     'checklist-items': item.status === 201 ? [item.body.id] : [],
+    relations: relation.status === 201 ? [relation.body.id] : [],
   };
 });
 afterAll(async () => {

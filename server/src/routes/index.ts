@@ -12,6 +12,7 @@ import { fieldsRouter } from './fields/fields.index.ts';
 import { notificationsRouter } from './notifications/notifications.index.ts';
 import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
+import { relationsRouter } from './relations/relations.index.ts';
 import { settingsRouter } from './settings/settings.index.ts';
 import { tagsRouter } from './tags/tags.index.ts';
 import { ticketsRouter } from './tickets/tickets.index.ts';
@@ -34,6 +35,7 @@ export const apiRouters: AppRouter[] = [
   prioritiesRouter,
   ticketsRouter,
   checklistsRouter,
+  relationsRouter,
   commentsRouter,
   attachmentsRouter,
   activityRouter,

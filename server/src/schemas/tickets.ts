@@ -30,6 +30,7 @@ export const TicketSchema = z
       .record(z.string(), FieldValueSchema)
       .openapi({ description: 'Custom field values by field id; a field without a value is absent' }),
     checklist: ChecklistProgressSchema,
+    blocked: z.boolean().openapi({ description: 'A ticket not yet done blocks this one' }),
     created_at: z.string(),
     updated_at: z.string(),
   })

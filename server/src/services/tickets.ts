@@ -23,6 +23,9 @@ const checklistSql = sql<{ done: number; total: number }>`(select jsonb_build_ob
   'done', count(*) filter (where c.done), 'total', count(*))
   from checklist_items c where c.ticket_id = ${tickets.id})`;
 
+const blockedSql = sql<boolean>`exists (select 1 from ticket_relations r join tickets b on b.id = r.from_ticket_id
+  where r.to_ticket_id = ${tickets.id} and r.kind = 'blocks' and b.status <> 'done')`;
+
 /** Everything the API shows of a ticket, in one select. */
 export const ticketFields = {
   ...getTableColumns(tickets),
@@ -30,6 +33,7 @@ export const ticketFields = {
   assignees: assigneesSql,
   tagIds: tagIdsSql,
   checklist: checklistSql,
+  blocked: blockedSql,
 };
 
 export type TicketRecord = typeof tickets.$inferSelect & {
@@ -37,6 +41,7 @@ export type TicketRecord = typeof tickets.$inferSelect & {
   assignees: number[];
   tagIds: number[];
   checklist: { done: number; total: number };
+  blocked: boolean;
 };
 
 export function serializeTicket(t: TicketRecord): Ticket {
@@ -63,6 +68,7 @@ export function serializeTicket(t: TicketRecord): Ticket {
     version: t.version,
     fields: t.fields as Ticket['fields'],
     checklist: t.checklist,
+    blocked: t.blocked,
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
   };

@@ -254,6 +254,16 @@ export class BoardState {
         if (found) found.column.tickets = found.column.tickets.with(found.index, { ...found.ticket, checklist });
         return;
       }
+      case 'relation.created':
+      case 'relation.deleted': {
+        // The `to` card's blocked mark; its version did not change.
+        const found = this.find(Number(data.to));
+        if (found) {
+          const ticket = { ...found.ticket, blocked: data.to_blocked === true };
+          found.column.tickets = found.column.tickets.with(found.index, ticket);
+        }
+        return;
+      }
       case 'field.deleted':
         // The server removed the values too (without new ticket versions): cards stop showing them.
         this.#fields = this.#fields.filter((f) => f.id !== Number(data.id));
