@@ -5,6 +5,8 @@
  *   floor     GET /health on a bare node:http server (same response headers as Laneway's)
  *   health    GET /health on Laneway (the framework's own cost: no I/O)
  *   board     GET /api/tickets/projects/{id}/board/ of a 1,000-ticket project (Bearer token)
+ *   board-depth  the same board once every ticket has 5 custom field values and a 3-item checklist
+ *   list-filter  GET /api/tickets/tickets/?project=&field_<select>= over a 100,000-ticket project
  *   moves     POST /api/tickets/tickets/{id}/move/, every request a different ticket and target
  *   mixed     board reads and moves at once (board cache invalidated by every move); info only
  *
@@ -25,6 +27,7 @@ import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDb } from '@laneway/db/client';
 import autocannon from 'autocannon';
 import {
   type BoardBody,
@@ -74,7 +77,7 @@ function runFloor(port: number): void {
 
 // ---------------------------------------------------------------- configuration
 
-const SCENARIOS = ['floor', 'health', 'board', 'moves', 'mixed'] as const;
+const SCENARIOS = ['floor', 'health', 'board', 'board-depth', 'list-filter', 'moves', 'mixed'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function moveModeFromEnv(): MoveMode {
@@ -388,6 +391,50 @@ function table(rows: Row[]): string {
 
 // ---------------------------------------------------------------- main
 
+/** POSTs as the bench user and returns the JSON answer (fails loudly on anything but `status`). */
+async function post<T>(baseUrl: string, token: string, path: string, body: unknown, status = 201): Promise<T> {
+  const res = await fetch(`${baseUrl}/api/tickets${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== status) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+interface BenchField {
+  id: number;
+  options: { id: number }[];
+}
+
+/** The five custom fields of the depth scenarios: a select of 12 options, text, number, checkbox, date. */
+async function createDepthFields(baseUrl: string, token: string, projectId: number): Promise<BenchField[]> {
+  const specs = [
+    { name: 'Team', type: 'select', options: Array.from({ length: 12 }, (_, i) => ({ label: `Team ${i + 1}` })) },
+    { name: 'Note', type: 'text' },
+    { name: 'Estimate', type: 'number', show_on_card: true },
+    { name: 'Billable', type: 'checkbox' },
+    { name: 'Promised', type: 'date' },
+  ];
+  const out: BenchField[] = [];
+  for (const spec of specs) {
+    out.push(await post<BenchField>(baseUrl, token, `/projects/${projectId}/fields/`, { ...spec, show_on_card: true }));
+  }
+  return out;
+}
+
+/** Every ticket of a project gets a value for each field (in SQL: the API path is measured elsewhere). */
+function fieldValuesSql(fields: BenchField[]): string {
+  const [team, note, estimate, billable, promised] = fields.map((f) => f.id);
+  const options = `array[${fields[0]!.options.map((o) => o.id).join(',')}]`;
+  return `jsonb_build_object(
+    '${team}', (${options})[1 + (t.number * 7) % 12],
+    '${note}', 'Customer called about item ' || t.number,
+    '${estimate}', t.number % 13,
+    '${billable}', t.number % 2 = 0,
+    '${promised}', to_char(date '2026-01-01' + (t.number % 365), 'YYYY-MM-DD'))`;
+}
+
 async function main(): Promise<void> {
   const settings = loadSettings();
   await withBenchRun({ tickets: settings.tickets }, async ({ log, scope, database, demo, loadBefore, elapsed }) => {
@@ -437,6 +484,63 @@ async function main(): Promise<void> {
         `${fmt(bytes / 1024)} KiB of JSON per board, no writes meanwhile (a server-side board cache stays valid)`,
       ),
     );
+    // The same board with 5 custom fields on every ticket and a 3-item checklist on every ticket.
+    await step('board-depth', async () => {
+      const { sql } = createDb(database.url, { max: 1, applicationName: 'bench' });
+      try {
+        const fields = await createDepthFields(lanewayServer.url, token, demo.projectId);
+        await sql.unsafe(
+          `update tickets t set fields = ${fieldValuesSql(fields)} where t.project_id = ${demo.projectId}`,
+        );
+        await sql.unsafe(`insert into checklist_items (ticket_id, text, done, position)
+          select t.id, 'Step ' || n, n <= t.number % 4, 'a' || n from tickets t, generate_series(1, 3) n
+          where t.project_id = ${demo.projectId}`);
+      } finally {
+        await sql.end();
+      }
+      // A change through the API moves the project's seq, so the cached board is read afresh.
+      await post(lanewayServer.url, token, `/projects/${demo.projectId}/fields/`, { name: 'Seq bump', type: 'text' });
+      const deep = await fetchBoard(lanewayServer.url, token, demo.projectId);
+      return measurement(
+        'board-depth',
+        await measure(
+          settings,
+          { ...base, url: `${lanewayServer.url}${boardPath}`, headers: auth },
+          lanewayServer.child,
+        ),
+        `${fmt(deep.bytes / 1024)} KiB of JSON per board (${fmt(bytes / 1024)} KiB without fields and checklists): ` +
+          `5 custom fields with values and a 3-item checklist on each ticket`,
+      );
+    });
+    // GET /tickets/?project=&field_<select>= over a project of 100,000 tickets (1 in 12 match).
+    await step('list-filter', async () => {
+      const project = await post<{ id: number }>(lanewayServer.url, token, '/projects/', {
+        name: 'Bench 100k',
+        key: 'BIG',
+      });
+      const fields = await createDepthFields(lanewayServer.url, token, project.id);
+      const { sql } = createDb(database.url, { max: 1, applicationName: 'bench' });
+      try {
+        const [column] = await sql<{ id: number }[]>`
+          select id from columns where project_id = ${project.id} order by position limit 1`;
+        await sql.unsafe(`insert into tickets (project_id, number, title, column_id, position, status)
+          select ${project.id}, n, 'Ticket ' || n, ${column!.id}, 'a' || lpad(n::text, 6, '0'), 'todo'
+          from generate_series(1, 100000) n`);
+        await sql.unsafe(`update tickets t set fields = ${fieldValuesSql(fields)} where t.project_id = ${project.id}`);
+        await sql.unsafe('analyze tickets');
+      } finally {
+        await sql.end();
+      }
+      const option = fields[0]!.options[3]!.id;
+      const url = `${lanewayServer.url}/api/tickets/tickets/?project=${project.id}&field_${fields[0]!.id}=${option}`;
+      return measurement(
+        'list-filter',
+        // One client at a time: the latency of the query itself, not of a queue of 50.
+        await measure(settings, { ...base, connections: 1, url, headers: auth }, lanewayServer.child),
+        'GET /tickets/?project=&field_<select>=<option> over 100,000 tickets (8,333 match; a page of 50 with ' +
+          'the count), one connection',
+      );
+    });
     await step('moves', async () => {
       const run = await measure(
         settings,

@@ -71,6 +71,8 @@ export interface Fixtures {
   assignedToUser: number;
   /** A webhook of the project (see `freshWebhook`). */
   webhook: number;
+  /** A custom field of the project, so editing and moving it disturbs nothing else. */
+  spareField: number;
 }
 
 export interface MatrixContext {
@@ -163,6 +165,15 @@ async function freshColumn(ctx: MatrixContext): Promise<number> {
   return expectStatus(res, 201, 'create column').body.id;
 }
 
+async function freshField(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post(
+    `/projects/${ctx.w.projectId}/fields/`,
+    { name: `Field ${ctx.n}`, type: 'text' },
+    asSuperadmin(ctx),
+  );
+  return expectStatus(res, 201, 'create field').body.id;
+}
+
 async function freshTag(ctx: MatrixContext): Promise<number> {
   const res = await ctx.t.post('/tags/', { project: ctx.w.projectId, name: `tag-${ctx.n}` }, asSuperadmin(ctx));
   return expectStatus(res, 201, 'create tag').body.id;
@@ -181,6 +192,27 @@ async function spareMembership(ctx: MatrixContext, member: boolean): Promise<Var
     expectStatus(res, 201, 'add spare member');
   }
   return {};
+}
+
+/** A checklist item on company A's ticket (edited by company A's staff-side editors only). */
+async function freshChecklistItem(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post(
+    `/tickets/${ctx.w.companyATicket}/checklist/`,
+    { text: `Step ${ctx.n}` },
+    asSuperadmin(ctx),
+  );
+  return expectStatus(res, 201, 'create checklist item').body.id;
+}
+
+/** A `relates` link from `user`'s ticket to a fresh ticket (visible to staff only). */
+async function freshRelation(ctx: MatrixContext): Promise<number> {
+  const target = await freshTicket(ctx);
+  const res = await ctx.t.post(
+    `/tickets/${ctx.w.userTicket}/relations/`,
+    { kind: 'relates', ticket: target },
+    asSuperadmin(ctx),
+  );
+  return expectStatus(res, 201, 'create relation').body.id;
 }
 
 /** A comment by `companyUser` on company A's ticket (visible to A's people and all staff). */
@@ -283,6 +315,7 @@ export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
     { token: w.tokens.admin },
   );
   const webhook = await t.post('/webhooks/', webhookBody({ w }), sa);
+  const field = await t.post(`/projects/${w.projectId}/fields/`, { name: 'Spare field', type: 'number' }, sa);
   const inProgress = w.columns.find((c) => c.name === 'In Progress');
   if (!inProgress) throw new Error('world has no In Progress column');
   return {
@@ -292,6 +325,7 @@ export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
     inProgress: inProgress.id,
     assignedToUser: expectStatus(assigned, 201, 'assigned ticket').body.id,
     webhook: expectStatus(webhook, 201, 'webhook').body.id,
+    spareField: expectStatus(field, 201, 'spare field').body.id,
   };
 }
 
@@ -596,6 +630,41 @@ export const MATRIX: MatrixRow[] = [
     body: () => ({}),
     expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
   },
+  // --- custom fields: read with the board, managed by the superadmin ---
+  {
+    method: 'GET',
+    route: '/projects/{id}/fields',
+    path: '/projects/{projectId}/fields/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/projects/{id}/fields',
+    path: '/projects/{projectId}/fields/',
+    body: (ctx) => ({ name: `New field ${ctx.n}`, type: 'select', options: [{ label: 'a' }] }),
+    expect: [401, 404, 201, 201, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PATCH',
+    route: '/fields/{id}',
+    path: '/fields/{spareField}/',
+    body: (ctx) => ({ name: `Spare field ${ctx.n}` }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/fields/{id}',
+    path: '/fields/{field}/',
+    setup: async (ctx) => ({ field: await freshField(ctx) }),
+    expect: [401, 404, 204, 204, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/fields/{id}/move',
+    path: '/fields/{spareField}/move/',
+    body: () => ({}),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
   {
     method: 'GET',
     route: '/tags',
@@ -750,6 +819,64 @@ export const MATRIX: MatrixRow[] = [
     route: '/tickets/{id}/comments',
     path: '/tickets/{companyATicket}/comments/',
     expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  // --- relations: both ends visible, the `from` ticket editable ---
+  {
+    method: 'GET',
+    route: '/tickets/{id}/relations',
+    path: '/tickets/{companyATicket}/relations/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/relations',
+    path: '/tickets/{userTicket}/relations/',
+    setup: async (ctx) => ({ target: await freshTicket(ctx) }),
+    body: (_ctx, vars) => ({ kind: 'blocks', ticket: vars.target }),
+    expect: [401, 404, 201, 201, 201, 403, 201, 404, 404, 404],
+  },
+  {
+    method: 'DELETE',
+    route: '/relations/{id}',
+    path: '/relations/{relation}/',
+    setup: async (ctx) => ({ relation: await freshRelation(ctx) }),
+    expect: [401, 404, 204, 204, 204, 403, 204, 404, 404, 404],
+  },
+  // --- checklists: read with the ticket, changed by whoever may edit the ticket ---
+  {
+    method: 'GET',
+    route: '/tickets/{id}/checklist',
+    path: '/tickets/{companyATicket}/checklist/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 200, 200, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/checklist',
+    path: '/tickets/{companyATicket}/checklist/',
+    body: (ctx) => ({ text: `Step by ${ctx.actor}` }),
+    expect: [401, 404, 201, 201, 201, 403, 403, 403, 403, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/checklist',
+    path: '/tickets/{userTicket}/checklist/',
+    body: (ctx) => ({ text: `Step by ${ctx.actor}` }),
+    expect: [401, 404, 201, 201, 201, 403, 201, 404, 404, 404],
+  },
+  {
+    method: 'PATCH',
+    route: '/checklist-items/{id}',
+    path: '/checklist-items/{item}/',
+    setup: async (ctx) => ({ item: await freshChecklistItem(ctx) }),
+    body: () => ({ done: true }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 403, 403, 404],
+  },
+  {
+    method: 'DELETE',
+    route: '/checklist-items/{id}',
+    path: '/checklist-items/{item}/',
+    setup: async (ctx) => ({ item: await freshChecklistItem(ctx) }),
+    expect: [401, 404, 204, 204, 204, 403, 403, 403, 403, 404],
   },
   {
     method: 'POST',

@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgEnum, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { createdAt, id, orderKey } from './_columns.ts';
 import { users } from './auth.ts';
 import { companies } from './orgs.ts';
@@ -99,3 +110,52 @@ export const priorities = pgTable('priorities', {
   name: text('name').notNull(),
   colour: text('colour').notNull(),
 });
+
+export const fieldType = pgEnum('field_type', [
+  'text',
+  'number',
+  'date',
+  'select',
+  'multi_select',
+  'checkbox',
+  'user',
+  'url',
+]);
+/** A custom field's kind: what its values are (SPEC §14). */
+export type FieldType = (typeof fieldType.enumValues)[number];
+
+/**
+ * Option ids come from one sequence for every field, so an id is never reused (a stale client's
+ * removed option cannot come back meaning another) and an option of another field is simply not
+ * one of this field's.
+ */
+export const fieldOptionIds = pgSequence('field_option_ids');
+
+/** One choice of a select or multi-select field. */
+export interface FieldOption {
+  id: number;
+  label: string;
+  colour: string | null;
+}
+
+/** A project's custom field; ticket values live in `tickets.fields` under its id (decision 0027). */
+export const customFields = pgTable(
+  'custom_fields',
+  {
+    id: id(),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    type: fieldType('type').notNull(),
+    options: jsonb('options').$type<FieldOption[]>().notNull().default([]),
+    required: boolean('required').notNull().default(false),
+    showOnCard: boolean('show_on_card').notNull().default(false),
+    position: orderKey('position').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // Display order; also makes two fields at one key impossible (a racing move retries).
+    uniqueIndex('custom_fields_project_position_uq').on(t.projectId, t.position),
+  ],
+);

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { createdAt, id, orderKey, ts } from './_columns.ts';
 import { users } from './auth.ts';
 import { companies, contacts } from './orgs.ts';
@@ -34,6 +46,11 @@ export const tickets = pgTable(
     isArchived: boolean('is_archived').notNull().default(false),
     archivedAt: ts('archived_at'),
     version: integer('version').notNull().default(1),
+    /**
+     * Custom field values, keyed by the field's id (decision 0027): `{"12": 3, "13": "text"}`.
+     * Only fields of the ticket's project; a field without a value has no key.
+     */
+    fields: jsonb('fields').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -55,6 +72,9 @@ export const tickets = pgTable(
       .where(sql`${t.dueAt} is not null`),
     // Company people only ever see their company's tickets: ?company= and scoping.
     index('tickets_company_idx').on(t.companyId, t.projectId),
+    // `field_<id>=` filters: containment (`fields @> '{"12": 3}'`) for every exact-match type.
+    // jsonb_path_ops is a third of the default opclass's size and serves only @>, all we ask of it.
+    index('tickets_fields_gin').using('gin', sql`${t.fields} jsonb_path_ops`),
     // The archiving job looks for done tickets past the threshold.
     index('tickets_done_at_idx')
       .on(t.doneAt)
@@ -93,6 +113,55 @@ export const ticketTags = pgTable(
     primaryKey({ columns: [t.ticketId, t.tagId] }),
     // ?tag= filter.
     index('ticket_tags_tag_idx').on(t.tagId),
+  ],
+);
+
+export const relationKind = pgEnum('relation_kind', ['relates', 'blocks', 'duplicates']);
+
+/**
+ * A link between two tickets (SPEC §14), stored once in its active direction: `from` blocks /
+ * duplicates / relates to `to`; the inverse (blocked by, duplicated by) is the same row read from
+ * the other end. The tickets may be in different projects.
+ */
+export const ticketRelations = pgTable(
+  'ticket_relations',
+  {
+    id: id(),
+    fromTicketId: integer('from_ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    toTicketId: integer('to_ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    kind: relationKind('kind').notNull(),
+    createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // One link of a kind between two tickets; also the lookup from the `from` end.
+    uniqueIndex('ticket_relations_uq').on(t.fromTicketId, t.toTicketId, t.kind),
+    // The lookup from the `to` end: "blocked by", and `blocked` on every ticket read.
+    index('ticket_relations_to_idx').on(t.toTicketId, t.kind),
+    check('ticket_relations_not_self', sql`${t.fromTicketId} <> ${t.toTicketId}`),
+  ],
+);
+
+/** A ticket's checklist (SPEC §14): items in order, each done or not. */
+export const checklistItems = pgTable(
+  'checklist_items',
+  {
+    id: id(),
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    text: text('text').notNull(),
+    done: boolean('done').notNull().default(false),
+    position: orderKey('position').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // A ticket's items in order; also what the ticket's {done, total} count walks.
+    uniqueIndex('checklist_items_ticket_position_uq').on(t.ticketId, t.position),
   ],
 );
 

@@ -10,9 +10,12 @@
  * values (`EVENTS`, `WEBHOOK_EVENT_TYPES`) without bundling zod or the server.
  */
 import type { Attachment } from '../schemas/attachments.ts';
+import type { ChecklistChange } from '../schemas/checklists.ts';
 import type { Message } from '../schemas/chat.ts';
 import type { Column } from '../schemas/columns.ts';
 import type { Comment } from '../schemas/comments.ts';
+import type { RelationChange } from '../schemas/relations.ts';
+import type { Field } from '../schemas/fields.ts';
 import type { Notification } from '../schemas/notifications.ts';
 import type { Member, Project, ProjectRole } from '../schemas/projects.ts';
 import type { Tag } from '../schemas/tags.ts';
@@ -51,7 +54,7 @@ export interface TicketDeleted {
  */
 export type TicketChange = Ticket & { previous_company?: number | null };
 
-/** A deleted column or tag. */
+/** A deleted column, tag or custom field. */
 export interface Removed {
   id: number;
 }
@@ -70,6 +73,10 @@ export interface EventMap {
   'column.updated': { payload: Column; activity: { column: number; fields: string[] } };
   'column.moved': { payload: Column; activity: { column: number } };
   'column.deleted': { payload: Removed; activity: { column: number; name: string; moved_to: number | null } };
+  'field.created': { payload: Field; activity: { field: number; name: string } };
+  'field.updated': { payload: Field; activity: { field: number; fields: string[]; removed_options: number[] } };
+  'field.moved': { payload: Field; activity: { field: number } };
+  'field.deleted': { payload: Removed; activity: { field: number; name: string } };
   'tag.created': { payload: Tag; activity: { tag: number } };
   'tag.updated': { payload: Tag; activity: { tag: number } };
   'tag.deleted': { payload: Removed; activity: { tag: number; name: string } };
@@ -79,6 +86,17 @@ export interface EventMap {
   'ticket.archived': { payload: Ticket; activity: { automatic?: true; done_at?: string | null } };
   'ticket.unarchived': { payload: Ticket; activity: Record<string, never> };
   'ticket.deleted': { payload: TicketDeleted; activity: { ticket: number; number: number; title: string } };
+  'checklist.item_created': { payload: ChecklistChange; activity: { item: number; text: string } };
+  'checklist.item_updated': { payload: ChecklistChange; activity: { item: number; changed: Changed } };
+  'checklist.item_deleted': { payload: ChecklistChange; activity: { item: number; text: string } };
+  'relation.created': {
+    payload: RelationChange;
+    activity: { relation: number; kind: string; from: number; to: number };
+  };
+  'relation.deleted': {
+    payload: RelationChange;
+    activity: { relation: number; kind: string; from: number; to: number };
+  };
   'comment.created': { payload: Comment; activity: { comment: number; parent: number | null } };
   'comment.updated': { payload: Comment; activity: { comment: number } };
   'comment.deleted': { payload: Comment; activity: { comment: number; author: number | null } };
@@ -152,6 +170,10 @@ export const EVENTS = {
   'column.updated': board('everyone', 'Column changed'),
   'column.moved': board('everyone', 'Column moved'),
   'column.deleted': board('everyone', 'Column deleted'),
+  'field.created': board('everyone', 'Custom field created'),
+  'field.updated': board('everyone', 'Custom field changed'),
+  'field.moved': board('everyone', 'Custom field moved'),
+  'field.deleted': board('everyone', 'Custom field deleted'),
   'tag.created': board('everyone', 'Tag created'),
   'tag.updated': board('everyone', 'Tag changed'),
   'tag.deleted': board('everyone', 'Tag deleted'),
@@ -161,6 +183,12 @@ export const EVENTS = {
   'ticket.archived': board('company', 'Ticket archived'),
   'ticket.unarchived': board('company', 'Ticket restored from the archive'),
   'ticket.deleted': board('company', 'Ticket deleted'),
+  'checklist.item_created': board('company', 'Checklist item added'),
+  'checklist.item_updated': board('company', 'Checklist item changed'),
+  'checklist.item_deleted': board('company', 'Checklist item removed'),
+  // Staff only: a relation names a ticket at the other end, which may be another company's.
+  'relation.created': board('staff', 'Tickets linked'),
+  'relation.deleted': board('staff', 'Tickets unlinked'),
   'comment.created': board('staff', 'Comment added'),
   'comment.updated': board('staff', 'Comment edited'),
   'comment.deleted': board('staff', 'Comment deleted'),

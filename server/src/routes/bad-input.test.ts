@@ -63,6 +63,17 @@ beforeAll(async () => {
   const contact = await t.post('/contacts/', { name: 'Junk target', company: w.companyA }, su);
   const comment = await t.post(`/tickets/${w.userTicket}/comments/`, { body: 'Junk target' }, { token: w.tokens.user });
   const upload = await t.post(`/tickets/${w.userTicket}/attachments/`, pngUpload(), { token: w.tokens.user });
+  const item = await t.post(`/tickets/${w.userTicket}/checklist/`, { text: 'Junk target' }, { token: w.tokens.user });
+  const relation = await t.post(
+    `/tickets/${w.userTicket}/relations/`,
+    { kind: 'relates', ticket: w.otherTicket },
+    { token: w.tokens.admin },
+  );
+  const field = await t.post(
+    `/projects/${w.projectId}/fields/`,
+    { name: 'Junk target', type: 'select', options: [{ label: 'a' }] },
+    { token: w.tokens.superadmin },
+  );
   realIds = {
     tickets: [w.userTicket, w.companyATicket],
     projects: [w.projectId],
@@ -75,6 +86,9 @@ beforeAll(async () => {
     tags: [w.tagId],
     comments: comment.status === 201 ? [comment.body.id] : [],
     attachments: upload.status === 201 ? [upload.body.id] : [],
+    fields: field.status === 201 ? [field.body.id] : [],
+    'checklist-items': item.status === 201 ? [item.body.id] : [],
+    relations: relation.status === 201 ? [relation.body.id] : [],
   };
 });
 afterAll(async () => {

@@ -3,13 +3,16 @@ import { activityRouter } from './activity/activity.index.ts';
 import { attachmentsRouter } from './attachments/attachments.index.ts';
 import { authRouter } from './auth/auth.index.ts';
 import { chatRouter } from './chat/chat.index.ts';
+import { checklistsRouter } from './checklists/checklists.index.ts';
 import { companiesRouter } from './companies/companies.index.ts';
 import { contactsRouter } from './contacts/contacts.index.ts';
 import { commentsRouter } from './comments/comments.index.ts';
 import { columnsRouter } from './columns/columns.index.ts';
+import { fieldsRouter } from './fields/fields.index.ts';
 import { notificationsRouter } from './notifications/notifications.index.ts';
 import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
+import { relationsRouter } from './relations/relations.index.ts';
 import { settingsRouter } from './settings/settings.index.ts';
 import { tagsRouter } from './tags/tags.index.ts';
 import { ticketsRouter } from './tickets/tickets.index.ts';
@@ -28,8 +31,11 @@ export const apiRouters: AppRouter[] = [
   projectsRouter,
   columnsRouter,
   tagsRouter,
+  fieldsRouter,
   prioritiesRouter,
   ticketsRouter,
+  checklistsRouter,
+  relationsRouter,
   commentsRouter,
   attachmentsRouter,
   activityRouter,

@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { ChecklistProgressSchema } from './checklists.ts';
+import { FieldValueSchema } from './fields.ts';
 
 export const Status = z.enum(['todo', 'in_progress', 'done']);
 
@@ -24,6 +26,11 @@ export const TicketSchema = z
     is_archived: z.boolean(),
     archived_at: z.string().nullable(),
     version: z.number().int(),
+    fields: z
+      .record(z.string(), FieldValueSchema)
+      .openapi({ description: 'Custom field values by field id; a field without a value is absent' }),
+    checklist: ChecklistProgressSchema,
+    blocked: z.boolean().openapi({ description: 'A ticket not yet done blocks this one' }),
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -32,6 +32,7 @@ import {
 import type { Changed } from '../realtime/events.ts';
 import type { Ticket } from '../schemas/tickets.ts';
 import { recordChange, recordChanges } from './changes.ts';
+import { checkFieldValues, type FieldValuesInput } from './fields.ts';
 import { notifyAssigned } from './notifications.ts';
 import { requireProjectAccess } from './projects.ts';
 import { transact } from './publish.ts';
@@ -142,6 +143,7 @@ export interface NewTicket {
   assignees?: number[] | undefined;
   tags?: number[] | undefined;
   due_at?: string | null | undefined;
+  fields?: FieldValuesInput | undefined;
   at?: 'top' | 'bottom' | undefined;
 }
 
@@ -157,7 +159,8 @@ export async function createTicket(db: Db, actor: Actor, input: NewTicket): Prom
   const tagIds = unique(input.tags) ?? [];
   const projectId = access.projectId;
   const column = input.column ? await checkColumn(db, projectId, input.column) : await firstColumn(db, projectId);
-  await Promise.all([
+  const [{ fields }] = await Promise.all([
+    checkFieldValues(db, projectId, input.fields, {}, true),
     checkAssignees(db, projectId, assignees),
     checkTags(db, projectId, tagIds),
     checkCompany(db, projectId, companyId),
@@ -183,6 +186,7 @@ export async function createTicket(db: Db, actor: Actor, input: NewTicket): Prom
         contactId: input.contact ?? null,
         reporterId: actor.id,
         dueAt: input.due_at ? new Date(input.due_at) : null,
+        fields,
       })
       .returning({ id: tickets.id });
     await setLinks(tx, row!.id, assignees, tagIds);
@@ -244,7 +248,8 @@ async function updateOnce(
     patch.column !== undefined && patch.column !== ticket.columnId
       ? await checkColumn(db, projectId, patch.column)
       : null;
-  await Promise.all([
+  const [fieldValues] = await Promise.all([
+    checkFieldValues(db, projectId, patch.fields, ticket.fields, false),
     assignees ? checkAssignees(db, projectId, assignees) : null,
     tagIds ? checkTags(db, projectId, tagIds) : null,
     patch.company !== undefined ? checkCompany(db, projectId, companyId) : null,
@@ -279,6 +284,12 @@ async function updateOnce(
     }
     if (assignees && assignees.join() !== ticket.assignees.join()) changed.assignees = [ticket.assignees, assignees];
     if (tagIds && tagIds.join() !== ticket.tagIds.join()) changed.tags = [ticket.tagIds, tagIds];
+    if (fieldValues.changed.length) {
+      values.fields = fieldValues.fields;
+      for (const key of fieldValues.changed) {
+        changed[`field_${key}`] = [ticket.fields[key] ?? null, fieldValues.fields[key] ?? null];
+      }
+    }
     if (!Object.keys(changed).length && !column) return serializeTicket(ticket);
     // A column change bumps the version in the move's write; other fields alone bump it here.
     if (Object.keys(values).length || !column) {

@@ -8,15 +8,23 @@ import { projects, tickets, type ColumnCategory } from '@laneway/db/schema';
 import { and, asc, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../lib/actor.ts';
 import { notFound } from '../lib/errors.ts';
-import { containsPattern, pageWindow, type PageParams } from '../lib/pagination.ts';
+import { containsPattern, pageWindow, parseOrdering, type PageParams } from '../lib/pagination.ts';
 import { canSeeTicket, type ProjectAccess, type ProjectRole, type TicketFacts } from '../policy/index.ts';
 import { linkedCompaniesSql, roleSql, visibleTicketsSql } from '../policy/load.ts';
 import type { Ticket } from '../schemas/tickets.ts';
+import { fieldFilterSql, fieldOrderSql, fieldTextSearchSql } from './fields.ts';
 
 const assigneesSql = sql<number[]>`coalesce((select array_agg(a.user_id order by a.user_id)
   from ticket_assignees a where a.ticket_id = ${tickets.id}), '{}'::int[])`;
 const tagIdsSql = sql<number[]>`coalesce((select array_agg(g.tag_id order by g.tag_id)
   from ticket_tags g where g.ticket_id = ${tickets.id}), '{}'::int[])`;
+
+const checklistSql = sql<{ done: number; total: number }>`(select jsonb_build_object(
+  'done', count(*) filter (where c.done), 'total', count(*))
+  from checklist_items c where c.ticket_id = ${tickets.id})`;
+
+const blockedSql = sql<boolean>`exists (select 1 from ticket_relations r join tickets b on b.id = r.from_ticket_id
+  where r.to_ticket_id = ${tickets.id} and r.kind = 'blocks' and b.status <> 'done')`;
 
 /** Everything the API shows of a ticket, in one select. */
 export const ticketFields = {
@@ -24,9 +32,17 @@ export const ticketFields = {
   projectKey: projects.key,
   assignees: assigneesSql,
   tagIds: tagIdsSql,
+  checklist: checklistSql,
+  blocked: blockedSql,
 };
 
-export type TicketRecord = typeof tickets.$inferSelect & { projectKey: string; assignees: number[]; tagIds: number[] };
+export type TicketRecord = typeof tickets.$inferSelect & {
+  projectKey: string;
+  assignees: number[];
+  tagIds: number[];
+  checklist: { done: number; total: number };
+  blocked: boolean;
+};
 
 export function serializeTicket(t: TicketRecord): Ticket {
   return {
@@ -50,6 +66,9 @@ export function serializeTicket(t: TicketRecord): Ticket {
     is_archived: t.isArchived,
     archived_at: t.archivedAt?.toISOString() ?? null,
     version: t.version,
+    fields: t.fields as Ticket['fields'],
+    checklist: t.checklist,
+    blocked: t.blocked,
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
   };
@@ -157,6 +176,25 @@ export interface TicketFilters {
   assignee?: number | undefined;
   is_archived?: boolean | undefined;
   search?: string | undefined;
+  /** `field_<id>` query parameters (see fields.ts `fieldParams`). */
+  fields?: Record<string, string> | undefined;
+}
+
+const FIELD_ORDERING = /^-?field_(\d{1,9})$/;
+
+/** `ordering=` as SQL: the fixed fields of TICKET_ORDERING and `field_<id>` (400 for anything else). */
+async function orderingSql(db: Executor, actor: Actor, raw: string | undefined): Promise<SQL[]> {
+  if (!raw) return [desc(tickets.createdAt)];
+  const out: SQL[] = [];
+  for (const part of raw.split(',')) {
+    const field = FIELD_ORDERING.exec(part.trim());
+    // parseOrdering refuses every name but TICKET_ORDERING's (an empty one too, with a space).
+    const expr = field
+      ? await fieldOrderSql(db, actor, Number(field[1]))
+      : sql`${ticketOrderColumns[parseOrdering(part || ' ', TICKET_ORDERING)[0]!.field]}`;
+    out.push(part.trim().startsWith('-') ? sql`${expr} desc nulls last` : sql`${expr} asc nulls last`);
+  }
+  return out;
 }
 
 /** `OPS-42` or `42` in a search box finds ticket number 42. */
@@ -170,7 +208,7 @@ export async function listTickets(
   db: Executor,
   actor: Actor,
   filters: TicketFilters,
-  ordering: { field: (typeof TICKET_ORDERING)[number]; desc: boolean }[],
+  ordering: string | undefined,
   page: PageParams,
 ) {
   const where: (SQL | undefined)[] = [visibleTicketsSql(actor)];
@@ -198,16 +236,12 @@ export async function listTickets(
         ilike(tickets.title, pattern),
         ilike(tickets.description, pattern),
         number ? eq(tickets.number, number) : undefined,
+        fieldTextSearchSql(pattern),
       ),
     );
   }
-  const order = ordering.length
-    ? ordering.map((o) =>
-        o.desc
-          ? sql`${ticketOrderColumns[o.field]} desc nulls last`
-          : sql`${ticketOrderColumns[o.field]} asc nulls last`,
-      )
-    : [desc(tickets.createdAt)];
+  if (filters.fields) where.push(...(await fieldFilterSql(db, actor, filters.fields)));
+  const order = await orderingSql(db, actor, ordering);
   const { limit, offset } = pageWindow(page);
   const rows = await db
     .select({ ...ticketFields, total: sql<number>`count(*) over ()`.mapWith(Number) })

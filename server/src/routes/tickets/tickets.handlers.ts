@@ -1,7 +1,8 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { requireAuth } from '../../auth/middleware.ts';
 import type { AppEnv } from '../../deps.ts';
-import { pageEnvelope, parseOrdering } from '../../lib/pagination.ts';
+import { pageEnvelope } from '../../lib/pagination.ts';
+import { fieldParams } from '../../services/fields.ts';
 import * as moves from '../../services/ticket-moves.ts';
 import * as writes from '../../services/ticket-writes.ts';
 import * as tickets from '../../services/tickets.ts';
@@ -10,13 +11,11 @@ import type * as r from './tickets.routes.ts';
 export const listTickets: RouteHandler<typeof r.listTickets, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
   const { page, page_size, ordering, ...filters } = c.req.valid('query');
-  const result = await tickets.listTickets(
-    c.var.deps.db,
-    actor,
-    filters,
-    parseOrdering(ordering, tickets.TICKET_ORDERING),
-    { page, page_size },
-  );
+  const fields = fieldParams(c.req.query());
+  const result = await tickets.listTickets(c.var.deps.db, actor, { ...filters, fields }, ordering, {
+    page,
+    page_size,
+  });
   return c.json(pageEnvelope(c.req.url, { page, page_size }, result.count, result.results), 200);
 };
 

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { errors, Id, IdParam, json, jsonBody, QueryBool, StandardErrors } from '../../lib/openapi.ts';
 import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
 import { TICKET_ORDERING } from '../../services/tickets.ts';
+import { FieldValueSchema } from '../../schemas/fields.ts';
 import { Status, TicketSchema } from '../../schemas/tickets.ts';
 
 const Title = z.string().trim().min(1).max(500);
@@ -9,6 +10,10 @@ const Description = z.string().max(100_000);
 const PriorityId = z.number().int().min(1).max(4);
 const DueAt = z.iso.datetime({ offset: true }).nullable();
 const Ids = z.array(Id).max(100);
+const FieldValues = z
+  .record(z.string().regex(/^\d{1,9}$/), FieldValueSchema.nullable())
+  .refine((v) => Object.keys(v).length <= 100, 'At most 100 fields')
+  .openapi({ description: 'Custom field values by field id; null clears one' });
 
 /**
  * Server-owned fields (`version` aside, which is a precondition) are not in these schemas, and
@@ -27,6 +32,7 @@ const NewTicketBody = z
     assignees: Ids.optional(),
     tags: Ids.optional(),
     due_at: DueAt.optional(),
+    fields: FieldValues.optional(),
     at: z.enum(['top', 'bottom']).optional().openapi({ description: 'Where in the column; default bottom' }),
   })
   .strict()
@@ -58,9 +64,13 @@ export const listTickets = createRoute({
       assignee: Id.optional(),
       is_archived: QueryBool.optional(),
       search: searchParam,
-      ordering: orderingParam(TICKET_ORDERING),
+      ordering: orderingParam([...TICKET_ORDERING, 'field_<id>']),
     }),
   },
+  description:
+    'Custom fields filter as `field_<id>=<value>` (an option id for a select or multi_select, `true`/`false` ' +
+    'for a checkbox, a user id, a number, a date `YYYY-MM-DD`; a substring for text and URL fields) and order ' +
+    'as `ordering=field_<id>` (`-field_<id>` descending).',
   responses: { 200: json(paginated(TicketSchema, 'Tickets'), 'A page of tickets'), ...StandardErrors },
 });
 

@@ -7,10 +7,12 @@ import { activityCalls } from './activity.ts';
 import { attachmentCalls } from './attachments.ts';
 import { authCalls } from './auth.ts';
 import { chatCalls } from './chat.ts';
+import { checklistCalls } from './checklists.ts';
 import { columnCalls } from './columns.ts';
 import { commentCalls } from './comments.ts';
 import { companyCalls } from './companies.ts';
 import { contactCalls } from './contacts.ts';
+import { fieldCalls } from './fields.ts';
 import { notificationCalls } from './notifications.ts';
 import { priorityCalls } from './priorities.ts';
 import { projectCalls } from './projects.ts';
@@ -23,8 +25,11 @@ import { webhookCalls } from './webhooks.ts';
 
 export { ApiError } from './request.ts';
 export { uploadAttachment } from './attachments.ts';
+export { fieldColour, fieldText } from './fields.ts';
 export type { TicketQuery } from './tickets.ts';
 export type * from './types.ts';
+export type * from './fields.ts';
+export type * from './checklists.ts';
 
 /**
  * The REST API over a given `fetch`: SvelteKit's in `load` (so server rendering forwards the
@@ -51,6 +56,8 @@ export function createApi(fetcher: Fetch) {
     ...notificationCalls(call),
     ...webhookCalls(call),
     ...settingsCalls(call),
+    ...fieldCalls(call),
+    ...checklistCalls(call),
   };
 }
 

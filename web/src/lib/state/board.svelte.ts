@@ -5,6 +5,7 @@ import {
   type Board,
   type Category,
   type Column,
+  type Field,
   type Member,
   type Priority,
   type Project,
@@ -48,6 +49,8 @@ export interface BoardData {
   members: Member[];
   tags: Tag[];
   priorities: Priority[];
+  /** The project's custom fields, in order (absent: none shown). */
+  fields?: Field[];
 }
 
 /** A drag in progress: the card as it was when picked up, and where. */
@@ -70,6 +73,7 @@ export class BoardState {
   #columns = $state.raw<BoardColumnState[]>([]);
   #members = $state<Member[]>([]);
   #tags = $state<Tag[]>([]);
+  #fields = $state.raw<Field[]>([]);
   #dragging = $state(false);
   /** The card being dragged here, for the presence announcement. */
   #draggedId = $state<number | null>(null);
@@ -105,6 +109,7 @@ export class BoardState {
     this.#tags = data.tags;
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- fixed reference data, never changed
     this.prioritiesById = new Map(data.priorities.map((p) => [p.id, p]));
+    this.#fields = data.fields ?? [];
     this.#load(data.board);
   }
 
@@ -119,6 +124,10 @@ export class BoardState {
   }
   get topic(): string {
     return `project:${this.#project.id}`;
+  }
+  /** The project's custom fields, in display order. */
+  get fields(): Field[] {
+    return this.#fields;
   }
   get dragging(): boolean {
     return this.#dragging;
@@ -252,6 +261,39 @@ export class BoardState {
       case 'tag.deleted': {
         const { id } = event.data;
         this.#tags = this.#tags.filter((t) => t.id !== id);
+        return;
+      }
+      case 'field.created':
+      case 'field.updated':
+      case 'field.moved': {
+        const field = event.data;
+        this.#fields = [...this.#fields.filter((f) => f.id !== field.id), field].sort((a, b) =>
+          a.position < b.position ? -1 : a.position > b.position ? 1 : 0,
+        );
+        return;
+      }
+      case 'field.deleted': {
+        // The server removed the values too (without new ticket versions): cards stop showing them.
+        const { id } = event.data;
+        this.#fields = this.#fields.filter((f) => f.id !== id);
+        return;
+      }
+      case 'checklist.item_created':
+      case 'checklist.item_updated':
+      case 'checklist.item_deleted': {
+        // The card's progress only: the ticket itself (and its version) did not change.
+        const { ticket, checklist } = event.data;
+        const found = this.find(ticket);
+        if (found) found.column.tickets = found.column.tickets.with(found.index, { ...found.ticket, checklist });
+        return;
+      }
+      case 'relation.created':
+      case 'relation.deleted': {
+        // The `to` card's blocked mark; its version did not change.
+        const { to, to_blocked } = event.data;
+        const found = this.find(to);
+        if (found)
+          found.column.tickets = found.column.tickets.with(found.index, { ...found.ticket, blocked: to_blocked });
         return;
       }
       // Not shown on the board: the project's own settings and members (read with the page),

@@ -17,6 +17,8 @@ export interface Filters {
   company: number | null;
   /** Free text: matched against the title, the description and the key or number. */
   text: string;
+  /** Custom field filters by field id, as the URL and the list API write them (`field_<id>=`). */
+  fields: Readonly<Record<string, string>>;
 }
 
 export const NO_FILTERS: Filters = Object.freeze({
@@ -25,7 +27,11 @@ export const NO_FILTERS: Filters = Object.freeze({
   priority: null,
   company: null,
   text: '',
+  fields: Object.freeze({}),
 });
+
+/** `field_<id>` in a URL query or the list API's parameters. */
+const FIELD_KEY = /^field_(\d{1,9})$/;
 
 /** The longest text filter the API accepts (`search`, max 200). */
 const MAX_TEXT = 200;
@@ -37,8 +43,15 @@ function id(raw: string | null): number | null {
 }
 
 /** Reads the filters from a URL query; anything malformed counts as no filter. */
-export function parseFilters(params: { get(name: string): string | null }): Filters {
+export function parseFilters(params: { get(name: string): string | null; keys?(): Iterable<string> }): Filters {
+  const fields: Record<string, string> = {};
+  for (const key of params.keys?.() ?? []) {
+    const match = FIELD_KEY.exec(key);
+    const value = (params.get(key) ?? '').trim().slice(0, MAX_TEXT);
+    if (match && value) fields[match[1]!] = value;
+  }
   return {
+    fields,
     tag: id(params.get('tag')),
     assignee: id(params.get('assignee')),
     priority: id(params.get('priority')),
@@ -54,7 +67,8 @@ export function hasFilters(filters: Filters): boolean {
     filters.assignee !== null ||
     filters.priority !== null ||
     filters.company !== null ||
-    filters.text !== ''
+    filters.text !== '' ||
+    Object.keys(filters.fields).length > 0
   );
 }
 
@@ -68,7 +82,9 @@ export function withFilters(params: { toString(): string }, filters: Filters): U
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a fresh value, never kept in state
   const next = new URLSearchParams(params.toString());
   for (const key of FILTER_KEYS) next.delete(key);
+  for (const key of [...next.keys()]) if (FIELD_KEY.test(key)) next.delete(key);
   next.delete('page');
+  for (const [id, value] of Object.entries(filters.fields)) if (value) next.set(`field_${id}`, value);
   const values: Record<(typeof FILTER_KEYS)[number], string | number | null> = {
     tag: filters.tag,
     assignee: filters.assignee,
@@ -88,7 +104,23 @@ export function filtersToQuery(filters: Filters): Record<string, number | string
     priority_id: filters.priority ?? undefined,
     company: filters.company ?? undefined,
     search: filters.text || undefined,
+    ...Object.fromEntries(Object.entries(filters.fields).map(([id, value]) => [`field_${id}`, value])),
   };
+}
+
+/**
+ * Whether a card's custom field value passes a filter, as the list API decides it: an option,
+ * user or number by id or value, a checkbox by `true`/`false` (no tick counts as false), text by
+ * a case-insensitive substring.
+ */
+function fieldMatches(value: unknown, wanted: string): boolean {
+  if (Array.isArray(value)) return value.includes(Number(wanted));
+  if (typeof value === 'boolean' || (value === undefined && (wanted === 'true' || wanted === 'false'))) {
+    return (value === true) === (wanted === 'true');
+  }
+  if (typeof value === 'number') return value === Number(wanted);
+  if (typeof value === 'string') return value.toLowerCase().includes(wanted.toLowerCase());
+  return false;
 }
 
 /** What a card is matched on. */
@@ -101,6 +133,7 @@ export interface Filterable {
   company: number | null;
   assignees: readonly number[];
   tags: readonly number[];
+  fields: Readonly<Record<string, unknown>>;
 }
 
 /** A number searched for as `42` or `OPS-42`, as the server's search reads it. */
@@ -118,7 +151,9 @@ function searchedNumber(text: string): number | null {
 export function ticketMatcher(filters: Filters): (ticket: Filterable) => boolean {
   const text = filters.text.toLowerCase();
   const number = text ? searchedNumber(text) : null;
+  const fields = Object.entries(filters.fields);
   return (ticket) =>
+    fields.every(([id, wanted]) => fieldMatches(ticket.fields[id], wanted)) &&
     (filters.tag === null || ticket.tags.includes(filters.tag)) &&
     (filters.assignee === null || ticket.assignees.includes(filters.assignee)) &&
     (filters.priority === null || ticket.priority_id === filters.priority) &&

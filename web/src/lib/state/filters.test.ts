@@ -10,6 +10,7 @@ const ticket = {
   company: 2,
   assignees: [5, 9],
   tags: [1, 7],
+  fields: { '3': 11, '4': [21, 22], '5': true, '6': 'Needs a ladder' },
 };
 
 describe('filters in the URL', () => {
@@ -20,6 +21,7 @@ describe('filters in the URL', () => {
       priority: 4,
       company: 2,
       text: 'fire',
+      fields: {},
     });
     expect(parseFilters(new URLSearchParams('tag=x&assignee=-1&priority=0&company=1e3&q='))).toEqual(NO_FILTERS);
     expect(hasFilters(NO_FILTERS)).toBe(false);
@@ -36,8 +38,20 @@ describe('filters in the URL', () => {
     expect(parseFilters(withFilters(new URLSearchParams(), { ...NO_FILTERS, company: 8 })).company).toBe(8);
   });
 
+  it('keeps custom field filters as field_<id> keys, replacing the old ones', () => {
+    const params = withFilters(new URLSearchParams('field_3=1&field_9=x&sort=title'), {
+      ...NO_FILTERS,
+      fields: { '3': '11', '4': '21' },
+    });
+    expect(params.toString()).toBe('sort=title&field_3=11&field_4=21');
+    expect(parseFilters(params).fields).toEqual({ '3': '11', '4': '21' });
+    expect(parseFilters(new URLSearchParams('field_x=1&field_3=')).fields).toEqual({});
+    expect(filtersToQuery({ ...NO_FILTERS, fields: { '3': '11' } })).toMatchObject({ field_3: '11' });
+    expect(hasFilters({ ...NO_FILTERS, fields: { '3': '11' } })).toBe(true);
+  });
+
   it('maps to the list API parameters', () => {
-    expect(filtersToQuery({ tag: 1, assignee: 2, priority: 3, company: 4, text: 'x' })).toEqual({
+    expect(filtersToQuery({ tag: 1, assignee: 2, priority: 3, company: 4, text: 'x', fields: {} })).toEqual({
       tag: 1,
       assignee: 2,
       priority_id: 3,
@@ -66,6 +80,18 @@ describe('matching cards', () => {
     expect(matches('company=3')).toBe(false);
     expect(matches('tag=1&assignee=5&priority=3&company=2&q=printer')).toBe(true);
     expect(matches('tag=1&assignee=5&priority=3&company=2&q=scanner')).toBe(false);
+  });
+
+  it('matches custom fields as the list API does: option, options, checkbox, text', () => {
+    expect(matches('field_3=11')).toBe(true);
+    expect(matches('field_3=12')).toBe(false);
+    expect(matches('field_4=22')).toBe(true);
+    expect(matches('field_4=23')).toBe(false);
+    expect(matches('field_5=true')).toBe(true);
+    expect(matches('field_5=false')).toBe(false);
+    expect(matches('field_8=false')).toBe(true);
+    expect(matches('field_6=LADDER')).toBe(true);
+    expect(matches('field_7=anything')).toBe(false);
   });
 
   it('matches text in the title or description, case-insensitively, or the number', () => {

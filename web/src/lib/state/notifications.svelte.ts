@@ -129,6 +129,15 @@ export class NotificationsState {
       case 'comment.deleted':
       case 'attachment.created':
       case 'attachment.deleted':
+      case 'field.created':
+      case 'field.updated':
+      case 'field.moved':
+      case 'field.deleted':
+      case 'checklist.item_created':
+      case 'checklist.item_updated':
+      case 'checklist.item_deleted':
+      case 'relation.created':
+      case 'relation.deleted':
       case 'chat.message':
         return;
       default:

@@ -4,10 +4,12 @@ import {
   type Activity,
   type Api,
   type Attachment,
+  type ChecklistItem,
   type Column,
   type Comment,
   type Company,
   type Contact,
+  type Field,
   type Me,
   type Member,
   type Priority,
@@ -46,6 +48,9 @@ export interface TicketData {
   comments: Comment[];
   attachments: Attachment[];
   activity: Activity[];
+  /** The project's custom fields, in order (empty when they cannot be read). */
+  fields: Field[];
+  checklist: ChecklistItem[];
 }
 
 /**
@@ -57,33 +62,53 @@ export async function loadTicketData(api: Api, id: number): Promise<TicketData> 
   // Everything else is read after the ticket, so all of it is at least as new as `seq`.
   const { seq, ...ticket } = await api.ticket(id);
   const optional = <T>(promise: Promise<T>, fallback: T) => promise.catch(() => fallback);
-  const [project, members, columns, tags, priorities, companies, comments, attachments, activity] = await Promise.all([
-    optional(api.project(ticket.project), null),
-    optional(
-      api.members(ticket.project).then((p) => p.results),
-      [],
-    ),
-    optional(
-      api.columns(ticket.project).then((p) => p.results),
-      [],
-    ),
-    optional(
-      api.tags(ticket.project).then((p) => p.results),
-      [],
-    ),
-    api.priorities(),
-    optional(
-      api.companies().then((p) => p.results),
-      [],
-    ),
-    api.comments(id).then((p) => p.results),
-    api.attachments(id).then((p) => p.results),
-    optional(
-      api.activity(id).then((p) => p.results),
-      [],
-    ),
-  ]);
-  return { ticket, seq, project, members, columns, tags, priorities, companies, comments, attachments, activity };
+  const [project, members, columns, tags, priorities, companies, comments, attachments, activity, fields, checklist] =
+    await Promise.all([
+      optional(api.project(ticket.project), null),
+      optional(
+        api.members(ticket.project).then((p) => p.results),
+        [],
+      ),
+      optional(
+        api.columns(ticket.project).then((p) => p.results),
+        [],
+      ),
+      optional(
+        api.tags(ticket.project).then((p) => p.results),
+        [],
+      ),
+      api.priorities(),
+      optional(
+        api.companies().then((p) => p.results),
+        [],
+      ),
+      api.comments(id).then((p) => p.results),
+      api.attachments(id).then((p) => p.results),
+      optional(
+        api.activity(id).then((p) => p.results),
+        [],
+      ),
+      optional(
+        api.fields(ticket.project).then((p) => p.results),
+        [],
+      ),
+      api.checklist(id).then((p) => p.results),
+    ]);
+  return {
+    ticket,
+    seq,
+    project,
+    members,
+    columns,
+    tags,
+    priorities,
+    companies,
+    comments,
+    attachments,
+    activity,
+    fields,
+    checklist,
+  };
 }
 
 /** A comment with its replies, for rendering a thread. */
@@ -130,6 +155,8 @@ export class TicketState {
   #activity = $state<Activity[]>([]);
   #tags = $state<Tag[]>([]);
   #columns = $state.raw<Column[]>([]);
+  #fields = $state.raw<Field[]>([]);
+  #checklist = $state.raw<ChecklistItem[]>([]);
   #contacts = $state<Contact[]>([]);
   #uploads = $state<Upload[]>([]);
   #deleted = $state(false);
@@ -164,6 +191,8 @@ export class TicketState {
     this.#activity = data.activity;
     this.#tags = data.tags;
     this.#columns = data.columns;
+    this.#fields = data.fields;
+    this.#checklist = data.checklist;
     this.#deleted = false;
   }
 
@@ -190,6 +219,14 @@ export class TicketState {
   }
   get columns(): readonly Column[] {
     return this.#columns;
+  }
+  /** The project's custom fields, in display order. */
+  get fields(): readonly Field[] {
+    return this.#fields;
+  }
+  /** The checklist in order. */
+  get checklist(): readonly ChecklistItem[] {
+    return this.#checklist;
   }
   get contacts(): readonly Contact[] {
     return this.#contacts;
@@ -255,6 +292,18 @@ export class TicketState {
   }
 
   /** Takes a confirmed ticket unless it is older than the one held (a replay, a late answer). */
+  /** A patch as the ticket shows it meanwhile: custom field values merged, a null one removed. */
+  #shown(patch: Omit<TicketPatch, 'version'>): Partial<Ticket> {
+    const { fields, ...rest } = patch;
+    if (!fields) return rest;
+    const merged = { ...this.#ticket.fields };
+    for (const [id, value] of Object.entries(fields)) {
+      if (value === null) delete merged[id];
+      else merged[id] = value;
+    }
+    return { ...rest, fields: merged };
+  }
+
   #confirm(ticket: Ticket): void {
     if (ticket.version >= this.#base.version) this.#base = ticket;
   }
@@ -267,7 +316,7 @@ export class TicketState {
    * Without it, a pick (priority, tags…) applies to the latest version.
    */
   update(patch: Omit<TicketPatch, 'version'>, version?: number): Promise<EditResult> {
-    const edit: { id: number; patch: Partial<Ticket> } = { id: this.#nextEdit++, patch };
+    const edit: { id: number; patch: Partial<Ticket> } = { id: this.#nextEdit++, patch: this.#shown(patch) };
     this.#pending = [...this.#pending, edit];
     const send = async (): Promise<EditResult> => {
       let expected = version ?? this.#base.version;
@@ -379,6 +428,26 @@ export class TicketState {
         this.#columns = this.#columns.filter((c) => c.id !== gone);
         return;
       }
+      case 'field.created':
+      case 'field.updated':
+      case 'field.moved':
+      case 'field.deleted':
+        return this.#applyField(event);
+      case 'checklist.item_created':
+      case 'checklist.item_updated':
+      case 'checklist.item_deleted': {
+        const change = event.data;
+        if (change.ticket !== id) return;
+        this.putChecklistItem(change, event.type === 'checklist.item_deleted');
+        this.#base = { ...this.#base, checklist: change.checklist };
+        return;
+      }
+      case 'relation.created':
+      case 'relation.deleted': {
+        const { to, to_blocked } = event.data;
+        if (to === id) this.#base = { ...this.#base, blocked: to_blocked };
+        return;
+      }
       // Not shown with a ticket: the project's settings and members (read with the ticket), and
       // other topics' events.
       case 'project.created':
@@ -399,6 +468,68 @@ export class TicketState {
     if (tag.project !== this.#ticket.project) return;
     const others = this.#tags.filter((t) => t.id !== tag.id);
     this.#tags = [...others, tag].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  #applyField(event: Extract<EventMessage, { type: `field.${string}` }>): void {
+    if (event.type === 'field.deleted') {
+      const { id } = event.data;
+      this.#fields = this.#fields.filter((f) => f.id !== id);
+      return;
+    }
+    const field = event.data;
+    if (field.project !== this.#ticket.project) return;
+    this.#fields = [...this.#fields.filter((f) => f.id !== field.id), field].sort((a, b) =>
+      a.position < b.position ? -1 : a.position > b.position ? 1 : 0,
+    );
+  }
+
+  /** Runs one checklist call; a refusal is shown as a notice. Resolves to whether it was done. */
+  async #checklistCall(run: () => Promise<void>, what: string): Promise<boolean> {
+    try {
+      await run();
+      return true;
+    } catch (error) {
+      this.#notices.error(`${what}: ${messageOf(error)}`);
+      return false;
+    }
+  }
+
+  /** Adds an item at the end (or after `after`). */
+  addChecklistItem(text: string, after?: number): Promise<boolean> {
+    return this.#checklistCall(async () => {
+      this.putChecklistItem(await this.#api.addChecklistItem(this.#base.id, { text, ...(after && { after }) }));
+    }, 'The item was not added');
+  }
+
+  /** Changes an item's text or tick, or moves it after another (`after: null`: to the top). */
+  changeChecklistItem(item: ChecklistItem, patch: { text?: string; done?: boolean; after?: number | null }) {
+    // Shown at once; the answer (or the event) confirms it.
+    this.putChecklistItem({
+      ...item,
+      ...(patch.text !== undefined && { text: patch.text }),
+      ...(patch.done !== undefined && { done: patch.done }),
+    });
+    return this.#checklistCall(async () => {
+      this.putChecklistItem(await this.#api.patchChecklistItem(item.id, patch));
+    }, 'The item was not saved').then((ok) => {
+      if (!ok) this.putChecklistItem(item);
+      return ok;
+    });
+  }
+
+  removeChecklistItem(item: ChecklistItem): Promise<boolean> {
+    return this.#checklistCall(async () => {
+      await this.#api.deleteChecklistItem(item.id);
+      this.putChecklistItem(item, true);
+    }, 'The item was not removed');
+  }
+
+  /** Shows an item as the server has it now (from an answer or an event), in order. */
+  putChecklistItem(item: ChecklistItem, deleted = false): void {
+    const others = this.#checklist.filter((i) => i.id !== item.id);
+    this.#checklist = deleted
+      ? others
+      : [...others, item].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
   }
 
   #putComment(comment: Comment, deleted = false): void {

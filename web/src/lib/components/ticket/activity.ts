@@ -134,6 +134,30 @@ export function describeActivity(entry: Activity, names: ActivityNames): string 
       return `changed the tag ${names.tag(entry.data.tag) ?? ''}`.trimEnd();
     case 'tag.deleted':
       return `deleted the tag ${entry.data.name}`;
+    case 'field.created':
+      return `added the field ${entry.data.name}`;
+    case 'field.updated':
+      return 'changed a custom field';
+    case 'field.moved':
+      return 'moved a custom field';
+    case 'field.deleted':
+      return `deleted the field ${entry.data.name}`;
+    case 'checklist.item_created':
+      return `added “${entry.data.text}” to the checklist`;
+    case 'checklist.item_updated': {
+      const done = entry.data.changed.done?.[1];
+      return done === true
+        ? 'ticked a checklist item'
+        : done === false
+          ? 'unticked a checklist item'
+          : 'edited a checklist item';
+    }
+    case 'checklist.item_deleted':
+      return `removed “${entry.data.text}” from the checklist`;
+    case 'relation.created':
+      return `linked this ticket (${entry.data.kind.replace(/_/g, ' ')})`;
+    case 'relation.deleted':
+      return `removed a link (${entry.data.kind.replace(/_/g, ' ')})`;
     case 'webhook.created':
       return 'added a webhook';
     case 'webhook.updated':

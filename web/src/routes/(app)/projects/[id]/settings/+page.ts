@@ -9,9 +9,10 @@ export const load: PageLoad = async ({ fetch, parent }) => {
     error(403, 'Only this project’s superadmins (and instance superusers) can change its settings.');
   }
   const api = createApi(fetch);
-  const [columns, tags, members, companies, webhooks] = await Promise.all([
+  const [columns, tags, fields, members, companies, webhooks] = await Promise.all([
     api.columns(project.id),
     api.tags(project.id),
+    api.fields(project.id),
     api.members(project.id),
     api.companies(),
     api.webhooks(project.id),
@@ -19,6 +20,7 @@ export const load: PageLoad = async ({ fetch, parent }) => {
   return {
     columns: columns.results,
     tags: tags.results,
+    fields: fields.results,
     members: members.results,
     companies: companies.results,
     webhooks: webhooks.results,

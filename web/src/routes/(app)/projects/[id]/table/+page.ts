@@ -14,7 +14,7 @@ export const load: PageLoad = async ({ fetch, parent, url, depends }) => {
   const sort = parseSort(url.searchParams.get('sort'));
   const page = parsePage(url.searchParams.get('page'));
   const query = { project: project.id, ...filtersToQuery(filters), ordering: ordering(sort), page_size: PAGE_SIZE };
-  const [tickets, members, tags, columns, options] = await Promise.all([
+  const [tickets, members, tags, columns, fields, options] = await Promise.all([
     api.listTickets({ ...query, page }).catch((error: unknown) => {
       // Past the last page (fewer tickets than when the link was made): back to the first.
       if (error instanceof ApiError && error.status === 404 && page > 1) {
@@ -27,6 +27,7 @@ export const load: PageLoad = async ({ fetch, parent, url, depends }) => {
     api.members(project.id),
     api.tags(project.id),
     api.columns(project.id),
+    api.fields(project.id),
     loadFilterOptions(api, project),
   ]);
   return {
@@ -37,6 +38,7 @@ export const load: PageLoad = async ({ fetch, parent, url, depends }) => {
     members: members.results,
     tags: tags.results,
     columns: columns.results,
+    fields: fields.results,
     ...options,
   };
 };

@@ -2,11 +2,12 @@
  * The table view's URL query besides the filters: `sort` (one field of the list API's
  * `ordering`, `-` for descending) and `page`. Pure functions, shared by the load and the page.
  */
-import type { Ticket } from '#lib/api/index.ts';
+import { fieldText, type Field, type Ticket } from '#lib/api/index.ts';
 
 /** The fields the list API can order by (server `TICKET_ORDERING`), as the table's columns show them. */
 export const SORTABLE = ['number', 'priority_id', 'due_at', 'created_at', 'updated_at'] as const;
-export type SortField = (typeof SORTABLE)[number];
+/** One of SORTABLE, or a custom field (`field_<id>`, which the list API orders by too). */
+export type SortField = (typeof SORTABLE)[number] | `field_${number}`;
 
 export interface Sort {
   field: SortField;
@@ -22,7 +23,8 @@ export function parseSort(raw: string | null): Sort {
   if (!raw) return DEFAULT_SORT;
   const desc = raw.startsWith('-');
   const field = desc ? raw.slice(1) : raw;
-  return (SORTABLE as readonly string[]).includes(field) ? { field: field as SortField, desc } : DEFAULT_SORT;
+  const known = (SORTABLE as readonly string[]).includes(field) || /^field_\d{1,9}$/.test(field);
+  return known ? { field: field as SortField, desc } : DEFAULT_SORT;
 }
 
 /** The `ordering` value of a sort (and the `sort` query value). */
@@ -64,8 +66,16 @@ export const CSV_HEADER = [
   'Updated',
 ] as const;
 
-/** One ticket as a CSV row: names rather than ids, dates as ISO 8601 (UTC), lists joined with `; `. */
-export function csvRow(ticket: Ticket, names: Names): string[] {
+/** The CSV header: the fixed columns, then one per custom field. */
+export function csvHeader(fields: readonly Field[] = []): string[] {
+  return [...CSV_HEADER, ...fields.map((f) => f.name)];
+}
+
+/**
+ * One ticket as a CSV row: names rather than ids, dates as ISO 8601 (UTC), lists joined with `; `,
+ * then its custom field values as text.
+ */
+export function csvRow(ticket: Ticket, names: Names, fields: readonly Field[] = []): string[] {
   const name = (map: Map<number, string>, id: number) => map.get(id) ?? `#${id}`;
   return [
     ticket.key,
@@ -79,5 +89,6 @@ export function csvRow(ticket: Ticket, names: Names): string[] {
     ticket.due_at ?? '',
     ticket.created_at,
     ticket.updated_at,
+    ...fields.map((f) => fieldText(f, ticket.fields[f.id], (id) => name(names.people, id))),
   ];
 }
