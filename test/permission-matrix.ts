@@ -928,6 +928,9 @@ export const MATRIX: MatrixRow[] = [
     path: '/settings/logo/',
     expect: [401, 403, 200, 403, 403, 403, 403, 403, 403, 403],
   },
+
+  // --- accounts (SPEC §11) ---
+  { method: 'GET', route: '/audit', path: '/audit/', expect: [401, 403, 200, 403, 403, 403, 403, 403, 403, 403] },
 ];
 
 /** `PATCH /tickets/{userTicket} (assign)`: how a row is named in test titles. */

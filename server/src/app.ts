@@ -7,10 +7,11 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
-import { authenticate, csrfGuard, lifetimes } from './auth/middleware.ts';
+import { authenticate, clientIp, csrfGuard, lifetimes } from './auth/middleware.ts';
 import { validateAccessToken } from './auth/sessions.ts';
 import type { AppDeps } from './deps.ts';
 import { createRouter } from './routes/create-router.ts';
+import { withAuditClient } from './services/audit.ts';
 import { withPublisher } from './services/publish.ts';
 import { AppError, errorResponse, toAppError, unauthorized } from './lib/errors.ts';
 import { healthRouter } from './routes/health/health.index.ts';
@@ -77,6 +78,10 @@ export function createApp(deps: AppDeps) {
     })(c, next);
   });
   app.use(`${API_PREFIX}/*`, authenticate, csrfGuard);
+  // Audit rows name the client of the request that made the change (services/audit.ts).
+  app.use(`${API_PREFIX}/*`, (c, next) =>
+    withAuditClient({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null }, next),
+  );
 
   app.route('/', healthRouter);
   for (const router of apiRouters) app.route(API_PREFIX, router);

@@ -71,6 +71,7 @@ const EnvSchema = z.object({
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: int(1, 1000).default(10),
   LOGIN_MAX_ATTEMPTS_PER_IP: int(1, 100_000).default(100),
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_ANY_IP: int(1, 100_000).default(20),
+  AUDIT_RETENTION_DAYS: int(1, 36_500).default(365),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

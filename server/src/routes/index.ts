@@ -1,5 +1,6 @@
 import type { AppRouter } from './create-router.ts';
 import { activityRouter } from './activity/activity.index.ts';
+import { auditRouter } from './audit/audit.index.ts';
 import { attachmentsRouter } from './attachments/attachments.index.ts';
 import { authRouter } from './auth/auth.index.ts';
 import { chatRouter } from './chat/chat.index.ts';
@@ -37,4 +38,5 @@ export const apiRouters: AppRouter[] = [
   notificationsRouter,
   webhooksRouter,
   settingsRouter,
+  auditRouter,
 ];

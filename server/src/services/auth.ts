@@ -1,3 +1,4 @@
+import { audit } from './audit.ts';
 import { emitControl, transact } from './publish.ts';
 import type { Db } from '@laneway/db/client';
 import { users } from '@laneway/db/schema';
@@ -12,6 +13,7 @@ import {
   type IssuedTokens,
   type SessionLifetimes,
 } from '../auth/sessions.ts';
+import type { Actor } from '../lib/actor.ts';
 import { AppError, forbidden, unauthorized } from '../lib/errors.ts';
 import { findUserByLogin, insertUser, loadUser, type NewUser, type UserRow } from './users.ts';
 
@@ -64,14 +66,24 @@ export async function login(
   const account = user ? `user:${user.id}` : `login:${input.login}`;
   const attempt = await limiter.begin(account, input.ip, input.device);
   const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
-  if (!ok || !user || !user.isActive) throw unauthorized(INVALID);
+  if (!ok || !user || !user.isActive) {
+    await audit(db, {
+      actorId: null,
+      action: 'auth.login_failed',
+      ...(user ? { targetType: 'user', targetId: user.id } : {}),
+      data: { login: input.login.slice(0, 254) },
+    });
+    throw unauthorized(INVALID);
+  }
   const device = await attempt.succeeded();
   const tokens = await transact(db, async (tx) => {
     await tx
       .update(users)
       .set({ lastLoginAt: sql`now()` })
       .where(eq(users.id, user.id));
-    return createSession(tx, user.id, lifetimes, { ip: input.ip, userAgent: input.userAgent });
+    const issued = await createSession(tx, user.id, lifetimes, { ip: input.ip, userAgent: input.userAgent });
+    await audit(tx, { actorId: user.id, action: 'auth.login', targetType: 'session', targetId: issued.sessionId });
+    return issued;
   });
   return { tokens, user, device };
 }
@@ -87,13 +99,20 @@ export async function refresh(db: Db, token: string, lifetimes: SessionLifetimes
   return tokens;
 }
 
-export async function logout(db: Db, sessionId: string): Promise<void> {
-  await revokeSession(db, sessionId);
+export async function logout(db: Db, actor: Actor, sessionId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await revokeSession(tx, sessionId);
+    await audit(tx, { actorId: actor.id, action: 'auth.logout', targetType: 'session', targetId: sessionId });
+  });
   emitControl({ kind: 'session-revoked', sessionId }, true);
 }
 
-export async function logoutAll(db: Db, userId: number): Promise<void> {
-  await revokeUserSessions(db, userId);
+export async function logoutAll(db: Db, actor: Actor): Promise<void> {
+  const userId = actor.id;
+  await db.transaction(async (tx) => {
+    await revokeUserSessions(tx, userId);
+    await audit(tx, { actorId: userId, action: 'auth.logout_all', targetType: 'user', targetId: userId });
+  });
   emitControl({ kind: 'user-revoked', userId }, true);
 }
 
@@ -117,6 +136,7 @@ export async function changePassword(
   return transact(db, async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
     await revokeUserSessions(tx, userId);
+    await audit(tx, { actorId: userId, action: 'auth.password_changed', targetType: 'user', targetId: userId });
     const tokens = await createSession(tx, userId, lifetimes, meta);
     emitControl({ kind: 'user-revoked', userId, keepSession: tokens.sessionId }, false);
     return tokens;

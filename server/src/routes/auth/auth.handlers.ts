@@ -75,15 +75,15 @@ export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) =>
 };
 
 export const logoutHandler: RouteHandler<typeof logout, AppEnv> = async (c) => {
-  const { sessionId } = requireAuth(c);
-  await auth.logout(c.var.deps.db, sessionId);
+  const { actor, sessionId } = requireAuth(c);
+  await auth.logout(c.var.deps.db, actor, sessionId);
   deleteCookie(c, sessionCookie(c).name, { path: '/', secure: sessionCookie(c).secure });
   return c.json({ status: 'logged_out' }, 200);
 };
 
 export const logoutAllHandler: RouteHandler<typeof logoutAll, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  await auth.logoutAll(c.var.deps.db, actor.id);
+  await auth.logoutAll(c.var.deps.db, actor);
   deleteCookie(c, sessionCookie(c).name, { path: '/', secure: sessionCookie(c).secure });
   return c.json({ status: 'logged_out' }, 200);
 };
