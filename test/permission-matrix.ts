@@ -260,6 +260,13 @@ const selfId = (ctx: MatrixContext) => (ctx.actor === 'anonymous' ? ctx.fx.spare
 /** A fresh session for the actor, so ending it leaves the world's token alive. */
 const freshSession = (ctx: MatrixContext) => mintToken(ctx.t, selfId(ctx));
 
+/** An API token of the actor's (the spare user's for `anonymous`). */
+async function freshApiToken(ctx: MatrixContext): Promise<Vars> {
+  const token = ctx.actor === 'anonymous' ? await mintToken(ctx.t, ctx.fx.spareUser) : ctx.w.tokens[ctx.actor];
+  const res = await ctx.t.post('/auth/tokens/', { name: `matrix ${ctx.n}`, scope: 'read' }, { token });
+  return { token: expectStatus(res, 201, 'create API token').body.id };
+}
+
 /** After a route that ended every session of the actor: give the world a working token again. */
 async function restoreWorldToken(ctx: MatrixContext): Promise<void> {
   if (ctx.actor === 'anonymous') return;
@@ -931,6 +938,35 @@ export const MATRIX: MatrixRow[] = [
 
   // --- accounts (SPEC §11) ---
   { method: 'GET', route: '/audit', path: '/audit/', expect: [401, 403, 200, 403, 403, 403, 403, 403, 403, 403] },
+  // API tokens are everyone's own: each actor lists, makes and revokes theirs.
+  {
+    method: 'GET',
+    route: '/auth/tokens',
+    path: '/auth/tokens/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/auth/tokens',
+    path: '/auth/tokens/',
+    body: () => ({ name: 'matrix', scope: 'read' }),
+    expect: [401, 201, 201, 201, 201, 201, 201, 201, 201, 201],
+  },
+  {
+    method: 'DELETE',
+    route: '/auth/tokens/{id}',
+    path: '/auth/tokens/{token}/',
+    setup: freshApiToken,
+    expect: [401, 204, 204, 204, 204, 204, 204, 204, 204, 204],
+  },
+  {
+    method: 'DELETE',
+    route: '/auth/tokens/{id}',
+    path: '/auth/tokens/{token}/',
+    label: "another's",
+    setup: async (ctx) => freshApiToken({ ...ctx, actor: 'admin' }),
+    expect: [401, 404, 404, 404, 204, 404, 404, 404, 404, 404],
+  },
 ];
 
 /** `PATCH /tickets/{userTicket} (assign)`: how a row is named in test titles. */

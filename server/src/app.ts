@@ -17,7 +17,9 @@ import { AppError, errorResponse, toAppError, unauthorized } from './lib/errors.
 import { healthRouter } from './routes/health/health.index.ts';
 import { apiRouters } from './routes/index.ts';
 
-export const API_PREFIX = '/api/tickets';
+import { API_PREFIX } from './lib/api-prefix.ts';
+
+export { API_PREFIX };
 const JSON_BODY_LIMIT = 1024 * 1024;
 
 // The package exports no subpath for its browser bundle; it sits beside the exported style.css.

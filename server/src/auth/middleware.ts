@@ -4,7 +4,10 @@ import { getCookie } from 'hono/cookie';
 import type { AppEnv } from '../deps.ts';
 import { AppError, unauthorized } from '../lib/errors.ts';
 import type { Config } from '../env.ts';
-import { validateAccessToken, type AuthState, type SessionLifetimes } from './sessions.ts';
+import { API_PREFIX } from '../lib/api-prefix.ts';
+import { tokenMayCall } from './api-tokens.ts';
+import { validateCredential } from './credentials.ts';
+import type { AuthState, SessionLifetimes } from './sessions.ts';
 
 /** Session lifetimes from configuration. */
 export function lifetimes(config: Config): SessionLifetimes {
@@ -64,14 +67,21 @@ function bearerToken(c: Context<AppEnv>): string | null {
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const bearer = bearerToken(c);
-  const token = bearer ?? getCookie(c, sessionCookie(c).name);
+  // An API token is only ever a Bearer credential: a cookie holding one is not ours.
+  const cookie = bearer === null ? getCookie(c, sessionCookie(c).name) : undefined;
+  const token = bearer ?? (cookie?.startsWith('lw_') ? undefined : cookie);
   const via: AuthState['via'] = bearer === null ? 'cookie' : 'bearer';
   let auth: AuthState | null = null;
   if (token) {
-    const found = await validateAccessToken(c.var.deps.db, token, lifetimes(c.var.deps.config));
+    const found = await validateCredential(c.var.deps.db, token, lifetimes(c.var.deps.config));
     if (found) auth = { ...found, via };
   }
   c.set('auth', auth);
+  if (auth?.token) {
+    const verdict = tokenMayCall(auth.token.scope, c.req.method, c.req.path.slice(API_PREFIX.length));
+    if (verdict === 'read-only') throw new AppError('forbidden', 'This API token is read-only');
+    if (verdict === 'account') throw new AppError('forbidden', 'API tokens cannot manage the account; sign in');
+  }
   await next();
 };
 

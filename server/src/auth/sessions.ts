@@ -20,6 +20,8 @@ export interface AuthState {
   sessionId: string;
   /** `cookie` requests are subject to the CSRF origin check; `bearer` ones are not. */
   via: 'cookie' | 'bearer';
+  /** Set when the request authenticated with an API token (`lw_…`). */
+  token?: { id: number; scope: 'read' | 'write' };
 }
 
 export interface SessionLifetimes {

@@ -12,6 +12,7 @@ import { notificationsRouter } from './notifications/notifications.index.ts';
 import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
 import { settingsRouter } from './settings/settings.index.ts';
+import { tokensRouter } from './tokens/tokens.index.ts';
 import { tagsRouter } from './tags/tags.index.ts';
 import { ticketsRouter } from './tickets/tickets.index.ts';
 import { usersRouter } from './users/users.index.ts';
@@ -39,4 +40,5 @@ export const apiRouters: AppRouter[] = [
   webhooksRouter,
   settingsRouter,
   auditRouter,
+  tokensRouter,
 ];
