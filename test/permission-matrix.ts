@@ -967,6 +967,27 @@ export const MATRIX: MatrixRow[] = [
     setup: async (ctx) => freshApiToken({ ...ctx, actor: 'admin' }),
     expect: [401, 404, 404, 404, 204, 404, 404, 404, 404, 404],
   },
+  {
+    method: 'GET',
+    route: '/auth/sessions',
+    path: '/auth/sessions/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'DELETE',
+    route: '/auth/sessions/{id}',
+    path: '/auth/sessions/{session}/',
+    setup: async (ctx) => ({ session: (await freshSession(ctx)).split('.')[0]! }),
+    expect: [401, 204, 204, 204, 204, 204, 204, 204, 204, 204],
+  },
+  {
+    method: 'DELETE',
+    route: '/auth/sessions/{id}',
+    path: '/auth/sessions/{session}/',
+    label: "another's",
+    setup: async (ctx) => ({ session: (await mintToken(ctx.t, ctx.w.ids.admin)).split('.')[0]! }),
+    expect: [401, 404, 404, 404, 204, 404, 404, 404, 404, 404],
+  },
 ];
 
 /** `PATCH /tickets/{userTicket} (assign)`: how a row is named in test titles. */

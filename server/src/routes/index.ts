@@ -13,6 +13,7 @@ import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
 import { settingsRouter } from './settings/settings.index.ts';
 import { tokensRouter } from './tokens/tokens.index.ts';
+import { sessionsRouter } from './sessions/sessions.index.ts';
 import { tagsRouter } from './tags/tags.index.ts';
 import { ticketsRouter } from './tickets/tickets.index.ts';
 import { usersRouter } from './users/users.index.ts';
@@ -41,4 +42,5 @@ export const apiRouters: AppRouter[] = [
   settingsRouter,
   auditRouter,
   tokensRouter,
+  sessionsRouter,
 ];
