@@ -72,6 +72,8 @@ const EnvSchema = z.object({
   LOGIN_MAX_ATTEMPTS_PER_IP: int(1, 100_000).default(100),
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_ANY_IP: int(1, 100_000).default(20),
   AUDIT_RETENTION_DAYS: int(1, 36_500).default(365),
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  REQUIRE_2FA: z.enum(['off', 'superusers', 'staff', 'all']).default('off'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -113,3 +113,18 @@ export const auditLog = pgTable(
     index('audit_log_action_idx').on(t.action, t.at),
   ],
 );
+
+/**
+ * The sign-in's second step (SPEC §11): after the password, a 2FA user gets an `mfa_token`
+ * (256 bits, stored hashed) good for 5 minutes and 5 tries, and no session until the code.
+ */
+export const mfaChallenges = pgTable('mfa_challenges', {
+  id: id(),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  tokenHash: bytea('token_hash').notNull().unique(),
+  expiresAt: ts('expires_at').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  createdAt: createdAt(),
+});

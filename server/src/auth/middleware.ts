@@ -5,6 +5,7 @@ import type { AppEnv } from '../deps.ts';
 import { AppError, unauthorized } from '../lib/errors.ts';
 import type { Config } from '../env.ts';
 import { API_PREFIX } from '../lib/api-prefix.ts';
+import { mustEnrol } from '../services/two-factor.ts';
 import { tokenMayCall } from './api-tokens.ts';
 import { validateCredential } from './credentials.ts';
 import type { AuthState, SessionLifetimes } from './sessions.ts';
@@ -82,8 +83,19 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (verdict === 'read-only') throw new AppError('forbidden', 'This API token is read-only');
     if (verdict === 'account') throw new AppError('forbidden', 'API tokens cannot manage the account; sign in');
   }
+  if (auth && !mayEnrolHere(c.req.path.slice(API_PREFIX.length))) {
+    if (await mustEnrol(c.var.deps.db, c.var.deps.config, auth.actor)) {
+      throw new AppError('mfa_setup_required', 'Turn on two-factor authentication first (on your account page)');
+    }
+  }
   await next();
 };
+
+/** What a user whom REQUIRE_2FA covers may call before enrolling (SPEC §11). */
+function mayEnrolHere(path: string): boolean {
+  const clean = path.replace(/\/+$/, '');
+  return clean === '/auth/me' || clean.startsWith('/auth/2fa/') || clean === '/auth/logout';
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

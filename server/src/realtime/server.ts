@@ -13,6 +13,7 @@ import type { Actor } from '../lib/actor.ts';
 import { CLOSE, MAX_PAYLOAD, type BusMessage } from './protocol.ts';
 import { sql } from 'drizzle-orm';
 import { CONTROL_TOPIC, type Control } from '../services/publish.ts';
+import { mustEnrol } from '../services/two-factor.ts';
 import { runConnection, type Connection } from './socket.ts';
 
 const PATHS: [RegExp, (m: RegExpExecArray) => ((actor: Actor) => string) | null][] = [
@@ -48,7 +49,14 @@ export function createRealtime(deps: AppDeps): Realtime {
   const cookieName = secureCookie ? '__Host-session' : 'session';
 
   type UpgradeAuth = { actor: Actor | null; sessionId: string | null; status?: number };
+  // REQUIRE_2FA holds on sockets too: a covered user who has not enrolled gets 403.
   const authenticate = async (req: IncomingMessage): Promise<UpgradeAuth> => {
+    const found = await credentials(req);
+    if (found.actor && (await mustEnrol(deps.db, config, found.actor)))
+      return { actor: null, sessionId: null, status: 403 };
+    return found;
+  };
+  const credentials = async (req: IncomingMessage): Promise<UpgradeAuth> => {
     const none = { actor: null, sessionId: null };
     const header = req.headers.authorization;
     if (header?.toLowerCase().startsWith('bearer ')) {

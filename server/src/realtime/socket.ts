@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { lifetimes } from '../auth/middleware.ts';
 import { validateCredential } from '../auth/credentials.ts';
+import { mustEnrol } from '../services/two-factor.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Actor } from '../lib/actor.ts';
 import { AppError } from '../lib/errors.ts';
@@ -130,7 +131,7 @@ export function runConnection(
     if (!actor) {
       if (message.type !== 'auth') return fail('unauthorized', 'Send {"type": "auth", "token": …} first');
       const found = await validateCredential(deps.db, message.token, lifetimes(deps.config));
-      if (!found) {
+      if (!found || (await mustEnrol(deps.db, deps.config, found.actor))) {
         ws.close(CLOSE.unauthorized, 'invalid token');
         return;
       }

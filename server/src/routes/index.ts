@@ -14,6 +14,7 @@ import { projectsRouter } from './projects/projects.index.ts';
 import { settingsRouter } from './settings/settings.index.ts';
 import { tokensRouter } from './tokens/tokens.index.ts';
 import { sessionsRouter } from './sessions/sessions.index.ts';
+import { twoFactorRouter } from './two-factor/two-factor.index.ts';
 import { tagsRouter } from './tags/tags.index.ts';
 import { ticketsRouter } from './tickets/tickets.index.ts';
 import { usersRouter } from './users/users.index.ts';
@@ -43,4 +44,5 @@ export const apiRouters: AppRouter[] = [
   auditRouter,
   tokensRouter,
   sessionsRouter,
+  twoFactorRouter,
 ];

@@ -1,5 +1,6 @@
 import { audit } from './audit.ts';
 import { emitControl, transact } from './publish.ts';
+import { hasTwoFactor, openChallenge, passChallenge, type SecondFactor } from './two-factor.ts';
 import type { Db } from '@laneway/db/client';
 import { users } from '@laneway/db/schema';
 import { eq, sql } from 'drizzle-orm';
@@ -61,7 +62,7 @@ export async function login(
   limiter: LoginLimiter,
   lifetimes: SessionLifetimes,
   input: LoginInput,
-): Promise<{ tokens: IssuedTokens; user: UserRow; device: string }> {
+): Promise<{ tokens: IssuedTokens; user: UserRow; device: string } | { mfaToken: string; device: string }> {
   const user = await findUserByLogin(db, input.login);
   const account = user ? `user:${user.id}` : `login:${input.login}`;
   const attempt = await limiter.begin(account, input.ip, input.device);
@@ -76,7 +77,32 @@ export async function login(
     throw unauthorized(INVALID);
   }
   const device = await attempt.succeeded();
-  const tokens = await transact(db, async (tx) => {
+  // With 2FA on, the password only buys the second step: no session, no cookie (SPEC §11).
+  if (await hasTwoFactor(db, user.id)) return { mfaToken: await openChallenge(db, user.id), device };
+  const tokens = await openSession(db, user, lifetimes, input);
+  return { tokens, user, device };
+}
+
+/** The sign-in's second step: an `mfa_token` and a TOTP or recovery code buy the session. */
+export async function loginSecondStep(
+  db: Db,
+  lifetimes: SessionLifetimes,
+  key: Buffer,
+  input: { mfaToken: string; factor: SecondFactor; ip: string; userAgent: string | null },
+): Promise<{ tokens: IssuedTokens; user: UserRow }> {
+  const userId = await passChallenge(db, input.mfaToken, input.factor, key);
+  const user = await loadUser(db, userId);
+  if (!user.isActive) throw unauthorized(INVALID);
+  return { tokens: await openSession(db, user, lifetimes, input), user };
+}
+
+async function openSession(
+  db: Db,
+  user: UserRow,
+  lifetimes: SessionLifetimes,
+  input: { ip: string; userAgent: string | null },
+): Promise<IssuedTokens> {
+  return transact(db, async (tx) => {
     await tx
       .update(users)
       .set({ lastLoginAt: sql`now()` })
@@ -85,7 +111,6 @@ export async function login(
     await audit(tx, { actorId: user.id, action: 'auth.login', targetType: 'session', targetId: issued.sessionId });
     return issued;
   });
-  return { tokens, user, device };
 }
 
 export async function refresh(db: Db, token: string, lifetimes: SessionLifetimes): Promise<IssuedTokens> {
