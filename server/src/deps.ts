@@ -4,7 +4,7 @@ import { migrateDatabase } from '@laneway/db/migrate';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
-import { createLoginLimiter, type LoginLimiter } from './auth/rate-limit.ts';
+import { createLoginLimiter, createSimpleLimiter, type LoginLimiter, type SimpleLimiter } from './auth/rate-limit.ts';
 import type { AuthState } from './auth/sessions.ts';
 import { createMemoryBus, type Bus } from './realtime/bus.ts';
 import { workerAlive } from './lib/heartbeat.ts';
@@ -24,6 +24,8 @@ export interface AppDeps {
   sql: postgres.Sql;
   logger: Logger;
   loginLimiter: LoginLimiter;
+  /** Password-reset requests per address and per client address (an hour). */
+  resetLimiter: { byAddress: SimpleLimiter; byIp: SimpleLimiter };
   boardCache: BoardCache;
   /** Carries committed events to every instance's WebSocket hub. */
   bus: Bus;
@@ -108,6 +110,22 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
       redis ?? undefined,
       databaseName(databaseUrl),
     ),
+    resetLimiter: {
+      byAddress: createSimpleLimiter(
+        'reset_address',
+        config.PASSWORD_RESET_MAX_PER_ADDRESS,
+        3600,
+        redis ?? undefined,
+        databaseName(databaseUrl),
+      ),
+      byIp: createSimpleLimiter(
+        'reset_ip',
+        config.PASSWORD_RESET_MAX_PER_IP,
+        3600,
+        redis ?? undefined,
+        databaseName(databaseUrl),
+      ),
+    },
     readinessChecks,
     boardCache: new BoardCache(),
     metrics,

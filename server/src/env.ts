@@ -73,6 +73,9 @@ const EnvSchema = z.object({
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_ANY_IP: int(1, 100_000).default(20),
   AUDIT_RETENTION_DAYS: int(1, 36_500).default(365),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  PASSWORD_RESET_TTL_MINUTES: int(5, 24 * 60).default(30),
+  PASSWORD_RESET_MAX_PER_ADDRESS: int(1, 1000).default(5),
+  PASSWORD_RESET_MAX_PER_IP: int(1, 100_000).default(30),
   REQUIRE_2FA: z.enum(['off', 'superusers', 'staff', 'all']).default('off'),
 });
 

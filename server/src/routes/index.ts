@@ -15,6 +15,7 @@ import { settingsRouter } from './settings/settings.index.ts';
 import { tokensRouter } from './tokens/tokens.index.ts';
 import { sessionsRouter } from './sessions/sessions.index.ts';
 import { twoFactorRouter } from './two-factor/two-factor.index.ts';
+import { passwordResetRouter } from './password-reset/password-reset.index.ts';
 import { tagsRouter } from './tags/tags.index.ts';
 import { ticketsRouter } from './tickets/tickets.index.ts';
 import { usersRouter } from './users/users.index.ts';
@@ -45,4 +46,5 @@ export const apiRouters: AppRouter[] = [
   tokensRouter,
   sessionsRouter,
   twoFactorRouter,
+  passwordResetRouter,
 ];

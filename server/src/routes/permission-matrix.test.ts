@@ -54,6 +54,8 @@ const PUBLIC_ROUTES = [
   'POST /auth/register',
   'POST /auth/login',
   'POST /auth/login/2fa',
+  'POST /auth/password-reset',
+  'POST /auth/password-reset/confirm',
   'POST /auth/refresh',
   'GET /settings',
   'GET /settings/{image}',
@@ -165,6 +167,18 @@ describe('public routes', () => {
       const res = await t.post('/auth/login/2fa/', { mfa_token: 'a'.repeat(52), code: '123456' }, { token });
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('unauthorized');
+    }
+  });
+
+  it('POST /auth/password-reset answers 202 to anyone; /confirm refuses an unknown token with 400', async () => {
+    for (const token of [undefined, w.tokens.outsider]) {
+      expect((await t.post('/auth/password-reset/', { email: 'nobody@example.com' }, { token })).status).toBe(202);
+      const res = await t.post(
+        '/auth/password-reset/confirm/',
+        { token: 'a'.repeat(52), password: WORLD_PASSWORD },
+        { token },
+      );
+      expect(res.status).toBe(400);
     }
   });
 

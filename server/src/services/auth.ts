@@ -2,7 +2,7 @@ import { audit } from './audit.ts';
 import { emitControl, transact } from './publish.ts';
 import { hasTwoFactor, openChallenge, passChallenge, type SecondFactor } from './two-factor.ts';
 import type { Db } from '@laneway/db/client';
-import { users } from '@laneway/db/schema';
+import { passwordResets, users } from '@laneway/db/schema';
 import { eq, sql } from 'drizzle-orm';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { LoginLimiter } from '../auth/rate-limit.ts';
@@ -161,6 +161,7 @@ export async function changePassword(
   return transact(db, async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
     await revokeUserSessions(tx, userId);
+    await tx.delete(passwordResets).where(eq(passwordResets.userId, userId));
     await audit(tx, { actorId: userId, action: 'auth.password_changed', targetType: 'user', targetId: userId });
     const tokens = await createSession(tx, userId, lifetimes, meta);
     emitControl({ kind: 'user-revoked', userId, keepSession: tokens.sessionId }, false);

@@ -1,6 +1,6 @@
 import { emitControl, transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
-import { companyAdmins, companyUsers, userRoles, users } from '@laneway/db/schema';
+import { companyAdmins, companyUsers, passwordResets, userRoles, users } from '@laneway/db/schema';
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { hashPassword } from '../auth/passwords.ts';
 import { revokeUserSessions } from '../auth/sessions.ts';
@@ -190,6 +190,7 @@ async function applyUserPatch(db: Db, actor: Actor, id: number, patch: UserPatch
       const action = patch.is_active === false && current.isActive ? 'user.deactivated' : 'user.changed';
       await audit(tx, { actorId: actor.id, action, targetType: 'user', targetId: id, data: { fields } });
     }
+    if (patch.password !== undefined) await tx.delete(passwordResets).where(eq(passwordResets.userId, id));
     if (patch.is_active === false || patch.password !== undefined) {
       await revokeUserSessions(tx, id);
       emitControl({ kind: 'user-revoked', userId: id }, false);
