@@ -7,7 +7,7 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
-import { authenticate, clientIp, csrfGuard, lifetimes } from './auth/middleware.ts';
+import { authenticate, clientIp, csrfGuard, lifetimes, writeLimit } from './auth/middleware.ts';
 import { validateAccessToken } from './auth/sessions.ts';
 import type { AppDeps } from './deps.ts';
 import { createRouter } from './routes/create-router.ts';
@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps) {
       },
     })(c, next);
   });
-  app.use(`${API_PREFIX}/*`, authenticate, csrfGuard);
+  app.use(`${API_PREFIX}/*`, authenticate, csrfGuard, writeLimit);
   // Audit rows name the client of the request that made the change (services/audit.ts).
   app.use(`${API_PREFIX}/*`, (c, next) =>
     withAuditClient({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null }, next),

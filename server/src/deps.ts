@@ -26,6 +26,8 @@ export interface AppDeps {
   loginLimiter: LoginLimiter;
   /** Password-reset requests per address and per client address (an hour). */
   resetLimiter: { byAddress: SimpleLimiter; byIp: SimpleLimiter };
+  /** Unsafe requests per minute by kind of caller (SPEC §11). */
+  writeLimiter: Record<'staff' | 'company' | 'token', SimpleLimiter>;
   boardCache: BoardCache;
   /** Carries committed events to every instance's WebSocket hub. */
   bus: Bus;
@@ -122,6 +124,29 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
         'reset_ip',
         config.PASSWORD_RESET_MAX_PER_IP,
         3600,
+        redis ?? undefined,
+        databaseName(databaseUrl),
+      ),
+    },
+    writeLimiter: {
+      staff: createSimpleLimiter(
+        'writes_staff',
+        config.RATE_LIMIT_WRITES_PER_MINUTE.staff,
+        60,
+        redis ?? undefined,
+        databaseName(databaseUrl),
+      ),
+      company: createSimpleLimiter(
+        'writes_company',
+        config.RATE_LIMIT_WRITES_PER_MINUTE.company,
+        60,
+        redis ?? undefined,
+        databaseName(databaseUrl),
+      ),
+      token: createSimpleLimiter(
+        'writes_token',
+        config.RATE_LIMIT_WRITES_PER_MINUTE.token,
+        60,
         redis ?? undefined,
         databaseName(databaseUrl),
       ),

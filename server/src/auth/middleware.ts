@@ -5,7 +5,7 @@ import type { AppEnv } from '../deps.ts';
 import { AppError, unauthorized } from '../lib/errors.ts';
 import type { Config } from '../env.ts';
 import { API_PREFIX } from '../lib/api-prefix.ts';
-import { mustEnrol } from '../services/two-factor.ts';
+import { isStaff, mustEnrol } from '../services/two-factor.ts';
 import { tokenMayCall } from './api-tokens.ts';
 import { validateCredential } from './credentials.ts';
 import type { AuthState, SessionLifetimes } from './sessions.ts';
@@ -98,6 +98,22 @@ function mayEnrolHere(path: string): boolean {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Rate limits by role for unsafe requests (SPEC §11): per API token, else per user, with the
+ * staff, company-people or token budget a minute (RATE_LIMIT_WRITES_PER_MINUTE); Redis-backed
+ * when configured, so every instance counts together. Staff are superusers and anyone with a
+ * project role; everyone else signed in counts as company people.
+ */
+export const writeLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const auth = c.var.auth;
+  if (!auth || SAFE_METHODS.has(c.req.method)) return next();
+  const { writeLimiter, db } = c.var.deps;
+  if (auth.token) await writeLimiter.token.charge(`token:${auth.token.id}`);
+  else if (await isStaff(db, auth.actor)) await writeLimiter.staff.charge(`user:${auth.actor.id}`);
+  else await writeLimiter.company.charge(`user:${auth.actor.id}`);
+  return next();
+};
 
 /**
  * CSRF defence for cookie-authenticated requests of every content type (hono/csrf only covers
