@@ -15,6 +15,8 @@
  * Each row's request is otherwise valid, so the status reflects permissions alone. Rows whose
  * request destroys or changes its target get a fresh target per actor from `setup`.
  */
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { generateHOTP } from '@oslojs/otp';
 import type { TestApp, TestResponse } from './harness.ts';
 import { expectStatus, mintToken, type HttpMethod } from './routes.ts';
 import type { ActorName, World } from './world.ts';
@@ -291,6 +293,35 @@ const selfId = (ctx: MatrixContext) => (ctx.actor === 'anonymous' ? ctx.fx.spare
 
 /** A fresh session for the actor, so ending it leaves the world's token alive. */
 const freshSession = (ctx: MatrixContext) => mintToken(ctx.t, selfId(ctx));
+
+/** An API token of the actor's (the spare user's for `anonymous`). */
+async function freshApiToken(ctx: MatrixContext): Promise<Vars> {
+  const token = ctx.actor === 'anonymous' ? await mintToken(ctx.t, ctx.fx.spareUser) : ctx.w.tokens[ctx.actor];
+  const res = await ctx.t.post('/auth/tokens/', { name: `matrix ${ctx.n}`, scope: 'read' }, { token });
+  return { token: expectStatus(res, 201, 'create API token').body.id };
+}
+
+/**
+ * Puts the actor's 2FA in a state: `off`, `started` (setup done, not enabled: `code` enables it)
+ * or `on` (`nextCode` is a code of the next step, unused; `recovery` an unused recovery code).
+ */
+async function twoFactor(ctx: MatrixContext, state: 'off' | 'started' | 'on') {
+  const id = selfId(ctx);
+  const token = ctx.actor === 'anonymous' ? await mintToken(ctx.t, id) : ctx.w.tokens[ctx.actor];
+  const su = { token: ctx.w.tokens.superuser };
+  expectStatus(await ctx.t.post(`/users/${id}/2fa/reset/`, undefined, su), 204, '2FA reset');
+  const out = { code: '', nextCode: '', recovery: '' };
+  if (state === 'off') return out;
+  const setup = await ctx.t.post('/auth/2fa/setup/', { password: WORLD_PASSWORD }, { token });
+  const secret = decodeBase32IgnorePadding(expectStatus(setup, 200, '2FA setup').body.secret);
+  const step = Math.floor(Date.now() / 30_000);
+  out.code = generateHOTP(secret, BigInt(step), 6);
+  out.nextCode = generateHOTP(secret, BigInt(step + 1), 6);
+  if (state === 'started') return out;
+  const enabled = await ctx.t.post('/auth/2fa/enable/', { code: out.code }, { token });
+  out.recovery = expectStatus(enabled, 200, '2FA enable').body.recovery_codes[0];
+  return out;
+}
 
 /** After a route that ended every session of the actor: give the world a working token again. */
 async function restoreWorldToken(ctx: MatrixContext): Promise<void> {
@@ -1075,6 +1106,100 @@ export const MATRIX: MatrixRow[] = [
     route: '/settings/{image}',
     path: '/settings/logo/',
     expect: [401, 403, 200, 403, 403, 403, 403, 403, 403, 403],
+  },
+
+  // --- accounts (SPEC §11) ---
+  { method: 'GET', route: '/audit', path: '/audit/', expect: [401, 403, 200, 403, 403, 403, 403, 403, 403, 403] },
+  // API tokens are everyone's own: each actor lists, makes and revokes theirs.
+  {
+    method: 'GET',
+    route: '/auth/tokens',
+    path: '/auth/tokens/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/auth/tokens',
+    path: '/auth/tokens/',
+    body: () => ({ name: 'matrix', scope: 'read' }),
+    expect: [401, 201, 201, 201, 201, 201, 201, 201, 201, 201],
+  },
+  {
+    method: 'DELETE',
+    route: '/auth/tokens/{id}',
+    path: '/auth/tokens/{token}/',
+    setup: freshApiToken,
+    expect: [401, 204, 204, 204, 204, 204, 204, 204, 204, 204],
+  },
+  {
+    method: 'DELETE',
+    route: '/auth/tokens/{id}',
+    path: '/auth/tokens/{token}/',
+    label: "another's",
+    setup: async (ctx) => freshApiToken({ ...ctx, actor: 'admin' }),
+    expect: [401, 404, 404, 404, 204, 404, 404, 404, 404, 404],
+  },
+  {
+    method: 'GET',
+    route: '/auth/sessions',
+    path: '/auth/sessions/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'DELETE',
+    route: '/auth/sessions/{id}',
+    path: '/auth/sessions/{session}/',
+    setup: async (ctx) => ({ session: (await freshSession(ctx)).split('.')[0]! }),
+    expect: [401, 204, 204, 204, 204, 204, 204, 204, 204, 204],
+  },
+  {
+    method: 'DELETE',
+    route: '/auth/sessions/{id}',
+    path: '/auth/sessions/{session}/',
+    label: "another's",
+    setup: async (ctx) => ({ session: (await mintToken(ctx.t, ctx.w.ids.admin)).split('.')[0]! }),
+    expect: [401, 404, 404, 404, 204, 404, 404, 404, 404, 404],
+  },
+  // Two-factor: everyone manages their own; each row starts from 2FA off (see `twoFactor`).
+  {
+    method: 'POST',
+    route: '/auth/2fa/setup',
+    path: '/auth/2fa/setup/',
+    setup: async (ctx) => (await twoFactor(ctx, 'off'), {}),
+    body: () => ({ password: WORLD_PASSWORD }),
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/auth/2fa/enable',
+    path: '/auth/2fa/enable/',
+    setup: async (ctx) => ({ code: (await twoFactor(ctx, 'started')).code }),
+    body: (_ctx, vars) => ({ code: vars.code }),
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/auth/2fa/recovery-codes',
+    path: '/auth/2fa/recovery-codes/',
+    setup: async (ctx) => ({ code: (await twoFactor(ctx, 'on')).nextCode }),
+    body: (_ctx, vars) => ({ code: vars.code }),
+    after: async (ctx) => void (await twoFactor(ctx, 'off')),
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/auth/2fa/disable',
+    path: '/auth/2fa/disable/',
+    setup: async (ctx) => ({ recovery: (await twoFactor(ctx, 'on')).recovery }),
+    body: (_ctx, vars) => ({ password: WORLD_PASSWORD, recovery_code: vars.recovery }),
+    after: async (ctx) => void (await twoFactor(ctx, 'off')),
+    expect: [401, 204, 204, 204, 204, 204, 204, 204, 204, 204],
+  },
+  {
+    method: 'POST',
+    route: '/users/{id}/2fa/reset',
+    path: '/users/{spareUser}/2fa/reset/',
+    expect: [401, 403, 204, 403, 403, 403, 403, 404, 404, 404],
   },
 ];
 

@@ -7,16 +7,19 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
-import { authenticate, csrfGuard, lifetimes } from './auth/middleware.ts';
+import { authenticate, clientIp, csrfGuard, lifetimes, writeLimit } from './auth/middleware.ts';
 import { validateAccessToken } from './auth/sessions.ts';
 import type { AppDeps } from './deps.ts';
 import { createRouter } from './routes/create-router.ts';
+import { withAuditClient } from './services/audit.ts';
 import { withPublisher } from './services/publish.ts';
 import { AppError, errorResponse, toAppError, unauthorized } from './lib/errors.ts';
 import { healthRouter } from './routes/health/health.index.ts';
 import { apiRouters } from './routes/index.ts';
 
-export const API_PREFIX = '/api/tickets';
+import { API_PREFIX } from './lib/api-prefix.ts';
+
+export { API_PREFIX };
 const JSON_BODY_LIMIT = 1024 * 1024;
 
 // The package exports no subpath for its browser bundle; it sits beside the exported style.css.
@@ -76,7 +79,11 @@ export function createApp(deps: AppDeps) {
       },
     })(c, next);
   });
-  app.use(`${API_PREFIX}/*`, authenticate, csrfGuard);
+  app.use(`${API_PREFIX}/*`, authenticate, csrfGuard, writeLimit);
+  // Audit rows name the client of the request that made the change (services/audit.ts).
+  app.use(`${API_PREFIX}/*`, (c, next) =>
+    withAuditClient({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null }, next),
+  );
 
   app.route('/', healthRouter);
   for (const router of apiRouters) app.route(API_PREFIX, router);

@@ -4,7 +4,7 @@ import { migrateDatabase } from '@laneway/db/migrate';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
-import { createLoginLimiter, type LoginLimiter } from './auth/rate-limit.ts';
+import { createLoginLimiter, createSimpleLimiter, type LoginLimiter, type SimpleLimiter } from './auth/rate-limit.ts';
 import type { AuthState } from './auth/sessions.ts';
 import { createMemoryBus, type Bus } from './realtime/bus.ts';
 import { workerAlive } from './lib/heartbeat.ts';
@@ -24,6 +24,10 @@ export interface AppDeps {
   sql: postgres.Sql;
   logger: Logger;
   loginLimiter: LoginLimiter;
+  /** Password-reset requests per address and per client address (an hour). */
+  resetLimiter: { byAddress: SimpleLimiter; byIp: SimpleLimiter };
+  /** Unsafe requests per minute by kind of caller (SPEC §11). */
+  writeLimiter: Record<'staff' | 'company' | 'token', SimpleLimiter>;
   boardCache: BoardCache;
   /** Carries committed events to every instance's WebSocket hub. */
   bus: Bus;
@@ -108,6 +112,45 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
       redis ?? undefined,
       databaseName(databaseUrl),
     ),
+    resetLimiter: {
+      byAddress: createSimpleLimiter(
+        'reset_address',
+        config.PASSWORD_RESET_MAX_PER_ADDRESS,
+        3600,
+        redis ?? undefined,
+        databaseName(databaseUrl),
+      ),
+      byIp: createSimpleLimiter(
+        'reset_ip',
+        config.PASSWORD_RESET_MAX_PER_IP,
+        3600,
+        redis ?? undefined,
+        databaseName(databaseUrl),
+      ),
+    },
+    writeLimiter: {
+      staff: createSimpleLimiter(
+        'writes_staff',
+        config.RATE_LIMIT_WRITES_PER_MINUTE.staff,
+        60,
+        redis ?? undefined,
+        databaseName(databaseUrl),
+      ),
+      company: createSimpleLimiter(
+        'writes_company',
+        config.RATE_LIMIT_WRITES_PER_MINUTE.company,
+        60,
+        redis ?? undefined,
+        databaseName(databaseUrl),
+      ),
+      token: createSimpleLimiter(
+        'writes_token',
+        config.RATE_LIMIT_WRITES_PER_MINUTE.token,
+        60,
+        redis ?? undefined,
+        databaseName(databaseUrl),
+      ),
+    },
     readinessChecks,
     boardCache: new BoardCache(),
     metrics,

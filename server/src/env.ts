@@ -71,6 +71,21 @@ const EnvSchema = z.object({
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: int(1, 1000).default(10),
   LOGIN_MAX_ATTEMPTS_PER_IP: int(1, 100_000).default(100),
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT_ANY_IP: int(1, 100_000).default(20),
+  AUDIT_RETENTION_DAYS: int(1, 36_500).default(365),
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  PASSWORD_RESET_TTL_MINUTES: int(5, 24 * 60).default(30),
+  PASSWORD_RESET_MAX_PER_ADDRESS: int(1, 1000).default(5),
+  PASSWORD_RESET_MAX_PER_IP: int(1, 100_000).default(30),
+  /** Unsafe requests per minute: `staff,company,token` (company people are users with no project role). */
+  RATE_LIMIT_WRITES_PER_MINUTE: z
+    .string()
+    .regex(/^\s*\d+\s*,\s*\d+\s*,\s*\d+\s*$/, 'three numbers: staff,company,token (e.g. 600,120,300)')
+    .transform((v) => {
+      const [staff, company, token] = v.split(',').map((n) => Number(n.trim()));
+      return { staff: staff!, company: company!, token: token! };
+    })
+    .default({ staff: 600, company: 120, token: 300 }),
+  REQUIRE_2FA: z.enum(['off', 'superusers', 'staff', 'all']).default('off'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

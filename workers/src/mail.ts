@@ -223,3 +223,52 @@ export function closeMailTransports(): void {
   for (const transport of transports.values()) transport.close();
   transports.clear();
 }
+
+/** What an account email says, by kind: subject, the sentence before the link, the button. */
+const ACCOUNT_MAIL: Record<string, { subject: string; body: string; button: string }> = {
+  password_reset: {
+    subject: 'Reset your {site} password',
+    body: 'Someone asked to reset the password of your {site} account. The link works once, for {minutes} minutes. If it was not you, ignore this email: your password stays as it is.',
+    button: 'Choose a new password',
+  },
+  invitation: {
+    subject: '{inviter} invited you to {site}',
+    body: '{inviter} invited you to {site}. Accept within {hours} hours to create your account.',
+    button: 'Accept the invitation',
+  },
+  two_factor_disabled: {
+    subject: 'Two-factor authentication was turned off on {site}',
+    body: 'Two-factor authentication was turned off for your {site} account. If it was not you, reset your password and tell your administrator.',
+    button: 'Open {site}',
+  },
+};
+
+/**
+ * An account email (reset, invitation, 2FA turned off) with a text and an HTML part and the
+ * instance's name; every value is escaped in HTML and flattened in the subject.
+ */
+export function renderAccountMail(
+  kind: string,
+  options: { site: string; name: string; link: string | null; data: Record<string, string> },
+): RenderedMail {
+  const template = ACCOUNT_MAIL[kind];
+  if (!template) throw new Error(`unknown account mail ${kind}`);
+  const values: Record<string, string> = { ...options.data, site: options.site };
+  const fill = (s: string, esc: (v: string) => string) =>
+    s.replace(/\{(\w+)\}/g, (_, key: string) => esc(values[key] ?? ''));
+  const name = headerText(options.name, 100) || 'there';
+  const body = fill(template.body, (v) => v);
+  const text = [`Hello ${name},`, '', body, ...(options.link ? ['', options.link] : []), '', `— ${options.site}`].join(
+    '\n',
+  );
+  const link = options.link ? escapeHtml(options.link) : null;
+  const html = [
+    '<!doctype html><html><body style="font-family: sans-serif; line-height: 1.5">',
+    `<p>Hello ${escapeHtml(name)},</p>`,
+    `<p>${fill(template.body, escapeHtml)}</p>`,
+    link ? `<p><a href="${link}">${fill(template.button, escapeHtml)}</a></p><p>${link}</p>` : '',
+    `<p>— ${escapeHtml(options.site)}</p>`,
+    '</body></html>',
+  ].join('');
+  return { subject: headerText(fill(template.subject, (v) => v)), text, html };
+}

@@ -31,6 +31,7 @@ import { archiveDoneTickets } from './tasks/archive_done_tickets.ts';
 import { cleanup } from './tasks/cleanup.ts';
 import { closeDeliveryDispatchers, deliverWebhook } from './tasks/deliver_webhook.ts';
 import { notify } from './tasks/notify.ts';
+import { accountMail } from './tasks/account_mail.ts';
 import { closeMailTransports } from './mail.ts';
 
 /**
@@ -43,6 +44,7 @@ const TASK_FACTORIES = {
   [TASKS.cleanup]: cleanup,
   [TASKS.notify]: notify,
   [TASKS.deliverWebhook]: deliverWebhook,
+  [TASKS.accountMail]: accountMail,
 } satisfies Record<TaskName, TaskFactory>;
 
 export const crontabFile = fileURLToPath(new URL('../crontab', import.meta.url));

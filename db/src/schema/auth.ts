@@ -43,6 +43,8 @@ export const sessions = pgTable(
     createdAt: createdAt(),
     userAgent: text('user_agent'),
     ip: text('ip'),
+    /** Last request on this session, at most once a minute (the sessions list shows it). */
+    lastUsedAt: ts('last_used_at'),
   },
   (t) => [
     // Logout-all and deactivation delete every session of one user.

@@ -138,6 +138,14 @@ const PUBLIC_ROWS: Record<string, (ctx: MatrixContext) => Promise<{ body: unknow
     body: { username: `csrf${ctx.n}`, email: `csrf${ctx.n}@example.com`, password: WORLD_PASSWORD },
     expect: 403,
   }),
+  // The second sign-in step: a challenge token in the body, not a cookie, authenticates it; an
+  // unknown one gets 401 from anywhere, so the control proves the refusal only.
+  'POST /auth/login/2fa': async () => ({ body: { mfa_token: 'a'.repeat(52), code: '123456' }, expect: 401 }),
+  'POST /auth/password-reset': async () => ({ body: { email: 'nobody@example.com' }, expect: 202 }),
+  'POST /auth/password-reset/confirm': async () => ({
+    body: { token: 'a'.repeat(52), password: WORLD_PASSWORD },
+    expect: 400,
+  }),
   'POST /auth/refresh': async (ctx) => {
     const login = await ctx.t.post('/auth/login/', { username: 'outsider', password: WORLD_PASSWORD });
     return { body: { refresh: login.body.refresh }, expect: 200 };

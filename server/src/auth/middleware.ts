@@ -4,7 +4,11 @@ import { getCookie } from 'hono/cookie';
 import type { AppEnv } from '../deps.ts';
 import { AppError, unauthorized } from '../lib/errors.ts';
 import type { Config } from '../env.ts';
-import { validateAccessToken, type AuthState, type SessionLifetimes } from './sessions.ts';
+import { API_PREFIX } from '../lib/api-prefix.ts';
+import { isStaff, mustEnrol } from '../services/two-factor.ts';
+import { tokenMayCall } from './api-tokens.ts';
+import { validateCredential } from './credentials.ts';
+import type { AuthState, SessionLifetimes } from './sessions.ts';
 
 /** Session lifetimes from configuration. */
 export function lifetimes(config: Config): SessionLifetimes {
@@ -64,18 +68,52 @@ function bearerToken(c: Context<AppEnv>): string | null {
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const bearer = bearerToken(c);
-  const token = bearer ?? getCookie(c, sessionCookie(c).name);
+  // An API token is only ever a Bearer credential: a cookie holding one is not ours.
+  const cookie = bearer === null ? getCookie(c, sessionCookie(c).name) : undefined;
+  const token = bearer ?? (cookie?.startsWith('lw_') ? undefined : cookie);
   const via: AuthState['via'] = bearer === null ? 'cookie' : 'bearer';
   let auth: AuthState | null = null;
   if (token) {
-    const found = await validateAccessToken(c.var.deps.db, token, lifetimes(c.var.deps.config));
+    const found = await validateCredential(c.var.deps.db, token, lifetimes(c.var.deps.config));
     if (found) auth = { ...found, via };
   }
   c.set('auth', auth);
+  if (auth?.token) {
+    const verdict = tokenMayCall(auth.token.scope, c.req.method, c.req.path.slice(API_PREFIX.length));
+    if (verdict === 'read-only') throw new AppError('forbidden', 'This API token is read-only');
+    if (verdict === 'account') throw new AppError('forbidden', 'API tokens cannot manage the account; sign in');
+  }
+  if (auth && !mayEnrolHere(c.req.path.slice(API_PREFIX.length))) {
+    if (await mustEnrol(c.var.deps.db, c.var.deps.config, auth.actor)) {
+      throw new AppError('mfa_setup_required', 'Turn on two-factor authentication first (on your account page)');
+    }
+  }
   await next();
 };
 
+/** What a user whom REQUIRE_2FA covers may call before enrolling (SPEC §11). */
+function mayEnrolHere(path: string): boolean {
+  const clean = path.replace(/\/+$/, '');
+  return clean === '/auth/me' || clean.startsWith('/auth/2fa/') || clean === '/auth/logout';
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Rate limits by role for unsafe requests (SPEC §11): per API token, else per user, with the
+ * staff, company-people or token budget a minute (RATE_LIMIT_WRITES_PER_MINUTE); Redis-backed
+ * when configured, so every instance counts together. Staff are superusers and anyone with a
+ * project role; everyone else signed in counts as company people.
+ */
+export const writeLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const auth = c.var.auth;
+  if (!auth || SAFE_METHODS.has(c.req.method)) return next();
+  const { writeLimiter, db } = c.var.deps;
+  if (auth.token) await writeLimiter.token.charge(`token:${auth.token.id}`);
+  else if (await isStaff(db, auth.actor)) await writeLimiter.staff.charge(`user:${auth.actor.id}`);
+  else await writeLimiter.company.charge(`user:${auth.actor.id}`);
+  return next();
+};
 
 /**
  * CSRF defence for cookie-authenticated requests of every content type (hono/csrf only covers

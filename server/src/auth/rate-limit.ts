@@ -105,6 +105,30 @@ async function charge(limiter: RateLimiterAbstract, key: string): Promise<Charge
  * @param namespace keeps the counters of deployments that share one Redis apart (the
  *   database name, as for the realtime bus).
  */
+/** A fixed-window counter per key (`charge` throws 429 with Retry-After once it is spent). */
+export interface SimpleLimiter {
+  charge(key: string): Promise<void>;
+}
+
+/** A limiter of `points` per `duration` seconds, in Redis when given (shared by instances). */
+export function createSimpleLimiter(
+  name: string,
+  points: number,
+  duration: number,
+  redis?: Redis,
+  namespace = 'laneway',
+): SimpleLimiter {
+  const limiter = redis
+    ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${namespace}:${name}`, points, duration })
+    : new RateLimiterMemory({ keyPrefix: name, points, duration });
+  return {
+    async charge(key) {
+      const c = await charge(limiter, key);
+      if (c.res.consumedPoints > points) throw tooMany(c.res.msBeforeNext);
+    },
+  };
+}
+
 export function createLoginLimiter(
   limits: LoginLimits,
   redis?: Redis,

@@ -20,6 +20,8 @@ export interface AuthState {
   sessionId: string;
   /** `cookie` requests are subject to the CSRF origin check; `bearer` ones are not. */
   via: 'cookie' | 'bearer';
+  /** Set when the request authenticated with an API token (`lw_…`). */
+  token?: { id: number; scope: 'read' | 'write' };
 }
 
 export interface SessionLifetimes {
@@ -98,6 +100,7 @@ function prepareSessionLookup(db: Db) {
     .select({
       secretHash: sessions.secretHash,
       expiresAt: sessions.expiresAt,
+      lastUsedAt: sessions.lastUsedAt,
       userId: users.id,
       username: users.username,
       isSuperuser: users.isSuperuser,
@@ -133,10 +136,13 @@ export async function validateAccessToken(
   if (!constantTimeEqual(hashSecret(parts.secret), new Uint8Array(row.secretHash))) return null;
   const now = Date.now();
   if (row.expiresAt.getTime() <= now) return null;
-  if (row.expiresAt.getTime() - now < lifetimes.accessMs / 2) {
+  const slide = row.expiresAt.getTime() - now < lifetimes.accessMs / 2;
+  // The sessions list shows the last use to the minute: one write a minute, not one a request.
+  const touch = !row.lastUsedAt || now - row.lastUsedAt.getTime() > 60_000;
+  if (slide || touch) {
     await db
       .update(sessions)
-      .set({ expiresAt: new Date(now + lifetimes.accessMs) })
+      .set({ lastUsedAt: new Date(now), ...(slide ? { expiresAt: new Date(now + lifetimes.accessMs) } : {}) })
       .where(eq(sessions.id, parts.id));
   }
   return {

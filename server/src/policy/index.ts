@@ -82,6 +82,8 @@ export const canModerate = (a: ProjectAccess, authorId: number | null) =>
 // Instance-wide decisions.
 
 export const canManageUsers = (actor: Actor) => actor.isSuperuser;
+/** The instance-wide audit log (SPEC §11). */
+export const canReadAudit = (actor: Actor) => actor.isSuperuser;
 export const canManageCompanies = (actor: Actor) => actor.isSuperuser;
 /** The instance's name, accent colour, logo and favicon. */
 export const canManageBranding = (actor: Actor) => actor.isSuperuser;

@@ -7,12 +7,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { lifetimes } from '../auth/middleware.ts';
-import { validateAccessToken } from '../auth/sessions.ts';
+import { validateCredential } from '../auth/credentials.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Actor } from '../lib/actor.ts';
 import { CLOSE, MAX_PAYLOAD, type BusMessage } from './protocol.ts';
 import { sql } from 'drizzle-orm';
 import { CONTROL_TOPIC, type Control } from '../services/publish.ts';
+import { mustEnrol } from '../services/two-factor.ts';
 import { runConnection, type Connection } from './socket.ts';
 
 const PATHS: [RegExp, (m: RegExpExecArray) => ((actor: Actor) => string) | null][] = [
@@ -48,20 +49,28 @@ export function createRealtime(deps: AppDeps): Realtime {
   const cookieName = secureCookie ? '__Host-session' : 'session';
 
   type UpgradeAuth = { actor: Actor | null; sessionId: string | null; status?: number };
+  // REQUIRE_2FA holds on sockets too: a covered user who has not enrolled gets 403.
   const authenticate = async (req: IncomingMessage): Promise<UpgradeAuth> => {
+    const found = await credentials(req);
+    if (found.actor && (await mustEnrol(deps.db, config, found.actor)))
+      return { actor: null, sessionId: null, status: 403 };
+    return found;
+  };
+  const credentials = async (req: IncomingMessage): Promise<UpgradeAuth> => {
     const none = { actor: null, sessionId: null };
     const header = req.headers.authorization;
     if (header?.toLowerCase().startsWith('bearer ')) {
-      const found = await validateAccessToken(deps.db, header.slice(7).trim(), lifetimes(config));
+      const found = await validateCredential(deps.db, header.slice(7).trim(), lifetimes(config));
       return found ? { actor: found.actor, sessionId: found.sessionId } : { ...none, status: 401 };
     }
     const token = cookieValue(req.headers.cookie, cookieName);
-    if (!token) return none;
+    // API tokens are Bearer credentials only, never a cookie.
+    if (!token || token.startsWith('lw_')) return none;
     // A cookie is sent by the browser on any page's request: only our own pages may use it.
     const own = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).origin : `http://${req.headers.host}`;
     const origin = req.headers.origin;
     if (!origin || (origin !== own && !config.CORS_ALLOWED_ORIGINS.includes(origin))) return { ...none, status: 403 };
-    const found = await validateAccessToken(deps.db, token, lifetimes(config));
+    const found = await validateCredential(deps.db, token, lifetimes(config));
     return found ? { actor: found.actor, sessionId: found.sessionId } : { ...none, status: 401 };
   };
 
@@ -88,7 +97,13 @@ export function createRealtime(deps: AppDeps): Realtime {
                 where s.id in (${sql.join(
                   ids.map((id) => sql`${id}`),
                   sql`, `,
-                )}) and u.is_active and s.expires_at > now()`)
+                )}) and u.is_active and s.expires_at > now()
+                union all
+                select 'api:' || t.id from api_tokens t join users u on u.id = t.user_id
+                where 'api:' || t.id in (${sql.join(
+                  ids.map((id) => sql`${id}`),
+                  sql`, `,
+                )}) and u.is_active and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())`)
             ).map((r) => r.id)
           : [],
       );

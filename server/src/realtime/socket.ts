@@ -7,7 +7,8 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { lifetimes } from '../auth/middleware.ts';
-import { validateAccessToken } from '../auth/sessions.ts';
+import { validateCredential } from '../auth/credentials.ts';
+import { mustEnrol } from '../services/two-factor.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Actor } from '../lib/actor.ts';
 import { AppError } from '../lib/errors.ts';
@@ -143,8 +144,8 @@ export function runConnection(
     const message = result.data;
     if (!actor) {
       if (message.type !== 'auth') return fail('unauthorized', 'Send {"type": "auth", "token": …} first');
-      const found = await validateAccessToken(deps.db, message.token, lifetimes(deps.config));
-      if (!found) {
+      const found = await validateCredential(deps.db, message.token, lifetimes(deps.config));
+      if (!found || (await mustEnrol(deps.db, deps.config, found.actor))) {
         ws.close(CLOSE.unauthorized, 'invalid token');
         return;
       }

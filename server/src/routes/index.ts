@@ -1,5 +1,6 @@
 import type { AppRouter } from './create-router.ts';
 import { activityRouter } from './activity/activity.index.ts';
+import { auditRouter } from './audit/audit.index.ts';
 import { attachmentsRouter } from './attachments/attachments.index.ts';
 import { authRouter } from './auth/auth.index.ts';
 import { chatRouter } from './chat/chat.index.ts';
@@ -14,6 +15,10 @@ import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
 import { relationsRouter } from './relations/relations.index.ts';
 import { settingsRouter } from './settings/settings.index.ts';
+import { tokensRouter } from './tokens/tokens.index.ts';
+import { sessionsRouter } from './sessions/sessions.index.ts';
+import { twoFactorRouter } from './two-factor/two-factor.index.ts';
+import { passwordResetRouter } from './password-reset/password-reset.index.ts';
 import { tagsRouter } from './tags/tags.index.ts';
 import { ticketsRouter } from './tickets/tickets.index.ts';
 import { usersRouter } from './users/users.index.ts';
@@ -43,4 +48,9 @@ export const apiRouters: AppRouter[] = [
   notificationsRouter,
   webhooksRouter,
   settingsRouter,
+  auditRouter,
+  tokensRouter,
+  sessionsRouter,
+  twoFactorRouter,
+  passwordResetRouter,
 ];

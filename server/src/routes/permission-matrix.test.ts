@@ -53,6 +53,9 @@ const PUBLIC_ROUTES = [
   'GET /auth/setup',
   'POST /auth/register',
   'POST /auth/login',
+  'POST /auth/login/2fa',
+  'POST /auth/password-reset',
+  'POST /auth/password-reset/confirm',
   'POST /auth/refresh',
   'GET /settings',
   'GET /settings/{image}',
@@ -157,6 +160,26 @@ describe('public routes', () => {
     const refreshed = await t.post('/auth/refresh/', { refresh: ok.body.refresh });
     expect(refreshed.status).toBe(200);
     expect(typeof refreshed.body.access).toBe('string');
+  });
+
+  it('POST /auth/login/2fa refuses an unknown challenge, signed in or not', async () => {
+    for (const token of [undefined, w.tokens.superuser]) {
+      const res = await t.post('/auth/login/2fa/', { mfa_token: 'a'.repeat(52), code: '123456' }, { token });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('unauthorized');
+    }
+  });
+
+  it('POST /auth/password-reset answers 202 to anyone; /confirm refuses an unknown token with 400', async () => {
+    for (const token of [undefined, w.tokens.outsider]) {
+      expect((await t.post('/auth/password-reset/', { email: 'nobody@example.com' }, { token })).status).toBe(202);
+      const res = await t.post(
+        '/auth/password-reset/confirm/',
+        { token: 'a'.repeat(52), password: WORLD_PASSWORD },
+        { token },
+      );
+      expect(res.status).toBe(400);
+    }
   });
 
   it('POST /auth/refresh refuses an unknown token', async () => {

@@ -1,6 +1,8 @@
+import { audit } from './audit.ts';
 import { emitControl, transact } from './publish.ts';
+import { hasTwoFactor, openChallenge, passChallenge, type SecondFactor } from './two-factor.ts';
 import type { Db } from '@laneway/db/client';
-import { users } from '@laneway/db/schema';
+import { passwordResets, users } from '@laneway/db/schema';
 import { eq, sql } from 'drizzle-orm';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { LoginLimiter } from '../auth/rate-limit.ts';
@@ -12,6 +14,7 @@ import {
   type IssuedTokens,
   type SessionLifetimes,
 } from '../auth/sessions.ts';
+import type { Actor } from '../lib/actor.ts';
 import { AppError, forbidden, unauthorized } from '../lib/errors.ts';
 import { findUserByLogin, insertUser, loadUser, type NewUser, type UserRow } from './users.ts';
 
@@ -59,21 +62,55 @@ export async function login(
   limiter: LoginLimiter,
   lifetimes: SessionLifetimes,
   input: LoginInput,
-): Promise<{ tokens: IssuedTokens; user: UserRow; device: string }> {
+): Promise<{ tokens: IssuedTokens; user: UserRow; device: string } | { mfaToken: string; device: string }> {
   const user = await findUserByLogin(db, input.login);
   const account = user ? `user:${user.id}` : `login:${input.login}`;
   const attempt = await limiter.begin(account, input.ip, input.device);
   const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
-  if (!ok || !user || !user.isActive) throw unauthorized(INVALID);
+  if (!ok || !user || !user.isActive) {
+    await audit(db, {
+      actorId: null,
+      action: 'auth.login_failed',
+      ...(user ? { targetType: 'user', targetId: user.id } : {}),
+      data: { login: input.login.slice(0, 254) },
+    });
+    throw unauthorized(INVALID);
+  }
   const device = await attempt.succeeded();
-  const tokens = await transact(db, async (tx) => {
+  // With 2FA on, the password only buys the second step: no session, no cookie (SPEC §11).
+  if (await hasTwoFactor(db, user.id)) return { mfaToken: await openChallenge(db, user.id), device };
+  const tokens = await openSession(db, user, lifetimes, input);
+  return { tokens, user, device };
+}
+
+/** The sign-in's second step: an `mfa_token` and a TOTP or recovery code buy the session. */
+export async function loginSecondStep(
+  db: Db,
+  lifetimes: SessionLifetimes,
+  key: Buffer,
+  input: { mfaToken: string; factor: SecondFactor; ip: string; userAgent: string | null },
+): Promise<{ tokens: IssuedTokens; user: UserRow }> {
+  const userId = await passChallenge(db, input.mfaToken, input.factor, key);
+  const user = await loadUser(db, userId);
+  if (!user.isActive) throw unauthorized(INVALID);
+  return { tokens: await openSession(db, user, lifetimes, input), user };
+}
+
+async function openSession(
+  db: Db,
+  user: UserRow,
+  lifetimes: SessionLifetimes,
+  input: { ip: string; userAgent: string | null },
+): Promise<IssuedTokens> {
+  return transact(db, async (tx) => {
     await tx
       .update(users)
       .set({ lastLoginAt: sql`now()` })
       .where(eq(users.id, user.id));
-    return createSession(tx, user.id, lifetimes, { ip: input.ip, userAgent: input.userAgent });
+    const issued = await createSession(tx, user.id, lifetimes, { ip: input.ip, userAgent: input.userAgent });
+    await audit(tx, { actorId: user.id, action: 'auth.login', targetType: 'session', targetId: issued.sessionId });
+    return issued;
   });
-  return { tokens, user, device };
 }
 
 export async function refresh(db: Db, token: string, lifetimes: SessionLifetimes): Promise<IssuedTokens> {
@@ -87,13 +124,20 @@ export async function refresh(db: Db, token: string, lifetimes: SessionLifetimes
   return tokens;
 }
 
-export async function logout(db: Db, sessionId: string): Promise<void> {
-  await revokeSession(db, sessionId);
+export async function logout(db: Db, actor: Actor, sessionId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await revokeSession(tx, sessionId);
+    await audit(tx, { actorId: actor.id, action: 'auth.logout', targetType: 'session', targetId: sessionId });
+  });
   emitControl({ kind: 'session-revoked', sessionId }, true);
 }
 
-export async function logoutAll(db: Db, userId: number): Promise<void> {
-  await revokeUserSessions(db, userId);
+export async function logoutAll(db: Db, actor: Actor): Promise<void> {
+  const userId = actor.id;
+  await db.transaction(async (tx) => {
+    await revokeUserSessions(tx, userId);
+    await audit(tx, { actorId: userId, action: 'auth.logout_all', targetType: 'user', targetId: userId });
+  });
   emitControl({ kind: 'user-revoked', userId }, true);
 }
 
@@ -117,6 +161,8 @@ export async function changePassword(
   return transact(db, async (tx) => {
     await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
     await revokeUserSessions(tx, userId);
+    await tx.delete(passwordResets).where(eq(passwordResets.userId, userId));
+    await audit(tx, { actorId: userId, action: 'auth.password_changed', targetType: 'user', targetId: userId });
     const tokens = await createSession(tx, userId, lifetimes, meta);
     emitControl({ kind: 'user-revoked', userId, keepSession: tokens.sessionId }, false);
     return tokens;

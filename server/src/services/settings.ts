@@ -9,6 +9,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import type { Actor } from '../lib/actor.ts';
 import { AppError, forbidden } from '../lib/errors.ts';
 import { canManageBranding } from '../policy/index.ts';
+import { audit } from './audit.ts';
 
 export const BRAND_IMAGES = ['logo', 'favicon'] as const;
 export type BrandImage = (typeof BRAND_IMAGES)[number];
@@ -77,7 +78,12 @@ export async function updateBranding(
   const values: Partial<typeof instanceSettings.$inferInsert> = {};
   if (patch.site_name !== undefined) values.siteName = patch.site_name;
   if (patch.accent_colour !== undefined) values.accentColour = patch.accent_colour.toLowerCase();
-  if (Object.keys(values).length > 0) await writeSettings(db, values);
+  if (Object.keys(values).length > 0) {
+    await db.transaction(async (tx) => {
+      await writeSettings(tx, values);
+      await audit(tx, { actorId: actor.id, action: 'settings.changed', data: { ...patch } });
+    });
+  }
   return readBranding(db);
 }
 
@@ -101,13 +107,19 @@ export async function setBrandImage(
   if (!type || !IMAGE_TYPES.has(type)) {
     throw new AppError('unsupported_media_type', 'Use a PNG, JPEG, WebP, GIF or ICO image');
   }
-  await writeSettings(db, which === 'logo' ? { logo: bytes, logoType: type } : { favicon: bytes, faviconType: type });
+  await db.transaction(async (tx) => {
+    await writeSettings(tx, which === 'logo' ? { logo: bytes, logoType: type } : { favicon: bytes, faviconType: type });
+    await audit(tx, { actorId: actor.id, action: 'settings.changed', data: { [which]: 'set' } });
+  });
   return readBranding(db);
 }
 
 export async function clearBrandImage(db: Executor, actor: Actor, which: BrandImage): Promise<BrandingJson> {
   if (!canManageBranding(actor)) throw forbidden('Only superusers change the branding');
-  await writeSettings(db, which === 'logo' ? { logo: null, logoType: null } : { favicon: null, faviconType: null });
+  await db.transaction(async (tx) => {
+    await writeSettings(tx, which === 'logo' ? { logo: null, logoType: null } : { favicon: null, faviconType: null });
+    await audit(tx, { actorId: actor.id, action: 'settings.changed', data: { [which]: 'cleared' } });
+  });
   return readBranding(db);
 }
 

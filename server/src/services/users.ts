@@ -1,6 +1,6 @@
 import { emitControl, transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
-import { companyAdmins, companyUsers, userRoles, users } from '@laneway/db/schema';
+import { companyAdmins, companyUsers, passwordResets, userRoles, users } from '@laneway/db/schema';
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { hashPassword } from '../auth/passwords.ts';
 import { revokeUserSessions } from '../auth/sessions.ts';
@@ -9,6 +9,7 @@ import { conflict, notFound } from '../lib/errors.ts';
 import { containsPattern, pageWindow, parseOrdering, type PageParams } from '../lib/pagination.ts';
 import { authorize, canListUsers, canManageUsers } from '../policy/index.ts';
 import { loadActorProfile } from '../policy/load.ts';
+import { audit } from './audit.ts';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -83,7 +84,11 @@ export async function loadUser(db: Executor, id: number): Promise<UserRow> {
 export async function createUser(db: Executor, actor: Actor, input: Omit<NewUser, 'isSuperuser'>): Promise<UserJson> {
   authorize(true, canManageUsers(actor));
   const { username, email, password, name } = input;
-  return serializeUser(await insertUser(db, { username, email, password, name }));
+  return db.transaction(async (tx) => {
+    const row = await insertUser(tx, { username, email, password, name });
+    await audit(tx, { actorId: actor.id, action: 'user.created', targetType: 'user', targetId: row.id });
+    return serializeUser(row);
+  });
 }
 
 /** A user: anyone sees themself, staff see everyone; company people see no one else (404). */
@@ -144,7 +149,7 @@ export interface UserPatch {
 export async function updateUser(db: Db, actor: Actor, id: number, patch: UserPatch): Promise<UserJson> {
   const profile = await loadActorProfile(db, actor);
   authorize(id === actor.id || canListUsers(profile), canManageUsers(actor));
-  return serializeUser(await applyUserPatch(db, id, patch));
+  return serializeUser(await applyUserPatch(db, actor, id, patch));
 }
 
 /** The actor's own name and email (PATCH /auth/me/): theirs to change. */
@@ -153,14 +158,14 @@ export async function updateProfile(
   actor: Actor,
   patch: { name?: string | undefined; email?: string | undefined },
 ): Promise<UserRow> {
-  return applyUserPatch(db, actor.id, patch);
+  return applyUserPatch(db, actor, actor.id, patch);
 }
 
 /**
  * Writes a user patch. Deactivating them or setting a new password ends every session they
  * have, in the same transaction.
  */
-async function applyUserPatch(db: Db, id: number, patch: UserPatch): Promise<UserRow> {
+async function applyUserPatch(db: Db, actor: Actor, id: number, patch: UserPatch): Promise<UserRow> {
   return transact(db, async (tx) => {
     const current = await loadUser(tx, id);
     if (patch.email && patch.email.toLowerCase() !== current.email.toLowerCase()) {
@@ -179,6 +184,13 @@ async function applyUserPatch(db: Db, id: number, patch: UserPatch): Promise<Use
     const [row] = Object.keys(values).length
       ? await tx.update(users).set(values).where(eq(users.id, id)).returning()
       : [current];
+    if (Object.keys(values).length) {
+      // Which fields changed, never their values: a password (hash) has no place in the log.
+      const fields = Object.keys(patch).filter((k) => patch[k as keyof UserPatch] !== undefined);
+      const action = patch.is_active === false && current.isActive ? 'user.deactivated' : 'user.changed';
+      await audit(tx, { actorId: actor.id, action, targetType: 'user', targetId: id, data: { fields } });
+    }
+    if (patch.password !== undefined) await tx.delete(passwordResets).where(eq(passwordResets.userId, id));
     if (patch.is_active === false || patch.password !== undefined) {
       await revokeUserSessions(tx, id);
       emitControl({ kind: 'user-revoked', userId: id }, false);

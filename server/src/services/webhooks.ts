@@ -30,6 +30,7 @@ import type { ActivityOnlyMap } from '../realtime/events.ts';
 import { enqueue } from './jobs.ts';
 import { storeNotifications } from './notifications.ts';
 import { requireProjectManager } from './projects.ts';
+import { audit as recordAudit } from './audit.ts';
 import { transact } from './publish.ts';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
@@ -282,6 +283,7 @@ export async function rotateSecret(db: Db, actor: Actor, id: number): Promise<We
     const [row] = await tx.update(webhooks).set({ secret: generateSecret() }).where(eq(webhooks.id, id)).returning();
     if (!row) throw notFound();
     await audit(tx, actor, row, 'webhook.secret_rotated', {});
+    await recordAudit(tx, { actorId: actor.id, action: 'webhook.secret_rotated', targetType: 'webhook', targetId: id });
     return { ...serializeWebhook(row), secret: row.secret };
   });
 }

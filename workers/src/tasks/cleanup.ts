@@ -1,7 +1,8 @@
 /**
  * `cleanup` (hourly, crontab): expired sessions (their refresh tokens go with them), refresh
  * tokens past their expiry, outbox events past EVENT_RETENTION_HOURS (a client further behind
- * resyncs), and webhook delivery logs past WEBHOOK_DELIVERY_RETENTION_DAYS. Each in bounded
+ * resyncs), webhook delivery logs past WEBHOOK_DELIVERY_RETENTION_DAYS, audit rows past
+ * AUDIT_RETENTION_DAYS, and used or expired reset tokens and API tokens expired a day ago. Each in bounded
  * batches so no statement holds locks for long.
  */
 import { sql } from 'drizzle-orm';
@@ -35,6 +36,8 @@ export const cleanup = defineTask(z.object({}).loose(), async (_payload, { deps,
       'webhook_deliveries',
       sql`created_at < now() - make_interval(days => ${config.WEBHOOK_DELIVERY_RETENTION_DAYS}) and status <> 'pending'`,
     ),
+    audit_log: await sweep('audit_log', sql`at < now() - make_interval(days => ${config.AUDIT_RETENTION_DAYS})`),
+    password_resets: await sweep('password_resets', sql`expires_at < now() or used_at is not null`),
   };
   log.info(removed, 'cleanup done');
 });

@@ -7,7 +7,19 @@ import type { IssuedTokens } from '../../auth/sessions.ts';
 import type { AppEnv } from '../../deps.ts';
 import * as auth from '../../services/auth.ts';
 import * as users from '../../services/users.ts';
-import type { changePassword, login, logout, logoutAll, me, patchMe, refresh, register, setup } from './auth.routes.ts';
+import { instanceKey } from '../../auth/secret-key.ts';
+import type {
+  changePassword,
+  login,
+  loginSecondStep,
+  logout,
+  logoutAll,
+  me,
+  patchMe,
+  refresh,
+  register,
+  setup,
+} from './auth.routes.ts';
 
 /** The browser's copy of the access token: HttpOnly, SameSite=Lax, `__Host-` on HTTPS. */
 function setSessionCookie(c: Context<AppEnv>, tokens: IssuedTokens) {
@@ -44,11 +56,14 @@ export const registerHandler: RouteHandler<typeof register, AppEnv> = async (c) 
   const { db, config, loginLimiter } = c.var.deps;
   const body = c.req.valid('json');
   await auth.register(db, body, config.ALLOW_REGISTRATION);
-  const { tokens, user, device } = await auth.login(db, loginLimiter, lifetimes(config), {
+  const result = await auth.login(db, loginLimiter, lifetimes(config), {
     login: body.username,
     password: body.password,
     ...client(c),
   });
+  // A new account has no second factor yet.
+  if ('mfaToken' in result) throw new Error('a new account has two-factor authentication');
+  const { tokens, user, device } = result;
   setSessionCookie(c, tokens);
   setDeviceCookie(c, device);
   return c.json({ access: tokens.access, refresh: tokens.refresh, user: users.serializeUser(user) }, 201);
@@ -57,13 +72,34 @@ export const registerHandler: RouteHandler<typeof register, AppEnv> = async (c) 
 export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
   const { db, config, loginLimiter } = c.var.deps;
   const body = c.req.valid('json');
-  const { tokens, user, device } = await auth.login(db, loginLimiter, lifetimes(config), {
+  const result = await auth.login(db, loginLimiter, lifetimes(config), {
     login: (body.username ?? body.email)!,
     password: body.password,
     ...client(c),
   });
+  if ('mfaToken' in result) {
+    setDeviceCookie(c, result.device);
+    return c.json({ mfa_required: true as const, mfa_token: result.mfaToken }, 200);
+  }
+  setSessionCookie(c, result.tokens);
+  setDeviceCookie(c, result.device);
+  return c.json(
+    { access: result.tokens.access, refresh: result.tokens.refresh, user: users.serializeUser(result.user) },
+    200,
+  );
+};
+
+export const loginSecondStepHandler: RouteHandler<typeof loginSecondStep, AppEnv> = async (c) => {
+  const { db, config, logger } = c.var.deps;
+  const { mfa_token, ...factor } = c.req.valid('json');
+  const key = await instanceKey(config, 'totp', (m) => logger.warn(m));
+  const { tokens, user } = await auth.loginSecondStep(db, lifetimes(config), key, {
+    mfaToken: mfa_token,
+    factor,
+    ip: clientIp(c),
+    userAgent: c.req.header('user-agent') ?? null,
+  });
   setSessionCookie(c, tokens);
-  setDeviceCookie(c, device);
   return c.json({ access: tokens.access, refresh: tokens.refresh, user: users.serializeUser(user) }, 200);
 };
 
@@ -75,15 +111,15 @@ export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) =>
 };
 
 export const logoutHandler: RouteHandler<typeof logout, AppEnv> = async (c) => {
-  const { sessionId } = requireAuth(c);
-  await auth.logout(c.var.deps.db, sessionId);
+  const { actor, sessionId } = requireAuth(c);
+  await auth.logout(c.var.deps.db, actor, sessionId);
   deleteCookie(c, sessionCookie(c).name, { path: '/', secure: sessionCookie(c).secure });
   return c.json({ status: 'logged_out' }, 200);
 };
 
 export const logoutAllHandler: RouteHandler<typeof logoutAll, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  await auth.logoutAll(c.var.deps.db, actor.id);
+  await auth.logoutAll(c.var.deps.db, actor);
   deleteCookie(c, sessionCookie(c).name, { path: '/', secure: sessionCookie(c).secure });
   return c.json({ status: 'logged_out' }, 200);
 };

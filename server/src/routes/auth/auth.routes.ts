@@ -6,6 +6,7 @@ import { MeSchema, UserSchema } from '../../schemas/users.ts';
 const Tokens = z.object({ access: z.string(), refresh: z.string() }).openapi('Tokens');
 const TokensWithUser = Tokens.extend({ user: UserSchema }).openapi('Session');
 const Status = z.object({ status: z.string() });
+const MfaChallenge = z.object({ mfa_required: z.literal(true), mfa_token: z.string() }).openapi('MfaChallenge');
 
 export const setup = createRoute({
   method: 'get',
@@ -43,7 +44,41 @@ export const login = createRoute({
   summary: 'Sign in by username or email; also sets the HttpOnly session cookie',
   security: [],
   request: { body: jsonBody(LoginBody) },
-  responses: { 200: json(TokensWithUser, 'Signed in'), ...errors(400, 401, 429) },
+  responses: {
+    200: json(
+      z.union([TokensWithUser, MfaChallenge]),
+      'Signed in, or (2FA on) the second step: `mfa_required` and an `mfa_token`, no session',
+    ),
+    ...errors(400, 401, 429),
+  },
+});
+
+/** A TOTP code or a recovery code, exactly one. */
+export const SecondFactorFields = {
+  code: z
+    .string()
+    .regex(/^\d{6}$/, 'Six digits')
+    .optional(),
+  recovery_code: z.string().trim().min(1).max(40).optional(),
+};
+export const oneFactor = (b: { code?: string | undefined; recovery_code?: string | undefined }) =>
+  (b.code === undefined) !== (b.recovery_code === undefined);
+
+export const loginSecondStep = createRoute({
+  method: 'post',
+  path: '/auth/login/2fa',
+  tags: ['auth'],
+  summary: "The sign-in's second step: the mfa_token and a TOTP code or a recovery code (5 minutes, 5 tries)",
+  security: [],
+  request: {
+    body: jsonBody(
+      z
+        .object({ mfa_token: z.string().min(1).max(100), ...SecondFactorFields })
+        .strict()
+        .refine(oneFactor, { message: 'Send code or recovery_code', path: ['code'] }),
+    ),
+  },
+  responses: { 200: json(TokensWithUser, 'Signed in'), ...errors(400, 401) },
 });
 
 export const refresh = createRoute({

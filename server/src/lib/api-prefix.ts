@@ -1,0 +1,2 @@
+/** Where every API route is mounted (the old Django router's prefix). */
+export const API_PREFIX = '/api/tickets';

@@ -1,0 +1,40 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { requireAuth } from '../../auth/middleware.ts';
+import { instanceKey } from '../../auth/secret-key.ts';
+import type { AppEnv } from '../../deps.ts';
+import * as twoFactor from '../../services/two-factor.ts';
+import type * as r from './two-factor.routes.ts';
+
+const totpKey = (c: Context<AppEnv>) => instanceKey(c.var.deps.config, 'totp', (m) => c.var.deps.logger.warn(m));
+
+export const setupTwoFactor: RouteHandler<typeof r.setupTwoFactor, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const body = c.req.valid('json');
+  return c.json(await twoFactor.setupTwoFactor(c.var.deps.db, actor, body.password, await totpKey(c)), 200);
+};
+
+export const enableTwoFactor: RouteHandler<typeof r.enableTwoFactor, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const body = c.req.valid('json');
+  return c.json(await twoFactor.enableTwoFactor(c.var.deps.db, actor, body.code, await totpKey(c)), 200);
+};
+
+export const disableTwoFactor: RouteHandler<typeof r.disableTwoFactor, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const { password, ...factor } = c.req.valid('json');
+  await twoFactor.disableTwoFactor(c.var.deps.db, actor, password, factor, await totpKey(c));
+  return c.body(null, 204);
+};
+
+export const regenerateRecoveryCodes: RouteHandler<typeof r.regenerateRecoveryCodes, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const body = c.req.valid('json');
+  return c.json(await twoFactor.regenerateRecoveryCodes(c.var.deps.db, actor, body.code, await totpKey(c)), 200);
+};
+
+export const resetTwoFactor: RouteHandler<typeof r.resetTwoFactor, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  await twoFactor.resetTwoFactor(c.var.deps.db, actor, c.req.valid('param').id);
+  return c.body(null, 204);
+};
