@@ -71,6 +71,8 @@ export interface Fixtures {
   assignedToUser: number;
   /** A webhook of the project (see `freshWebhook`). */
   webhook: number;
+  /** A mailbox of the project (see `mailboxBody`). */
+  mailbox: number;
 }
 
 export interface MatrixContext {
@@ -227,6 +229,25 @@ async function dropSpareWebhooks(ctx: MatrixContext): Promise<void> {
   await ctx.t.sql`delete from webhooks where project_id = ${ctx.w.projectId} and id <> ${ctx.fx.webhook}`;
 }
 
+/**
+ * A mailbox of the project whose IMAP server is a closed loopback port: "test connection"
+ * reaches the server's refusal (422) only for those allowed to manage it.
+ */
+const mailboxBody = (n: number) => ({
+  address: `support${n}@acme.example`,
+  imap: { host: '127.0.0.1', port: 9, tls: false, username: 'helpdesk', password: 'matrix password' },
+});
+
+async function freshMailbox(ctx: MatrixContext): Promise<Vars> {
+  const res = await ctx.t.post(`/projects/${ctx.w.projectId}/mailboxes/`, mailboxBody(ctx.n), asSuperadmin(ctx));
+  return { box: expectStatus(res, 201, 'create mailbox').body.id };
+}
+
+/** Keeps the project under its mailbox limit: every mailbox but the fixture's goes again. */
+async function dropSpareMailboxes(ctx: MatrixContext): Promise<void> {
+  await ctx.t.sql`delete from mailboxes where project_id = ${ctx.w.projectId} and id <> ${ctx.fx.mailbox}`;
+}
+
 /** A pending delivery attempt: a ping the superadmin queued to a fresh webhook. */
 async function freshDelivery(ctx: MatrixContext): Promise<Vars> {
   const webhook = await freshWebhook(ctx);
@@ -283,6 +304,7 @@ export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
     { token: w.tokens.admin },
   );
   const webhook = await t.post('/webhooks/', webhookBody({ w }), sa);
+  const mailbox = await t.post(`/projects/${w.projectId}/mailboxes/`, mailboxBody(0), sa);
   const inProgress = w.columns.find((c) => c.name === 'In Progress');
   if (!inProgress) throw new Error('world has no In Progress column');
   return {
@@ -292,6 +314,7 @@ export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
     inProgress: inProgress.id,
     assignedToUser: expectStatus(assigned, 201, 'assigned ticket').body.id,
     webhook: expectStatus(webhook, 201, 'webhook').body.id,
+    mailbox: expectStatus(mailbox, 201, 'mailbox').body.id,
   };
 }
 
@@ -906,6 +929,50 @@ export const MATRIX: MatrixRow[] = [
     setup: freshDelivery,
     after: dropSpareWebhooks,
     expect: [401, 404, 202, 202, 403, 403, 403, 403, 403, 403],
+  },
+
+  // --- mailboxes (SPEC §13): like webhooks, the superuser's and the project superadmins' ---
+  {
+    method: 'GET',
+    route: '/projects/{id}/mailboxes',
+    path: '/projects/{projectId}/mailboxes/',
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/projects/{id}/mailboxes',
+    path: '/projects/{projectId}/mailboxes/',
+    body: (ctx) => mailboxBody(ctx.n),
+    after: dropSpareMailboxes,
+    expect: [401, 404, 201, 201, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PATCH',
+    route: '/mailboxes/{id}',
+    path: '/mailboxes/{mailbox}/',
+    body: () => ({ accept_from: 'anyone', is_active: true }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/mailboxes/{id}',
+    path: '/mailboxes/{box}/',
+    setup: freshMailbox,
+    after: dropSpareMailboxes,
+    expect: [401, 404, 204, 204, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/mailboxes/{id}/test',
+    path: '/mailboxes/{mailbox}/test/',
+    // 422: allowed, and the (closed) IMAP port's refusal came back as the answer.
+    expect: [401, 404, 422, 422, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/mailboxes/{id}/log',
+    path: '/mailboxes/{mailbox}/log/',
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
   },
   {
     method: 'PATCH',

@@ -6,3 +6,4 @@ export * from './chat.ts';
 export * from './events.ts';
 export * from './webhooks.ts';
 export * from './settings.ts';
+export * from './mail.ts';

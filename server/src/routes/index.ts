@@ -7,6 +7,7 @@ import { companiesRouter } from './companies/companies.index.ts';
 import { contactsRouter } from './contacts/contacts.index.ts';
 import { commentsRouter } from './comments/comments.index.ts';
 import { columnsRouter } from './columns/columns.index.ts';
+import { mailboxesRouter } from './mailboxes/mailboxes.index.ts';
 import { notificationsRouter } from './notifications/notifications.index.ts';
 import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
@@ -37,4 +38,5 @@ export const apiRouters: AppRouter[] = [
   notificationsRouter,
   webhooksRouter,
   settingsRouter,
+  mailboxesRouter,
 ];
