@@ -10,6 +10,7 @@ export const TASKS = {
   deliverWebhook: 'deliver_webhook',
   notify: 'notify',
   cleanup: 'cleanup',
+  pollMailboxes: 'poll_mailboxes',
 } as const;
 
 /** A task identifier, as graphile-worker stores it in `task_identifier`. */

@@ -1,9 +1,23 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { createdAt, id, orderKey, ts } from './_columns.ts';
 import { users } from './auth.ts';
 import { companies, contacts } from './orgs.ts';
 import { columnCategory, columns, priorities, projects, tags } from './projects.ts';
+
+/** Where a ticket came from: the app or API, or a mail to one of the project's mailboxes. */
+export const ticketSource = pgEnum('ticket_source', ['web', 'email']);
 
 export const tickets = pgTable(
   'tickets',
@@ -34,6 +48,7 @@ export const tickets = pgTable(
     isArchived: boolean('is_archived').notNull().default(false),
     archivedAt: ts('archived_at'),
     version: integer('version').notNull().default(1),
+    source: ticketSource('source').notNull().default('web'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

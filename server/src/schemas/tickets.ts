@@ -24,6 +24,7 @@ export const TicketSchema = z
     is_archived: z.boolean(),
     archived_at: z.string().nullable(),
     version: z.number().int(),
+    source: z.enum(['web', 'email']).openapi({ description: '`email`: opened by a mail to a project mailbox' }),
     created_at: z.string(),
     updated_at: z.string(),
   })

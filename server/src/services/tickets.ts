@@ -50,6 +50,7 @@ export function serializeTicket(t: TicketRecord): Ticket {
     is_archived: t.isArchived,
     archived_at: t.archivedAt?.toISOString() ?? null,
     version: t.version,
+    source: t.source,
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
   };
