@@ -157,7 +157,12 @@ describe('mail intake', () => {
     const raw = mail();
     await imap.append(user, 'INBOX', raw);
     // What the dead worker did: the ticket committed, the message neither flagged nor moved.
-    const first = await importMail(t.runtime.deps.db, intakeLimits(t.runtime.deps.config), box, Buffer.from(raw));
+    const first = await importMail(
+      t.runtime.deps.db,
+      intakeLimits(t.runtime.deps.config, t.runtime.deps.secrets),
+      box,
+      Buffer.from(raw),
+    );
     expect(first.outcome).toBe('imported');
     expect(await imap.list(user, 'INBOX')).toHaveLength(1);
     expect(await poll(box)).toMatchObject({ imported: 0, duplicate: 1 });
@@ -230,7 +235,7 @@ describe('mail intake', () => {
 
   it('refuses a malformed mail and logs why, and imports the next', async () => {
     const { box } = await freshMailbox();
-    const limits = intakeLimits(t.runtime.deps.config);
+    const limits = intakeLimits(t.runtime.deps.config, t.runtime.deps.secrets);
     const garbage = Buffer.from('\0\0\0 not a mail at all');
     const result = await importMail(t.runtime.deps.db, limits, box, garbage);
     expect(result.outcome).toBe('refused');
@@ -251,7 +256,7 @@ describe('mail intake', () => {
 
   it('opens at most MAIL_MAX_PER_SENDER_PER_HOUR tickets per sender (a mail flood)', async () => {
     const { box } = await freshMailbox();
-    const limits = { ...intakeLimits(t.runtime.deps.config), maxPerSenderPerHour: 2 };
+    const limits = { ...intakeLimits(t.runtime.deps.config, t.runtime.deps.secrets), maxPerSenderPerHour: 2 };
     const outcomes = [];
     for (let i = 0; i < 4; i++) {
       outcomes.push(

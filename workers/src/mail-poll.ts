@@ -26,8 +26,9 @@ export interface PollDeps {
 }
 
 /** The intake limits from the configuration. */
-export function intakeLimits(config: Config): IntakeLimits {
+export function intakeLimits(config: Config, secrets: Secrets): IntakeLimits {
   return {
+    secrets,
     storage: { dir: config.uploadDir, maxBytes: config.maxUploadBytes },
     maxMailBytes: config.MAIL_MAX_MB * 1024 * 1024,
     maxPerSenderPerHour: config.MAIL_MAX_PER_SENDER_PER_HOUR,
@@ -47,8 +48,8 @@ async function ensureFolder(client: ImapFlow, folder: string): Promise<void> {
 
 /** Reads the mailbox once; records `last_polled_at` and the error, if any, on the mailbox. */
 export async function pollMailbox(deps: PollDeps, box: MailboxRow): Promise<PollCounts> {
-  const counts: PollCounts = { imported: 0, ignored: 0, refused: 0, duplicate: 0, failed: 0 };
-  const limits = intakeLimits(deps.config);
+  const counts: PollCounts = { imported: 0, appended: 0, ignored: 0, refused: 0, duplicate: 0, failed: 0 };
+  const limits = intakeLimits(deps.config, deps.secrets);
   const log = deps.logger.child({ mailbox: box.id });
   let client: ImapFlow | null = null;
   try {

@@ -30,6 +30,7 @@ import type { TaskFactory, WorkerDeps } from './task.ts';
 import { archiveDoneTickets } from './tasks/archive_done_tickets.ts';
 import { cleanup } from './tasks/cleanup.ts';
 import { closeDeliveryDispatchers, deliverWebhook } from './tasks/deliver_webhook.ts';
+import { mailChatMessage } from './tasks/mail_chat_message.ts';
 import { notify } from './tasks/notify.ts';
 import { POLL_JOB_KEY, pollMailboxes } from './tasks/poll_mailboxes.ts';
 import { closeMailTransports } from './mail.ts';
@@ -45,6 +46,7 @@ const TASK_FACTORIES = {
   [TASKS.notify]: notify,
   [TASKS.deliverWebhook]: deliverWebhook,
   [TASKS.pollMailboxes]: pollMailboxes,
+  [TASKS.mailChatMessage]: mailChatMessage,
 } satisfies Record<TaskName, TaskFactory>;
 
 export const crontabFile = fileURLToPath(new URL('../crontab', import.meta.url));

@@ -10,11 +10,26 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { Db, Executor } from '@laneway/db/client';
-import { contacts, mailMessages, projectCompanies } from '@laneway/db/schema';
+import {
+  chatMessages,
+  chatRooms,
+  contacts,
+  mailMessages,
+  projectCompanies,
+  projects,
+  tickets,
+} from '@laneway/db/schema';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import TurndownService from 'turndown';
+import EmailReplyParser from 'email-reply-parser';
+import type { Secrets } from '../lib/secrets.ts';
+import { pgArray } from '../lib/sql-array.ts';
+import { readReplyToken } from '../mail/reply-address.ts';
 import type { Ticket } from '../schemas/tickets.ts';
+import { recordEvent, roomTopic } from './changes.ts';
+import { serializeMessage } from './chat.ts';
+import { transact } from './publish.ts';
 import { storeIncomingFiles, type UploadStorage } from './attachments.ts';
 import { companyForEmail } from './companies.ts';
 import type { MailboxRow } from './mailboxes.ts';
@@ -22,6 +37,8 @@ import { createIntakeTicket } from './ticket-writes.ts';
 
 /** What intake needs besides the database. */
 export interface IntakeLimits {
+  /** Reply tokens are checked with it. */
+  secrets: Secrets;
   storage: UploadStorage;
   /** MAIL_MAX_MB in bytes: a larger message is refused unread. */
   maxMailBytes: number;
@@ -29,13 +46,15 @@ export interface IntakeLimits {
   maxPerSenderPerHour: number;
 }
 
-export type IntakeOutcome = 'imported' | 'ignored' | 'refused' | 'duplicate';
+export type IntakeOutcome = 'imported' | 'appended' | 'ignored' | 'refused' | 'duplicate';
 
 export interface IntakeResult {
   outcome: IntakeOutcome;
   reason: string;
   messageId: string;
   ticket: Ticket | null;
+  /** The chat message an `appended` reply became. */
+  chatMessage?: number | undefined;
 }
 
 /** Headers as the IMAP envelope gives them, for a message too large to download. */
@@ -187,6 +206,9 @@ export async function importMail(
     return logOnly(db, mailbox, messageId, 'ignored', 'Sent by this mailbox itself', sender, subject);
   }
 
+  const reply = await matchReply(db, limits.secrets, mailbox, mail, sender);
+  if (reply) return appendReply(db, limits, mailbox, mail, messageId, sender, subject, reply);
+
   const [recent] = await db
     .select({ n: sql<number>`count(*)`.mapWith(Number) })
     .from(mailMessages)
@@ -281,6 +303,166 @@ export async function importMail(
     );
     if (!created) return { outcome: 'duplicate', reason: 'Seen before', messageId, ticket: null };
     return { outcome: 'imported', reason: created.extra, messageId, ticket: created.ticket };
+  } catch (error) {
+    await Promise.all(paths.map((p) => rm(p, { force: true })));
+    throw error;
+  }
+}
+
+/** The ticket a reply continues, and its contact. */
+interface ReplyTarget {
+  ticketId: number;
+  projectId: number;
+  projectKey: string;
+  number: number;
+  contactId: number;
+}
+
+/** Every address the message was delivered to, where a reply token may be. */
+function recipients(mail: ParsedMail): string[] {
+  const list = (v: ParsedMail['to']) => (v ? (Array.isArray(v) ? v : [v]).flatMap((a) => a.value) : []);
+  const addresses = [...list(mail.to), ...list(mail.cc)].map((a) => a.address ?? '');
+  for (const name of ['delivered-to', 'x-original-to', 'envelope-to']) {
+    const v = mail.headers.get(name);
+    if (typeof v === 'string') addresses.push(v);
+    else if (Array.isArray(v)) addresses.push(...v.map(String));
+  }
+  return addresses.filter(Boolean);
+}
+
+/** Message-IDs the mail answers (In-Reply-To, then References). */
+function answered(mail: ParsedMail): string[] {
+  const refs = typeof mail.references === 'string' ? [mail.references] : (mail.references ?? []);
+  return [...new Set([mail.inReplyTo, ...refs].filter((r): r is string => typeof r === 'string' && r.startsWith('<')))]
+    .map(clean)
+    .slice(0, 100);
+}
+
+/**
+ * The ticket this mail replies to, if its reply token (valid HMAC) or its In-Reply-To/References
+ * (a mail Laneway sent, or the mail that opened the ticket) name one of this mailbox's project,
+ * and its sender is that ticket's contact. A reply from anyone else is not a reply: it goes the
+ * way of new mail (accept_from decides), and never posts as the contact.
+ */
+async function matchReply(
+  db: Executor,
+  secrets: Secrets,
+  mailbox: MailboxRow,
+  mail: ParsedMail,
+  sender: string,
+): Promise<ReplyTarget | null> {
+  const candidates: number[] = [];
+  for (const address of recipients(mail)) {
+    const token = readReplyToken(secrets, address);
+    if (token) candidates.push(token.ticketId);
+  }
+  const ids = answered(mail);
+  if (!candidates.length && ids.length) {
+    const rows = await db.execute<{ ticket_id: number }>(sql`
+      select r.ticket_id from chat_messages m join chat_rooms r on r.id = m.room_id
+        where m.email_message_id = any(${pgArray(ids, 'text')}) and m.author_id is not null and r.ticket_id is not null
+      union all
+      select mm.ticket_id from mail_messages mm
+        where mm.mailbox_id = ${mailbox.id} and mm.message_id = any(${pgArray(ids, 'text')}) and mm.ticket_id is not null`);
+    candidates.push(...rows.map((r) => r.ticket_id));
+  }
+  for (const ticketId of candidates) {
+    const [row] = await db
+      .select({
+        ticketId: tickets.id,
+        projectId: tickets.projectId,
+        projectKey: projects.key,
+        number: tickets.number,
+        contactId: tickets.contactId,
+        email: contacts.email,
+      })
+      .from(tickets)
+      .innerJoin(projects, eq(projects.id, tickets.projectId))
+      .innerJoin(contacts, eq(contacts.id, tickets.contactId))
+      .where(eq(tickets.id, ticketId));
+    if (row && row.projectId === mailbox.projectId && row.email.toLowerCase() === sender && row.contactId !== null) {
+      return { ...row, contactId: row.contactId };
+    }
+  }
+  return null;
+}
+
+/** The new part of a reply: quoted history and signature trimmed. */
+export function replyText(mail: ParsedMail): string {
+  const text = mail.text?.trim() || (mail.html ? htmlToMarkdown(mail.html) : '');
+  const visible = new EmailReplyParser().parseReply(text).trim();
+  return clean(visible || text).slice(0, DESCRIPTION_MAX);
+}
+
+/** Appends a reply to its ticket's room as the contact's chat message (`via: email`). */
+async function appendReply(
+  db: Db,
+  limits: IntakeLimits,
+  mailbox: MailboxRow,
+  mail: ParsedMail,
+  messageId: string,
+  sender: string,
+  subject: string,
+  target: ReplyTarget,
+): Promise<IntakeResult> {
+  const files = mail.attachments.map((a) => ({ filename: a.filename, content: a.content }));
+  const paths: string[] = [];
+  try {
+    const appended = await transact(db, async (tx) => {
+      const claimed = await tx
+        .insert(mailMessages)
+        .values({
+          mailboxId: mailbox.id,
+          messageId,
+          outcome: 'appended',
+          sender,
+          subject: subject.slice(0, TITLE_MAX),
+          ticketId: target.ticketId,
+        })
+        .onConflictDoNothing()
+        .returning({ id: mailMessages.id });
+      if (!claimed.length) return null;
+      await tx
+        .insert(chatRooms)
+        .values({
+          projectId: target.projectId,
+          ticketId: target.ticketId,
+          name: `${target.projectKey}-${target.number}`,
+        })
+        .onConflictDoNothing({ target: chatRooms.ticketId });
+      const [room] = await tx
+        .select({ id: chatRooms.id })
+        .from(chatRooms)
+        .where(eq(chatRooms.ticketId, target.ticketId));
+      const body = replyText(mail) || (files.length ? '(attachments)' : '(empty reply)');
+      const [row] = await tx
+        .insert(chatMessages)
+        .values({
+          roomId: room!.id,
+          authorId: null,
+          contactId: target.contactId,
+          via: 'email',
+          emailMessageId: messageId.startsWith('<') ? messageId : null,
+          body,
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (!row) return null;
+      await recordEvent(tx, roomTopic(room!.id), 'chat.message', serializeMessage(row));
+      const { skipped } = await storeIncomingFiles(
+        tx,
+        { id: target.ticketId, project: target.projectId },
+        null,
+        files,
+        limits.storage,
+        paths,
+      );
+      const reason = skipped.length ? `Attachments over the size limit or empty, left out: ${skipped.join(', ')}` : '';
+      if (reason) await tx.update(mailMessages).set({ reason }).where(eq(mailMessages.id, claimed[0]!.id));
+      return { chatMessage: row.id, reason };
+    });
+    if (!appended) return { outcome: 'duplicate', reason: 'Seen before', messageId, ticket: null };
+    return { outcome: 'appended', reason: appended.reason, messageId, ticket: null, chatMessage: appended.chatMessage };
   } catch (error) {
     await Promise.all(paths.map((p) => rm(p, { force: true })));
     throw error;
