@@ -14,6 +14,7 @@ import { createRouter } from './routes/create-router.ts';
 import { withPublisher } from './services/publish.ts';
 import { AppError, errorResponse, toAppError, unauthorized } from './lib/errors.ts';
 import { healthRouter } from './routes/health/health.index.ts';
+import { inboundRouter } from './routes/inbound/inbound.index.ts';
 import { apiRouters } from './routes/index.ts';
 
 export const API_PREFIX = '/api/tickets';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps) {
   app.use(`${API_PREFIX}/*`, authenticate, csrfGuard);
 
   app.route('/', healthRouter);
+  app.route('/', inboundRouter);
   for (const router of apiRouters) app.route(API_PREFIX, router);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../server/src/env.ts';
 import type { Secrets } from '../../server/src/lib/secrets.ts';
 import { connectImap, describeImapError, serverPath } from '../../server/src/mail/imap.ts';
-import { importMail, type IntakeLimits, type IntakeOutcome } from '../../server/src/services/mail-intake.ts';
+import { importMail, intakeLimits, type IntakeOutcome } from '../../server/src/services/mail-intake.ts';
 import { imapSettings, type MailboxRow } from '../../server/src/services/mailboxes.ts';
 
 /** The keyword set on every message Laneway has handled. */
@@ -25,15 +25,7 @@ export interface PollDeps {
   logger: Logger;
 }
 
-/** The intake limits from the configuration. */
-export function intakeLimits(config: Config, secrets: Secrets): IntakeLimits {
-  return {
-    secrets,
-    storage: { dir: config.uploadDir, maxBytes: config.maxUploadBytes },
-    maxMailBytes: config.MAIL_MAX_MB * 1024 * 1024,
-    maxPerSenderPerHour: config.MAIL_MAX_PER_SENDER_PER_HOUR,
-  };
-}
+export { intakeLimits };
 
 export type PollCounts = Record<IntakeOutcome | 'failed', number>;
 

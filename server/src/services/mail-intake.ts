@@ -14,6 +14,7 @@ import {
   chatMessages,
   chatRooms,
   contacts,
+  mailboxes,
   mailMessages,
   projectCompanies,
   projects,
@@ -32,7 +33,9 @@ import { serializeMessage } from './chat.ts';
 import { transact } from './publish.ts';
 import { storeIncomingFiles, type UploadStorage } from './attachments.ts';
 import { companyForEmail } from './companies.ts';
-import type { MailboxRow } from './mailboxes.ts';
+import { hashInboundToken, type MailboxRow } from './mailboxes.ts';
+import type { Config } from '../env.ts';
+import { notFound } from '../lib/errors.ts';
 import { createIntakeTicket } from './ticket-writes.ts';
 
 /** What intake needs besides the database. */
@@ -44,6 +47,34 @@ export interface IntakeLimits {
   maxMailBytes: number;
   /** MAIL_MAX_PER_SENDER_PER_HOUR. */
   maxPerSenderPerHour: number;
+}
+
+/** The intake limits from the configuration. */
+export function intakeLimits(config: Config, secrets: Secrets): IntakeLimits {
+  return {
+    secrets,
+    storage: { dir: config.uploadDir, maxBytes: config.maxUploadBytes },
+    maxMailBytes: config.MAIL_MAX_MB * 1024 * 1024,
+    maxPerSenderPerHour: config.MAIL_MAX_PER_SENDER_PER_HOUR,
+  };
+}
+
+/**
+ * A raw message pushed by a mail provider to `POST /api/inbound/email/{token}`: the token names
+ * the mailbox (its SHA-256 is stored; an unknown token or an inactive mailbox is a 404).
+ */
+export async function receivePushedMail(
+  db: Db,
+  limits: IntakeLimits,
+  token: string,
+  raw: Buffer,
+): Promise<IntakeResult> {
+  const [box] = await db
+    .select()
+    .from(mailboxes)
+    .where(and(eq(mailboxes.inboundTokenHash, hashInboundToken(token)), eq(mailboxes.isActive, true)));
+  if (!box) throw notFound();
+  return importMail(db, limits, box, raw);
 }
 
 export type IntakeOutcome = 'imported' | 'appended' | 'ignored' | 'refused' | 'duplicate';

@@ -2,6 +2,7 @@ import { goto } from '$app/navigation';
 import { resolve } from '$app/paths';
 import { adminCalls } from './admin.ts';
 import { chatCalls } from './chat.ts';
+import { mailboxCalls } from './mailboxes.ts';
 import { settingsCalls } from './settings.ts';
 import { ticketCalls } from './tickets.ts';
 import type { Branding } from '../branding.ts';
@@ -105,6 +106,7 @@ export function createApi(fetcher: Fetch) {
     ...ticketCalls(call),
     ...chatCalls(call),
     ...settingsCalls(call),
+    ...mailboxCalls(call),
     ...adminCalls(call),
     branding: () => call<Branding>('GET', '/settings/'),
     updateBranding: (body: { site_name?: string; accent_colour?: string }) =>
