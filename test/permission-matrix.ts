@@ -73,6 +73,8 @@ export interface Fixtures {
   webhook: number;
   /** A mailbox of the project (see `mailboxBody`). */
   mailbox: number;
+  /** A canned response of the project. */
+  reply: number;
 }
 
 export interface MatrixContext {
@@ -243,6 +245,15 @@ async function freshMailbox(ctx: MatrixContext): Promise<Vars> {
   return { box: expectStatus(res, 201, 'create mailbox').body.id };
 }
 
+async function freshReply(ctx: MatrixContext): Promise<Vars> {
+  const res = await ctx.t.post(
+    `/projects/${ctx.w.projectId}/replies/`,
+    { name: `Spare reply ${ctx.n}`, body: 'Hello {{contact.name}}' },
+    asSuperadmin(ctx),
+  );
+  return { cannedReply: expectStatus(res, 201, 'create reply').body.id };
+}
+
 /** Keeps the project under its mailbox limit: every mailbox but the fixture's goes again. */
 async function dropSpareMailboxes(ctx: MatrixContext): Promise<void> {
   await ctx.t.sql`delete from mailboxes where project_id = ${ctx.w.projectId} and id <> ${ctx.fx.mailbox}`;
@@ -305,6 +316,11 @@ export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
   );
   const webhook = await t.post('/webhooks/', webhookBody({ w }), sa);
   const mailbox = await t.post(`/projects/${w.projectId}/mailboxes/`, mailboxBody(0), sa);
+  const reply = await t.post(
+    `/projects/${w.projectId}/replies/`,
+    { name: 'Greeting', body: 'Hello {{contact.name}}' },
+    sa,
+  );
   const inProgress = w.columns.find((c) => c.name === 'In Progress');
   if (!inProgress) throw new Error('world has no In Progress column');
   return {
@@ -315,6 +331,7 @@ export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
     assignedToUser: expectStatus(assigned, 201, 'assigned ticket').body.id,
     webhook: expectStatus(webhook, 201, 'webhook').body.id,
     mailbox: expectStatus(mailbox, 201, 'mailbox').body.id,
+    reply: expectStatus(reply, 201, 'reply').body.id,
   };
 }
 
@@ -973,6 +990,35 @@ export const MATRIX: MatrixRow[] = [
     route: '/mailboxes/{id}/log',
     path: '/mailboxes/{mailbox}/log/',
     expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+
+  // --- canned responses: staff use them, superadmins and admins write them ---
+  {
+    method: 'GET',
+    route: '/projects/{id}/replies',
+    path: '/projects/{projectId}/replies/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/projects/{id}/replies',
+    path: '/projects/{projectId}/replies/',
+    body: (ctx) => ({ name: `Matrix reply ${ctx.n}`, body: 'Thanks, {{contact.name}}.' }),
+    expect: [401, 404, 201, 201, 201, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PATCH',
+    route: '/replies/{id}',
+    path: '/replies/{reply}/',
+    body: () => ({ body: 'Hello {{contact.name}}, this is {{agent.name}}.' }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/replies/{id}',
+    path: '/replies/{cannedReply}/',
+    setup: freshReply,
+    expect: [401, 404, 204, 204, 204, 403, 403, 403, 403, 403],
   },
   {
     method: 'PATCH',

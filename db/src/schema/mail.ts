@@ -76,3 +76,22 @@ export const mailMessages = pgTable(
       .where(sql`outcome = 'imported'`),
   ],
 );
+
+/**
+ * Canned responses of a project (SPEC §13): Markdown with `{{ticket.key}}`, `{{ticket.title}}`,
+ * `{{contact.name}}`, `{{agent.name}}`, filled in where they are inserted (chat, comments).
+ */
+export const cannedReplies = pgTable(
+  'canned_replies',
+  {
+    id: id(),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('canned_replies_project_name_uq').on(t.projectId, sql`lower(${t.name})`)],
+);

@@ -8,6 +8,7 @@ import { contactsRouter } from './contacts/contacts.index.ts';
 import { commentsRouter } from './comments/comments.index.ts';
 import { columnsRouter } from './columns/columns.index.ts';
 import { mailboxesRouter } from './mailboxes/mailboxes.index.ts';
+import { repliesRouter } from './replies/replies.index.ts';
 import { notificationsRouter } from './notifications/notifications.index.ts';
 import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
@@ -39,4 +40,5 @@ export const apiRouters: AppRouter[] = [
   webhooksRouter,
   settingsRouter,
   mailboxesRouter,
+  repliesRouter,
 ];
