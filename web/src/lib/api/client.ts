@@ -3,6 +3,7 @@ import { resolve } from '$app/paths';
 import { adminCalls } from './admin.ts';
 import { chatCalls } from './chat.ts';
 import { mailboxCalls } from './mailboxes.ts';
+import { replyCalls } from './replies.ts';
 import { settingsCalls } from './settings.ts';
 import { ticketCalls } from './tickets.ts';
 import type { Branding } from '../branding.ts';
@@ -107,6 +108,7 @@ export function createApi(fetcher: Fetch) {
     ...chatCalls(call),
     ...settingsCalls(call),
     ...mailboxCalls(call),
+    ...replyCalls(call),
     ...adminCalls(call),
     branding: () => call<Branding>('GET', '/settings/'),
     updateBranding: (body: { site_name?: string; accent_colour?: string }) =>
