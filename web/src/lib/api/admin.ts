@@ -14,6 +14,8 @@ export interface ContactFields {
 export interface CompanyFields {
   name?: string;
   slug?: string;
+  /** Mail domains: new senders from them become this company's contacts (SPEC §13). */
+  domains?: string[];
   admins?: number[];
   users?: number[];
 }
