@@ -357,6 +357,7 @@ export async function startLaneway(
   }
   Object.assign(env, {
     NODE_ENV: 'production',
+    SECRET_KEY: 'bench secret key, not for any real deployment',
     DATABASE_URL: databaseUrl,
     PORT: String(port),
     HOST: '127.0.0.1',

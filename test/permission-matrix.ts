@@ -75,6 +75,10 @@ export interface Fixtures {
   webhook: number;
   /** A custom field of the project, so editing and moving it disturbs nothing else. */
   spareField: number;
+  /** A mailbox of the project (see `mailboxBody`). */
+  mailbox: number;
+  /** A canned response of the project. */
+  reply: number;
 }
 
 export interface MatrixContext {
@@ -261,6 +265,34 @@ async function dropSpareWebhooks(ctx: MatrixContext): Promise<void> {
   await ctx.t.sql`delete from webhooks where project_id = ${ctx.w.projectId} and id <> ${ctx.fx.webhook}`;
 }
 
+/**
+ * A mailbox of the project whose IMAP server is a closed loopback port: "test connection"
+ * reaches the server's refusal (422) only for those allowed to manage it.
+ */
+const mailboxBody = (n: number) => ({
+  address: `support${n}@acme.example`,
+  imap: { host: '127.0.0.1', port: 9, tls: false, username: 'helpdesk', password: 'matrix password' },
+});
+
+async function freshMailbox(ctx: MatrixContext): Promise<Vars> {
+  const res = await ctx.t.post(`/projects/${ctx.w.projectId}/mailboxes/`, mailboxBody(ctx.n), asSuperadmin(ctx));
+  return { box: expectStatus(res, 201, 'create mailbox').body.id };
+}
+
+async function freshReply(ctx: MatrixContext): Promise<Vars> {
+  const res = await ctx.t.post(
+    `/projects/${ctx.w.projectId}/replies/`,
+    { name: `Spare reply ${ctx.n}`, body: 'Hello {{contact.name}}' },
+    asSuperadmin(ctx),
+  );
+  return { cannedReply: expectStatus(res, 201, 'create reply').body.id };
+}
+
+/** Keeps the project under its mailbox limit: every mailbox but the fixture's goes again. */
+async function dropSpareMailboxes(ctx: MatrixContext): Promise<void> {
+  await ctx.t.sql`delete from mailboxes where project_id = ${ctx.w.projectId} and id <> ${ctx.fx.mailbox}`;
+}
+
 /** A pending delivery attempt: a ping the superadmin queued to a fresh webhook. */
 async function freshDelivery(ctx: MatrixContext): Promise<Vars> {
   const webhook = await freshWebhook(ctx);
@@ -347,6 +379,12 @@ export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
   );
   const webhook = await t.post('/webhooks/', webhookBody({ w }), sa);
   const field = await t.post(`/projects/${w.projectId}/fields/`, { name: 'Spare field', type: 'number' }, sa);
+  const mailbox = await t.post(`/projects/${w.projectId}/mailboxes/`, mailboxBody(0), sa);
+  const reply = await t.post(
+    `/projects/${w.projectId}/replies/`,
+    { name: 'Greeting', body: 'Hello {{contact.name}}' },
+    sa,
+  );
   const inProgress = w.columns.find((c) => c.name === 'In Progress');
   if (!inProgress) throw new Error('world has no In Progress column');
   return {
@@ -357,6 +395,8 @@ export async function prepareFixtures(t: TestApp, w: World): Promise<Fixtures> {
     assignedToUser: expectStatus(assigned, 201, 'assigned ticket').body.id,
     webhook: expectStatus(webhook, 201, 'webhook').body.id,
     spareField: expectStatus(field, 201, 'spare field').body.id,
+    mailbox: expectStatus(mailbox, 201, 'mailbox').body.id,
+    reply: expectStatus(reply, 201, 'reply').body.id,
   };
 }
 
@@ -1085,6 +1125,79 @@ export const MATRIX: MatrixRow[] = [
     setup: freshDelivery,
     after: dropSpareWebhooks,
     expect: [401, 404, 202, 202, 403, 403, 403, 403, 403, 403],
+  },
+
+  // --- mailboxes (SPEC §13): like webhooks, the superuser's and the project superadmins' ---
+  {
+    method: 'GET',
+    route: '/projects/{id}/mailboxes',
+    path: '/projects/{projectId}/mailboxes/',
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/projects/{id}/mailboxes',
+    path: '/projects/{projectId}/mailboxes/',
+    body: (ctx) => mailboxBody(ctx.n),
+    after: dropSpareMailboxes,
+    expect: [401, 404, 201, 201, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PATCH',
+    route: '/mailboxes/{id}',
+    path: '/mailboxes/{mailbox}/',
+    body: () => ({ accept_from: 'anyone', is_active: true }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/mailboxes/{id}',
+    path: '/mailboxes/{box}/',
+    setup: freshMailbox,
+    after: dropSpareMailboxes,
+    expect: [401, 404, 204, 204, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/mailboxes/{id}/test',
+    path: '/mailboxes/{mailbox}/test/',
+    // 422: allowed, and the (closed) IMAP port's refusal came back as the answer.
+    expect: [401, 404, 422, 422, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/mailboxes/{id}/log',
+    path: '/mailboxes/{mailbox}/log/',
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+
+  // --- canned responses: staff use them, superadmins and admins write them ---
+  {
+    method: 'GET',
+    route: '/projects/{id}/replies',
+    path: '/projects/{projectId}/replies/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/projects/{id}/replies',
+    path: '/projects/{projectId}/replies/',
+    body: (ctx) => ({ name: `Matrix reply ${ctx.n}`, body: 'Thanks, {{contact.name}}.' }),
+    expect: [401, 404, 201, 201, 201, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PATCH',
+    route: '/replies/{id}',
+    path: '/replies/{reply}/',
+    body: () => ({ body: 'Hello {{contact.name}}, this is {{agent.name}}.' }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/replies/{id}',
+    path: '/replies/{cannedReply}/',
+    setup: freshReply,
+    expect: [401, 404, 204, 204, 204, 403, 403, 403, 403, 403],
   },
   {
     method: 'PATCH',

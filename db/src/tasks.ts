@@ -11,6 +11,8 @@ export const TASKS = {
   notify: 'notify',
   cleanup: 'cleanup',
   accountMail: 'account_mail',
+  pollMailboxes: 'poll_mailboxes',
+  mailChatMessage: 'mail_chat_message',
 } as const;
 
 /** A task identifier, as graphile-worker stores it in `task_identifier`. */

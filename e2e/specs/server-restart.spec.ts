@@ -28,6 +28,7 @@ async function startLaneway(port: number): Promise<ChildProcess> {
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      SECRET_KEY: 'e2e secret key, not for any real deployment',
       DATABASE_URL: e2eDatabaseUrl(),
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -27,6 +27,7 @@ const server = spawn(process.execPath, ['server/src/main.ts'], {
   env: {
     ...process.env,
     NODE_ENV: 'production',
+    SECRET_KEY: 'e2e secret key, not for any real deployment',
     DATABASE_URL: databaseUrl.href,
     PORT: port,
     HOST: '127.0.0.1',

@@ -15,6 +15,7 @@ import { withAuditClient } from './services/audit.ts';
 import { withPublisher } from './services/publish.ts';
 import { AppError, errorResponse, toAppError, unauthorized } from './lib/errors.ts';
 import { healthRouter } from './routes/health/health.index.ts';
+import { inboundRouter } from './routes/inbound/inbound.index.ts';
 import { apiRouters } from './routes/index.ts';
 
 import { API_PREFIX } from './lib/api-prefix.ts';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps) {
   );
 
   app.route('/', healthRouter);
+  app.route('/', inboundRouter);
   for (const router of apiRouters) app.route(API_PREFIX, router);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

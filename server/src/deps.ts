@@ -12,6 +12,7 @@ import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { createRedisBus } from './realtime/bus-redis.ts';
 import { BoardCache } from './services/board.ts';
 import type { Config } from './env.ts';
+import { createSecrets, resolveSecretKey, type Secrets } from './lib/secrets.ts';
 
 /**
  * Long-lived things every request may use, created once at start-up. It names parts of every
@@ -32,6 +33,8 @@ export interface AppDeps {
   /** Carries committed events to every instance's WebSocket hub. */
   bus: Bus;
   metrics: Metrics;
+  /** Keys derived from SECRET_KEY (mailbox passwords, reply tokens). */
+  secrets: Secrets;
   /** Checks optional dependencies for /ready (Redis, the worker), added by later layers. */
   readinessChecks: Record<string, () => Promise<boolean>>;
 }
@@ -88,6 +91,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     await embedded?.stop();
     throw error;
   }
+  const secrets = createSecrets(await resolveSecretKey(config.SECRET_KEY, config.DATA_DIR));
   const { db, sql } = createDb(databaseUrl, { max: 20 });
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true })
@@ -154,6 +158,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     readinessChecks,
     boardCache: new BoardCache(),
     metrics,
+    secrets,
     bus: countPublished(
       redis
         ? createRedisBus(redis, databaseName(databaseUrl), logger, () => metrics.busReconnects.inc())

@@ -55,7 +55,24 @@ describe('configuration', () => {
   });
 });
 
+describe('SECRET_KEY', () => {
+  const url = 'postgres://laneway:secret@postgres:5432/laneway';
+  it('is required in production, naming the variable', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: url })).toThrow(
+      /^Invalid configuration: SECRET_KEY: must be set when NODE_ENV=production/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, SECRET_KEY: 'short' })).toThrow(
+      /^Invalid configuration: SECRET_KEY: must be at least 32 characters/,
+    );
+  });
+  it('is optional in development and tests (a key is generated under DATA_DIR)', () => {
+    expect(loadConfig({}).SECRET_KEY).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'test' }).SECRET_KEY).toBeUndefined();
+  });
+});
+
 describe('production without a database', () => {
+  const KEY = 'a production secret key of at least 32 characters';
   it('refuses to start, naming DATABASE_URL', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: '' })).toThrow(
@@ -65,11 +82,11 @@ describe('production without a database', () => {
 
   it('starts with DATABASE_URL, with DB_HOST, or when the embedded database is allowed', () => {
     const url = 'postgres://laneway:secret@postgres:5432/laneway';
-    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: url }).databaseUrl).toBe(url);
-    expect(loadConfig({ NODE_ENV: 'production', DB_HOST: 'postgres' }).databaseUrl).toBe(
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, SECRET_KEY: KEY }).databaseUrl).toBe(url);
+    expect(loadConfig({ NODE_ENV: 'production', DB_HOST: 'postgres', SECRET_KEY: KEY }).databaseUrl).toBe(
       'postgres://postgres:@postgres:5432/laneway',
     );
-    const embedded = loadConfig({ NODE_ENV: 'production', ALLOW_EMBEDDED_DATABASE: 'yes' });
+    const embedded = loadConfig({ NODE_ENV: 'production', ALLOW_EMBEDDED_DATABASE: 'yes', SECRET_KEY: KEY });
     expect(embedded).toMatchObject({ ALLOW_EMBEDDED_DATABASE: true, databaseUrl: undefined });
   });
 

@@ -86,6 +86,9 @@ const EnvSchema = z.object({
     })
     .default({ staff: 600, company: 120, token: 300 }),
   REQUIRE_2FA: z.enum(['off', 'superusers', 'staff', 'all']).default('off'),
+  MAIL_POLL_SECONDS: int(5, 24 * 3600).default(60),
+  MAIL_MAX_PER_SENDER_PER_HOUR: int(1, 100_000).default(30),
+  MAIL_MAX_MB: int(1, 1024).default(25),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -129,6 +132,13 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     throw new ConfigError(
       'Invalid configuration: DATABASE_URL: must be set (or DB_HOST) when NODE_ENV=production; ' +
         'set ALLOW_EMBEDDED_DATABASE=true to run the embedded PostgreSQL in DATA_DIR instead',
+    );
+  }
+  // Mailbox passwords are encrypted with it: a generated development key in a container's
+  // DATA_DIR would be lost with the volume, and every stored password with it.
+  if (!env.SECRET_KEY && env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'Invalid configuration: SECRET_KEY: must be set when NODE_ENV=production (e.g. openssl rand -base64 32)',
     );
   }
   const redisUrl = env.REDIS_URL ?? (env.REDIS_HOST ? `redis://${env.REDIS_HOST}:${env.REDIS_PORT}` : undefined);

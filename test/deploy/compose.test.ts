@@ -209,6 +209,7 @@ describe('the Dokploy template', () => {
     expect(env).toMatchObject({
       PUBLIC_URL: 'https://${main_domain}',
       POSTGRES_PASSWORD: '${postgres_password}',
+      SECRET_KEY: '${secret_key}',
       LANEWAY_IMAGE: expect.any(String),
     });
     const meta = JSON.parse(await readFile(path.join(root, 'deploy/dokploy/meta.json'), 'utf8'));

@@ -134,7 +134,13 @@ it(
     const dataDir = path.join(copy, 'data');
     server = runEntrypoint(
       [],
-      { NODE_ENV: 'production', DATABASE_URL: await databases.create(), DATA_DIR: dataDir, PORT: String(port) },
+      {
+        NODE_ENV: 'production',
+        DATABASE_URL: await databases.create(),
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        SECRET_KEY: 'production test secret key, not for any real deployment',
+      },
       app,
     );
     await waitReady(server, port);

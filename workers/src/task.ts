@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { Config } from '../../server/src/env.ts';
 import type { Bus } from '../../server/src/realtime/bus.ts';
 import type { Metrics } from '../../server/src/lib/metrics.ts';
+import type { Secrets } from '../../server/src/lib/secrets.ts';
 import { withPublisher } from '../../server/src/services/publish.ts';
 
 /** What every task may use: the same database, bus, configuration, logger and metrics as the server. */
@@ -20,6 +21,8 @@ export interface WorkerDeps {
   config: Config;
   logger: Logger;
   metrics: Metrics;
+  /** Keys from SECRET_KEY: mailbox passwords. */
+  secrets: Secrets;
 }
 
 export interface TaskContext {

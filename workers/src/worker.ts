@@ -30,8 +30,10 @@ import type { TaskFactory, WorkerDeps } from './task.ts';
 import { archiveDoneTickets } from './tasks/archive_done_tickets.ts';
 import { cleanup } from './tasks/cleanup.ts';
 import { closeDeliveryDispatchers, deliverWebhook } from './tasks/deliver_webhook.ts';
+import { mailChatMessage } from './tasks/mail_chat_message.ts';
 import { notify } from './tasks/notify.ts';
 import { accountMail } from './tasks/account_mail.ts';
+import { POLL_JOB_KEY, pollMailboxes } from './tasks/poll_mailboxes.ts';
 import { closeMailTransports } from './mail.ts';
 
 /**
@@ -45,6 +47,8 @@ const TASK_FACTORIES = {
   [TASKS.notify]: notify,
   [TASKS.deliverWebhook]: deliverWebhook,
   [TASKS.accountMail]: accountMail,
+  [TASKS.pollMailboxes]: pollMailboxes,
+  [TASKS.mailChatMessage]: mailChatMessage,
 } satisfies Record<TaskName, TaskFactory>;
 
 export const crontabFile = fileURLToPath(new URL('../crontab', import.meta.url));
@@ -138,6 +142,16 @@ export async function startWorker(deps: WorkerDeps, options: WorkerOptions = {})
   beating.unref();
   // The first beat also releases whatever a dead predecessor left behind.
   await beat();
+  // The mailbox poll is a chain of one job (its key): scheduled like the crontab, not in it,
+  // as MAIL_POLL_SECONDS may be shorter than cron's minute. `preserve_run_at` keeps a
+  // running chain's time when another worker starts.
+  if (options.crontab !== null) {
+    await utils.addJob(
+      TASKS.pollMailboxes,
+      {},
+      { jobKey: POLL_JOB_KEY, jobKeyMode: 'preserve_run_at', maxAttempts: 1 },
+    );
+  }
 
   return {
     id,

@@ -7,3 +7,4 @@ export * from './events.ts';
 export * from './webhooks.ts';
 export * from './settings.ts';
 export * from './accounts.ts';
+export * from './mail.ts';

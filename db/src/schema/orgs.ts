@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, id } from './_columns.ts';
 import { users } from './auth.ts';
@@ -9,9 +10,22 @@ export const companies = pgTable(
     id: id(),
     name: text('name').notNull(),
     slug: text('slug').notNull(),
+    /**
+     * Mail domains of the company (lower case, no `@`): a new sender from one of them becomes a
+     * contact of this company; single sign-on uses them too. A domain belongs to one company at
+     * most, which services/companies.ts checks under a lock (an array cannot carry a unique index).
+     */
+    domains: text('domains')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('companies_slug_uq').on(t.slug)],
+  (t) => [
+    uniqueIndex('companies_slug_uq').on(t.slug),
+    // "Which company holds this domain": contact intake and the uniqueness check.
+    index('companies_domains_gin').using('gin', t.domains),
+  ],
 );
 
 export const companyAdmins = pgTable(

@@ -17,6 +17,9 @@ import { users } from './auth.ts';
 import { companies, contacts } from './orgs.ts';
 import { columnCategory, columns, priorities, projects, tags } from './projects.ts';
 
+/** Where a ticket came from: the app or API, or a mail to one of the project's mailboxes. */
+export const ticketSource = pgEnum('ticket_source', ['web', 'email']);
+
 export const tickets = pgTable(
   'tickets',
   {
@@ -51,6 +54,7 @@ export const tickets = pgTable(
      * Only fields of the ticket's project; a field without a value has no key.
      */
     fields: jsonb('fields').$type<Record<string, unknown>>().notNull().default({}),
+    source: ticketSource('source').notNull().default('web'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

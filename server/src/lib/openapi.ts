@@ -19,6 +19,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict (stale version, duplicate)',
   413: 'Too large',
   415: 'Unsupported media type',
+  422: 'Refused by another server (its own message)',
   429: 'Too many requests (see Retry-After)',
 };
 

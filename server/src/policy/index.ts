@@ -71,6 +71,10 @@ export const canAssign = (a: ProjectAccess) => has(a, ['superadmin', 'admin']);
 export const canArchive = (a: ProjectAccess) => has(a, ['superadmin', 'admin']);
 export const canDeleteTicket = (a: ProjectAccess) => has(a, ['superadmin']);
 
+/** Canned responses: every staff member uses them, superadmins and admins write them (SPEC §13). */
+export const canUseReplies = (a: ProjectAccess) => isStaff(a);
+export const canManageReplies = (a: ProjectAccess) => has(a, ['superadmin', 'admin']);
+
 /** Everyone who can see a ticket can discuss it: comments, attachments, its chat room. */
 export const canDiscussTicket = (a: ProjectAccess, t: TicketFacts) => canSeeTicket(a, t);
 

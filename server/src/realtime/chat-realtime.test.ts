@@ -54,6 +54,8 @@ describe('chat over the socket', () => {
         id: expect.any(Number),
         room,
         author: w.ids.companyUser,
+        contact: null,
+        via: 'app',
         body: 'The printer is smoking',
         client_id: 'cu-1',
         created_at: expect.any(String),

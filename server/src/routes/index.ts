@@ -10,6 +10,8 @@ import { contactsRouter } from './contacts/contacts.index.ts';
 import { commentsRouter } from './comments/comments.index.ts';
 import { columnsRouter } from './columns/columns.index.ts';
 import { fieldsRouter } from './fields/fields.index.ts';
+import { mailboxesRouter } from './mailboxes/mailboxes.index.ts';
+import { repliesRouter } from './replies/replies.index.ts';
 import { notificationsRouter } from './notifications/notifications.index.ts';
 import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
@@ -53,4 +55,6 @@ export const apiRouters: AppRouter[] = [
   sessionsRouter,
   twoFactorRouter,
   passwordResetRouter,
+  mailboxesRouter,
+  repliesRouter,
 ];

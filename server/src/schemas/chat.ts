@@ -21,6 +21,12 @@ export const MessageSchema = z
     id: z.number().int(),
     room: z.number().int(),
     author: z.number().int().nullable(),
+    contact: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "The ticket's contact who wrote it (a reply by mail); author is then null" }),
+    via: z.enum(['app', 'email']).openapi({ description: '`email`: a reply by mail' }),
     body: z.string(),
     client_id: z.string().nullable().openapi({ description: "The sender's idempotency key" }),
     created_at: z.string(),

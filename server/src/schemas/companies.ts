@@ -8,6 +8,9 @@ export const CompanySchema = z
     id: z.number().int(),
     name: z.string(),
     slug: z.string(),
+    domains: z.array(z.string()).openapi({
+      description: "Mail domains (e.g. acme.example): new senders from them become this company's contacts",
+    }),
     admins: z.array(z.number().int()),
     users: z.array(z.number().int()),
     created_at: z.string(),

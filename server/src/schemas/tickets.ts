@@ -31,6 +31,7 @@ export const TicketSchema = z
       .openapi({ description: 'Custom field values by field id; a field without a value is absent' }),
     checklist: ChecklistProgressSchema,
     blocked: z.boolean().openapi({ description: 'A ticket not yet done blocks this one' }),
+    source: z.enum(['web', 'email']).openapi({ description: '`email`: opened by a mail to a project mailbox' }),
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -10,7 +10,7 @@
 import { transact } from './publish.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -289,6 +289,67 @@ async function receiveUpload(upload: IncomingUpload, storage: UploadStorage): Pr
     source.on('error', () => fail(badRequest('The upload was interrupted')));
     source.pipe(parser);
   });
+}
+
+/** An attachment that arrived whole in memory (a part of a mail), before it is stored. */
+export interface IncomingFile {
+  filename: string | undefined;
+  content: Buffer;
+}
+
+/**
+ * Stores files that arrived in memory (mail attachments) the way an upload is stored: the
+ * same size limit (a larger or empty one is skipped and named in `skipped`), the same sniffing
+ * (the sender's Content-Type is never trusted), the same file names. Then it inserts their rows
+ * and `attachment.created` changes in the caller's transaction; the caller removes `paths` if
+ * that transaction fails.
+ */
+export async function storeIncomingFiles(
+  tx: Executor,
+  ticket: { id: number; project: number },
+  uploaderId: number | null,
+  files: IncomingFile[],
+  storage: UploadStorage,
+  paths: string[],
+): Promise<{ stored: AttachmentJson[]; skipped: string[] }> {
+  const dir = path.resolve(storage.dir);
+  await mkdir(dir, { recursive: true });
+  const stored: AttachmentJson[] = [];
+  const skipped: string[] = [];
+  for (const file of files) {
+    const filename = cleanFilename(file.filename);
+    if (file.content.length === 0 || file.content.length > storage.maxBytes) {
+      skipped.push(filename);
+      continue;
+    }
+    const key = randomUUID();
+    const filePath = path.join(dir, key);
+    paths.push(filePath);
+    await writeFile(filePath, file.content, { flag: 'wx' });
+    const [row] = await tx
+      .insert(attachments)
+      .values({
+        ticketId: ticket.id,
+        uploaderId,
+        filename,
+        contentType: await sniffType(file.content.subarray(0, SNIFF_BYTES), file.content.length <= SNIFF_BYTES),
+        size: file.content.length,
+        sha256: createHash('sha256').update(file.content).digest('hex'),
+        storageKey: key,
+      })
+      .returning();
+    const json = serializeAttachment(row!);
+    await recordChange(tx, {
+      projectId: ticket.project,
+      ticketId: ticket.id,
+      actorId: uploaderId,
+      verb: 'attachment.created',
+      data: { attachment: json.id, filename: json.filename, content_type: json.content_type, size: json.size },
+      payload: json,
+    });
+    stored.push(json);
+  }
+  return { stored, skipped };
 }
 
 async function getAttachment(db: Executor, id: number): Promise<AttachmentRow> {

@@ -17,7 +17,9 @@ import { authorize, canDiscussTicket, canSeeProject, isStaff } from '../policy/i
 import { loadProjectAccess, visibleTicketsSql } from '../policy/load.ts';
 import { recordEvent, roomTopic, topicSeq } from './changes.ts';
 import { notifyDiscussion } from './notifications.ts';
+import { enqueue } from './jobs.ts';
 import { transact } from './publish.ts';
+import { TASKS } from '@laneway/db/tasks';
 import { factsOf, requireTicket, serializeTicket, type TicketRecord } from './tickets.ts';
 
 type RoomRow = typeof chatRooms.$inferSelect;
@@ -45,6 +47,8 @@ export function serializeMessage(m: MessageRow) {
     id: m.id,
     room: m.roomId,
     author: m.authorId,
+    contact: m.contactId,
+    via: m.via,
     body: m.body,
     client_id: m.clientId,
     created_at: m.createdAt.toISOString(),
@@ -57,18 +61,31 @@ export async function requireRoom(
   db: Executor,
   actor: Actor,
   roomId: number,
-): Promise<{ room: RoomRow; ticket: TicketRecord | null }> {
+): Promise<{ room: RoomRow; ticket: TicketRecord | null; staff: boolean }> {
   const [room] = await db.select().from(chatRooms).where(eq(chatRooms.id, roomId));
   if (!room) throw notFound();
   if (room.ticketId !== null) {
     const { ticket, access } = await requireTicket(db, actor, room.ticketId);
     authorize(canDiscussTicket(access, factsOf(ticket)), true);
-    return { room, ticket };
+    return { room, ticket, staff: isStaff(access) };
   }
   // Project-wide rooms are for the project's staff.
   const access = await loadProjectAccess(db, actor, room.projectId);
   authorize(access !== null && isStaff(access), true);
-  return { room, ticket: null };
+  return { room, ticket: null, staff: true };
+}
+
+/**
+ * Queues the mail of a staff message to the ticket's contact (SPEC §13), in the message's
+ * transaction: when the ticket has a contact with an address and its project an active
+ * mailbox to send as. Comments never come here: they are internal notes.
+ */
+async function mailToContact(tx: Executor, ticket: TicketRecord, messageId: number): Promise<void> {
+  if (ticket.contactId === null) return;
+  const [row] = await tx.execute<{ ok: boolean }>(sql`
+    select exists (select 1 from contacts c where c.id = ${ticket.contactId} and c.email like '%@%')
+       and exists (select 1 from mailboxes b where b.project_id = ${ticket.projectId} and b.is_active) as ok`);
+  if (row?.ok) await enqueue(tx, TASKS.mailChatMessage, { message: messageId }, { maxAttempts: 10 });
 }
 
 /** The ticket's room, created on first use (two first uses at once end with one room). */
@@ -164,7 +181,7 @@ export async function sendMessage(
   roomId: number,
   input: { body: string; client_id?: string | null | undefined },
 ): Promise<{ message: MessageJson; created: boolean }> {
-  const { room, ticket } = await requireRoom(db, actor, roomId);
+  const { room, ticket, staff } = await requireRoom(db, actor, roomId);
   const clientId = input.client_id ?? null;
   if (clientId !== null) {
     const first = await findSent(db, actor, room.id, clientId);
@@ -185,6 +202,7 @@ export async function sendMessage(
         body: message.body,
         ref: { room: room.id, message: message.id },
       });
+      if (staff) await mailToContact(tx, ticket, message.id);
     }
     return { message, created: true };
   });

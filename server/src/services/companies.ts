@@ -15,6 +15,7 @@ const companyFields = {
   id: companies.id,
   name: companies.name,
   slug: companies.slug,
+  domains: companies.domains,
   createdAt: companies.createdAt,
   admins: sql<number[]>`coalesce((select array_agg(ca.user_id order by ca.user_id) from company_admins ca
     where ca.company_id = ${companies.id}), '{}'::int[])`,
@@ -26,6 +27,7 @@ export interface CompanyRow {
   id: number;
   name: string;
   slug: string;
+  domains: string[];
   createdAt: Date;
   admins: number[];
   users: number[];
@@ -37,6 +39,7 @@ export function serializeCompany(c: CompanyRow) {
     id: c.id,
     name: c.name,
     slug: c.slug,
+    domains: c.domains,
     admins: c.admins,
     users: c.users,
     created_at: c.createdAt.toISOString(),
@@ -133,7 +136,7 @@ async function assertSlugFree(db: Executor, slug: string, exceptId?: number) {
   if (row) throw conflict('A company with this slug already exists', { slug: ['Taken'] });
 }
 
-const unique = (ids: number[]) => [...new Set(ids)];
+const unique = <T>(values: T[]) => [...new Set(values)];
 
 /**
  * Replaces a company's admins or users with `ids` (already checked to exist). Whoever joins or
@@ -161,9 +164,47 @@ export async function companyPeople(db: Executor, companyIds: number[]): Promise
   return rows.map((r) => r.user_id);
 }
 
+/**
+ * Refuses (409, naming the domain) a domain another company holds. Every write of `domains`
+ * takes one transaction-scoped advisory lock first: an array cannot carry a unique index, and
+ * two companies claiming one domain at once must not both pass the check.
+ */
+async function assertDomainsFree(db: Executor, domains: string[], exceptId?: number) {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext('laneway:company_domains'))`);
+  if (!domains.length) return;
+  const rows = await db
+    .select({ name: companies.name, domains: companies.domains })
+    .from(companies)
+    .where(
+      and(
+        sql`${companies.domains} && ${pgArray(domains, 'text')}`,
+        exceptId === undefined ? undefined : ne(companies.id, exceptId),
+      ),
+    );
+  const taken = domains.filter((d) => rows.some((r) => r.domains.includes(d)));
+  if (taken.length) {
+    throw conflict('A domain belongs to another company', {
+      domains: taken.map((d) => `${d} belongs to ${rows.find((r) => r.domains.includes(d))!.name}`),
+    });
+  }
+}
+
+/** The company whose `domains` hold this address's domain, for contacts made from mail. */
+export async function companyForEmail(db: Executor, email: string): Promise<number | null> {
+  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  if (!domain) return null;
+  const [row] = await db
+    .select({ id: companies.id })
+    .from(companies)
+    .where(sql`${companies.domains} @> ${pgArray([domain], 'text')}`)
+    .limit(1);
+  return row?.id ?? null;
+}
+
 export interface NewCompany {
   name: string;
   slug?: string | undefined;
+  domains?: string[] | undefined;
   admins?: number[] | undefined;
   users?: number[] | undefined;
 }
@@ -182,7 +223,12 @@ export async function createCompany(db: Db, actor: Actor, input: NewCompany): Pr
     await assertUsersExist(tx, 'admins', admins);
     await assertUsersExist(tx, 'users', people);
     await assertSlugFree(tx, slug);
-    const [row] = await tx.insert(companies).values({ name: input.name, slug }).returning({ id: companies.id });
+    const domains = unique(input.domains ?? []);
+    await assertDomainsFree(tx, domains);
+    const [row] = await tx
+      .insert(companies)
+      .values({ name: input.name, slug, domains })
+      .returning({ id: companies.id });
     await replacePeople(tx, companyAdmins, row!.id, admins);
     await replacePeople(tx, companyUsers, row!.id, people);
     return serializeCompany(await loadCompany(tx, row!.id));
@@ -192,6 +238,7 @@ export async function createCompany(db: Db, actor: Actor, input: NewCompany): Pr
 export interface CompanyPatch {
   name?: string | undefined;
   slug?: string | undefined;
+  domains?: string[] | undefined;
   admins?: number[] | undefined;
   users?: number[] | undefined;
 }
@@ -218,6 +265,10 @@ export async function updateCompany(db: Db, actor: Actor, id: number, patch: Com
     if (patch.slug !== undefined) {
       await assertSlugFree(tx, patch.slug, id);
       values.slug = patch.slug;
+    }
+    if (patch.domains !== undefined) {
+      values.domains = unique(patch.domains);
+      await assertDomainsFree(tx, values.domains, id);
     }
     if (Object.keys(values).length) await tx.update(companies).set(values).where(eq(companies.id, id));
     if (patch.admins !== undefined) {

@@ -421,3 +421,80 @@ export async function deleteTicket(db: Db, actor: Actor, id: number): Promise<vo
     });
   });
 }
+
+/** A ticket filed by the system for someone outside the app (mail intake, SPEC §13). */
+export interface IntakeTicket {
+  project: number;
+  title: string;
+  description: string;
+  /** The intake column; null (or a column since deleted) files it in the first column. */
+  column: number | null;
+  priority_id: number | null;
+  source: 'email';
+}
+
+/** The ticket's contact and company, decided inside its transaction by `claim`. */
+export interface IntakeClaim {
+  contact: number | null;
+  company: number | null;
+}
+
+/** What runs inside an intake ticket's transaction, around the ticket's own writes. */
+export interface IntakeHooks<C extends IntakeClaim, T> {
+  /** Runs first; null writes nothing (e.g. the message was imported already). */
+  claim(tx: Tx): Promise<C | null>;
+  /** Runs after the ticket row and its event, before commit (attachments, the mail log). */
+  after(tx: Tx, ticket: Ticket, claim: C): Promise<T>;
+}
+
+/**
+ * Files a ticket with no acting user: the same numbering, placement, activity row and
+ * `ticket.created` event as `createTicket`, with `reporter` null and `source` set. The caller
+ * has resolved the contact and company; no assignees, so nobody is notified by assignment.
+ * Returns null when `claim` declined.
+ */
+export async function createIntakeTicket<C extends IntakeClaim, T>(
+  db: Db,
+  input: IntakeTicket,
+  hooks: IntakeHooks<C, T>,
+): Promise<{ ticket: Ticket; extra: T } | null> {
+  const projectId = input.project;
+  const column =
+    input.column === null
+      ? await firstColumn(db, projectId)
+      : await checkColumn(db, projectId, input.column).catch(() => firstColumn(db, projectId));
+  return withPositionRetry(db, async (tx) => {
+    const claim = await hooks.claim(tx);
+    if (!claim) return null;
+    const [seq] = await tx
+      .update(projects)
+      .set({ ticketSeq: sql`${projects.ticketSeq} + 1` })
+      .where(eq(projects.id, projectId))
+      .returning({ n: projects.ticketSeq });
+    const [row] = await tx
+      .insert(tickets)
+      .values({
+        projectId,
+        number: seq!.n,
+        title: input.title,
+        description: input.description,
+        ...placeTicket(null, { column, position: await edgeKey(tx, column.id, 'bottom') }, new Date()),
+        priorityId: input.priority_id ?? 2,
+        companyId: claim.company,
+        contactId: claim.contact,
+        reporterId: null,
+        source: input.source,
+      })
+      .returning({ id: tickets.id });
+    const json = serializeTicket(await readTicket(tx, row!.id));
+    await recordChange(tx, {
+      projectId,
+      ticketId: json.id,
+      actorId: null,
+      verb: 'ticket.created',
+      data: { number: json.number, title: json.title, column: json.column },
+      payload: json,
+    });
+    return { ticket: json, extra: await hooks.after(tx, json, claim) };
+  });
+}

@@ -69,6 +69,7 @@ export function serializeTicket(t: TicketRecord): Ticket {
     fields: t.fields as Ticket['fields'],
     checklist: t.checklist,
     blocked: t.blocked,
+    source: t.source,
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
   };

@@ -24,7 +24,7 @@ export const accountMail = defineTask(
     .loose(),
   async (payload, { deps, log }) => {
     const { db, config } = deps;
-    const key = await instanceKey(config, 'mail', (m) => log.warn(m));
+    const key = await instanceKey(config, 'mail');
     const link = payload.sealed_link
       ? new TextDecoder().decode(unseal(key, Buffer.from(payload.sealed_link, 'base64')))
       : null;

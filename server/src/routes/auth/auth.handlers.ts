@@ -90,9 +90,9 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
 };
 
 export const loginSecondStepHandler: RouteHandler<typeof loginSecondStep, AppEnv> = async (c) => {
-  const { db, config, logger } = c.var.deps;
+  const { db, config } = c.var.deps;
   const { mfa_token, ...factor } = c.req.valid('json');
-  const key = await instanceKey(config, 'totp', (m) => logger.warn(m));
+  const key = await instanceKey(config, 'totp');
   const { tokens, user } = await auth.loginSecondStep(db, lifetimes(config), key, {
     mfaToken: mfa_token,
     factor,

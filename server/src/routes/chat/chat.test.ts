@@ -107,6 +107,8 @@ describe('messages', () => {
       id: expect.any(Number),
       room: room.id,
       author: w.ids.user,
+      contact: null,
+      via: 'app',
       body: 'Anyone there?',
       client_id: 'c-1',
       created_at: expect.any(String),

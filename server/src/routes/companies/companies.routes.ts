@@ -12,6 +12,14 @@ const Slug = z
   .min(1)
   .max(100)
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Lowercase letters, digits and single hyphens only');
+/** A mail domain such as `acme.example`: lower-cased, no `@`, at least one dot. */
+const Domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'A domain name such as acme.example');
+const Domains = z.array(Domain).max(100).openapi({ description: 'Each domain belongs to one company at most' });
 /** A list of user ids; a company with thousands of admins is a mistake, not a use case. */
 const UserIds = z.array(RefId).max(5000);
 
@@ -19,6 +27,7 @@ const NewCompanyBody = z
   .object({
     name: CompanyName,
     slug: Slug.optional().openapi({ description: 'Derived from the name when omitted' }),
+    domains: Domains.default([]),
     admins: UserIds.default([]),
     users: UserIds.default([]),
   })
@@ -29,6 +38,7 @@ const CompanyPatchBody = z
   .object({
     name: CompanyName.optional(),
     slug: Slug.optional(),
+    domains: Domains.optional(),
     admins: UserIds.optional(),
     users: UserIds.optional().openapi({ description: "The only field a company's own admins may change" }),
   })

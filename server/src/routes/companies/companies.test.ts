@@ -48,6 +48,7 @@ describe('superuser CRUD', () => {
     expect(res.body).toEqual({
       id: expect.any(Number),
       name: 'Initech & Sons, Ltd.',
+      domains: [],
       slug: 'initech-sons-ltd',
       admins: [who.staff!.id, who.root!.id].sort((a, b) => a - b),
       users: [who.abe!.id],
@@ -241,5 +242,52 @@ describe('security', () => {
     const nobody = await t.get('/companies/', { token: who.nobody!.token });
     expect(nobody.body).toEqual({ count: 0, next: null, previous: null, results: [] });
     expect((await t.get(`/companies/${acme.id}/`, { token: who.nobody!.token })).status).toBe(404);
+  });
+});
+
+describe('mail domains', () => {
+  it('are stored lower-case without duplicates, and edited by the superuser only', async () => {
+    const created = await t.post(
+      '/companies/',
+      { name: 'Domain Co', domains: ['Domain.Example', 'domain.example', 'mail.domain.example'] },
+      { token: root },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.domains).toEqual(['domain.example', 'mail.domain.example']);
+    const patched = await t.patch(`/companies/${created.body.id}/`, { domains: ['other.example'] }, { token: root });
+    expect(patched.status).toBe(200);
+    expect(patched.body.domains).toEqual(['other.example']);
+    // Company admins manage their people, not which mail lands in their company.
+    const byAdmin = await t.patch(`/companies/${acme.id}/`, { domains: ['acme.example'] }, { token: who.ada!.token });
+    expect(byAdmin.status).toBe(403);
+  });
+
+  it('belong to one company at most: a second claim is a 409 naming the holder (mail would go to the wrong company)', async () => {
+    const first = await t.post('/companies/', { name: 'Holder', domains: ['held.example'] }, { token: root });
+    expect(first.status).toBe(201);
+    const second = await t.post('/companies/', { name: 'Claimer', domains: ['held.example'] }, { token: root });
+    expect(second.status).toBe(409);
+    expect(second.body.error.details).toEqual({ domains: ['held.example belongs to Holder'] });
+    const patched = await t.patch(`/companies/${globex.id}/`, { domains: ['HELD.example'] }, { token: root });
+    expect(patched.status).toBe(409);
+    // Its own domains again are no clash.
+    const same = await t.patch(`/companies/${first.body.id}/`, { domains: ['held.example'] }, { token: root });
+    expect(same.status).toBe(200);
+  });
+
+  it('refuses two companies claiming one domain at once: exactly one wins', async () => {
+    const results = await Promise.all(
+      ['Racer A', 'Racer B', 'Racer C'].map((name) =>
+        t.post('/companies/', { name, domains: ['race.example'] }, { token: root }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+  });
+
+  it('refuses what is not a domain', async () => {
+    for (const domains of [['@acme.example'], ['acme'], ['a b.example'], ['x'.repeat(300)], 'acme.example']) {
+      const res = await t.post('/companies/', { name: 'Bad Domains', domains }, { token: root });
+      expect(res.status, JSON.stringify(domains)).toBe(400);
+    }
   });
 });

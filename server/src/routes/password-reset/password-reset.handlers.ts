@@ -14,12 +14,12 @@ const RESET_ANSWER_MS = 250;
 
 export const requestReset: RouteHandler<typeof r.requestReset, AppEnv> = async (c) => {
   const started = performance.now();
-  const { db, config, logger, resetLimiter } = c.var.deps;
+  const { db, config, resetLimiter } = c.var.deps;
   const { email } = c.req.valid('json');
   // Charged whether or not the address exists, so a 429 says nothing about it either.
   await resetLimiter.byIp.charge(clientIp(c));
   await resetLimiter.byAddress.charge(email.toLowerCase());
-  const key = await instanceKey(config, 'mail', (m) => logger.warn(m));
+  const key = await instanceKey(config, 'mail');
   await reset.requestReset(db, {
     email,
     ttlMinutes: config.PASSWORD_RESET_TTL_MINUTES,

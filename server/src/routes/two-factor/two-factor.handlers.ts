@@ -6,7 +6,7 @@ import type { AppEnv } from '../../deps.ts';
 import * as twoFactor from '../../services/two-factor.ts';
 import type * as r from './two-factor.routes.ts';
 
-const totpKey = (c: Context<AppEnv>) => instanceKey(c.var.deps.config, 'totp', (m) => c.var.deps.logger.warn(m));
+const totpKey = (c: Context<AppEnv>) => instanceKey(c.var.deps.config, 'totp');
 
 export const setupTwoFactor: RouteHandler<typeof r.setupTwoFactor, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);

@@ -13,9 +13,11 @@ import { commentCalls } from './comments.ts';
 import { companyCalls } from './companies.ts';
 import { contactCalls } from './contacts.ts';
 import { fieldCalls } from './fields.ts';
+import { mailboxCalls } from './mailboxes.ts';
 import { notificationCalls } from './notifications.ts';
 import { priorityCalls } from './priorities.ts';
 import { projectCalls } from './projects.ts';
+import { replyCalls } from './replies.ts';
 import { requester, type Fetch } from './request.ts';
 import { settingsCalls } from './settings.ts';
 import { tagCalls } from './tags.ts';
@@ -30,6 +32,8 @@ export type { TicketQuery } from './tickets.ts';
 export type * from './types.ts';
 export type * from './fields.ts';
 export type * from './checklists.ts';
+export type * from './mailboxes.ts';
+export type * from './replies.ts';
 
 /**
  * The REST API over a given `fetch`: SvelteKit's in `load` (so server rendering forwards the
@@ -58,6 +62,8 @@ export function createApi(fetcher: Fetch) {
     ...settingsCalls(call),
     ...fieldCalls(call),
     ...checklistCalls(call),
+    ...mailboxCalls(call),
+    ...replyCalls(call),
   };
 }
 

@@ -19,6 +19,10 @@ export interface ChatLine {
   key: string;
   id: number | null;
   author: number | null;
+  /** The ticket's contact, for a reply that came by mail (author is then null). */
+  contact: number | null;
+  /** `email`: a reply by mail, shown "via email". */
+  via: 'app' | 'email';
   body: string;
   clientId: string | null;
   createdAt: string;
@@ -45,6 +49,8 @@ function lineOf(message: ChatMessage): ChatLine {
     key: message.client_id ? `c:${message.author}:${message.client_id}` : `m${message.id}`,
     id: message.id,
     author: message.author,
+    contact: message.contact,
+    via: message.via,
     body: message.body,
     clientId: message.client_id,
     createdAt: message.created_at,
@@ -268,6 +274,8 @@ export class ChatRoomState {
       key: clientId,
       id: null,
       author: this.#deps.me?.id ?? null,
+      contact: null,
+      via: 'app',
       body: text,
       clientId,
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a timestamp, never mutated

@@ -9,13 +9,14 @@ export const load: PageLoad = async ({ fetch, parent }) => {
     error(403, 'Only this project’s superadmins (and instance superusers) can change its settings.');
   }
   const api = createApi(fetch);
-  const [columns, tags, fields, members, companies, webhooks] = await Promise.all([
+  const [columns, tags, fields, members, companies, webhooks, mailboxes] = await Promise.all([
     api.columns(project.id),
     api.tags(project.id),
     api.fields(project.id),
     api.members(project.id),
     api.companies(),
     api.webhooks(project.id),
+    api.mailboxes(project.id),
   ]);
   return {
     columns: columns.results,
@@ -24,5 +25,6 @@ export const load: PageLoad = async ({ fetch, parent }) => {
     members: members.results,
     companies: companies.results,
     webhooks: webhooks.results,
+    mailboxes: mailboxes.results,
   };
 };
