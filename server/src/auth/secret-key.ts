@@ -15,7 +15,9 @@ export function instanceKey(config: Config, purpose: string): Promise<Buffer> {
   const id = `${config.SECRET_KEY ? 'env' : config.DATA_DIR}\0${purpose}`;
   let key = keys.get(id);
   if (!key) {
-    key = resolveSecretKey(config.SECRET_KEY, config.DATA_DIR).then((secret) => Buffer.from(hkdfSync('sha256', secret, 'laneway', purpose, 32)));
+    key = resolveSecretKey(config.SECRET_KEY, config.DATA_DIR).then((secret) =>
+      Buffer.from(hkdfSync('sha256', secret, 'laneway', purpose, 32)),
+    );
     keys.set(id, key);
   }
   return key;
