@@ -6,10 +6,11 @@
  * subject only through `headerText`, which removes line breaks: a title cannot add headers.
  */
 import { createTransport } from 'nodemailer';
+import type { NotificationKind } from '../../server/src/schemas/notifications.ts';
 
 /** One notification as the digest shows it; `data` is the stored notification's `data`. */
 export interface DigestItem {
-  kind: string;
+  kind: NotificationKind;
   ticketId: number | null;
   /** The actor's display name; null when there was none (a job) or the user is gone. */
   actorName: string | null;
@@ -61,7 +62,7 @@ export function headerText(text: string, max = SUBJECT_MAX): string {
 }
 
 /** Each kind's sentence; the placeholders are filled in (escaped, in HTML). */
-const SENTENCES: Record<string, string> = {
+const SENTENCES: Record<NotificationKind, string> = {
   assigned: '{actor} assigned you to {ticket}',
   mentioned: '{actor} mentioned you on {ticket}',
   commented: '{actor} commented on {ticket}',

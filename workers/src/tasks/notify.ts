@@ -20,6 +20,7 @@ import { pgArray } from '../../../server/src/lib/sql-array.ts';
 import { TASKS } from '@laneway/db/tasks';
 import { headerText, mailTransport, renderDigest } from '../mail.ts';
 import { defineTask } from '../task.ts';
+import type { NotificationKind } from '../../../server/src/schemas/notifications.ts';
 
 /** The job key shared by one user's digest jobs (storeNotifications builds the same in SQL). */
 export const notifyJobKey = (userId: number) => `notify:user:${userId}`;
@@ -68,7 +69,7 @@ export const notify = defineTask(
 
     const claimed = await db.execute<{
       id: number;
-      kind: string;
+      kind: NotificationKind;
       ticket_id: number | null;
       data: Record<string, unknown>;
       read: boolean;
