@@ -31,27 +31,3 @@ export function fieldCalls(call: Call) {
       call<Field>('POST', `/fields/${id}/move/`, target),
   };
 }
-
-/** A value as text, for a card, a table cell or a CSV column (`userName` names a user id). */
-export function fieldText(field: Field, value: unknown, userName: (id: number) => string = (id) => `#${id}`): string {
-  if (value === undefined || value === null) return '';
-  const label = (id: unknown) => field.options.find((o) => o.id === id)?.label ?? `#${String(id)}`;
-  switch (field.type) {
-    case 'select':
-      return label(value);
-    case 'multi_select':
-      return Array.isArray(value) ? value.map(label).join(', ') : '';
-    case 'checkbox':
-      return value === true ? 'Yes' : 'No';
-    case 'user':
-      return typeof value === 'number' ? userName(value) : '';
-    default:
-      return String(value);
-  }
-}
-
-/** The colour of a select value's option, if it has one. */
-export function fieldColour(field: Field, value: unknown): string | null {
-  if (field.type !== 'select') return null;
-  return field.options.find((o) => o.id === value)?.colour ?? null;
-}

@@ -27,7 +27,6 @@ import { webhookCalls } from './webhooks.ts';
 
 export { ApiError } from './request.ts';
 export { uploadAttachment } from './attachments.ts';
-export { fieldColour, fieldText } from './fields.ts';
 export type { TicketQuery } from './tickets.ts';
 export type * from './types.ts';
 export type * from './fields.ts';

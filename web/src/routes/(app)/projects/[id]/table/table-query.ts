@@ -2,7 +2,8 @@
  * The table view's URL query besides the filters: `sort` (one field of the list API's
  * `ordering`, `-` for descending) and `page`. Pure functions, shared by the load and the page.
  */
-import { fieldText, type Field, type Ticket } from '#lib/api/index.ts';
+import type { Field, Ticket } from '#lib/api/index.ts';
+import { fieldText } from '#lib/field-values.ts';
 
 /** The fields the list API can order by (server `TICKET_ORDERING`), as the table's columns show them. */
 export const SORTABLE = ['number', 'priority_id', 'due_at', 'created_at', 'updated_at'] as const;
