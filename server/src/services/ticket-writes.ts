@@ -38,6 +38,7 @@ import { requireProjectAccess } from './projects.ts';
 import { transact } from './publish.ts';
 import {
   edgeKey,
+  type ColumnRef,
   lastWriterWins,
   placeTicket,
   staleVersion,
@@ -147,6 +148,31 @@ export interface NewTicket {
   at?: 'top' | 'bottom' | undefined;
 }
 
+/**
+ * The one place a ticket row is born: the project row lock hands out the next number in order
+ * (and serialises creates per project), and the ticket is placed at the top or bottom of its
+ * column by the one placement rule. Returns the new id.
+ */
+async function insertTicket(
+  tx: Tx,
+  projectId: number,
+  column: ColumnRef,
+  at: 'top' | 'bottom',
+  values: Omit<typeof tickets.$inferInsert, 'projectId' | 'number' | 'columnId' | 'position' | 'status' | 'doneAt'>,
+): Promise<number> {
+  const [seq] = await tx
+    .update(projects)
+    .set({ ticketSeq: sql`${projects.ticketSeq} + 1` })
+    .where(eq(projects.id, projectId))
+    .returning({ n: projects.ticketSeq });
+  const place = placeTicket(null, { column, position: await edgeKey(tx, column.id, at) }, new Date());
+  const [row] = await tx
+    .insert(tickets)
+    .values({ ...values, projectId, number: seq!.n, ...place })
+    .returning({ id: tickets.id });
+  return row!.id;
+}
+
 /** Files a ticket in `input.project`: 404 when the actor cannot see the project, 403 when they may not file there. */
 export async function createTicket(db: Db, actor: Actor, input: NewTicket): Promise<Ticket> {
   const access = await requireProjectAccess(db, actor, input.project);
@@ -167,30 +193,18 @@ export async function createTicket(db: Db, actor: Actor, input: NewTicket): Prom
     checkContact(db, projectId, input.contact ?? null, companyId),
   ]);
   return withPositionRetry(db, async (tx) => {
-    // The project row lock hands out numbers in order and serialises creates per project.
-    const [seq] = await tx
-      .update(projects)
-      .set({ ticketSeq: sql`${projects.ticketSeq} + 1` })
-      .where(eq(projects.id, projectId))
-      .returning({ n: projects.ticketSeq });
-    const [row] = await tx
-      .insert(tickets)
-      .values({
-        projectId,
-        number: seq!.n,
-        title: input.title,
-        description: input.description ?? '',
-        ...placeTicket(null, { column, position: await edgeKey(tx, column.id, input.at ?? 'bottom') }, new Date()),
-        priorityId: input.priority_id ?? 2,
-        companyId,
-        contactId: input.contact ?? null,
-        reporterId: actor.id,
-        dueAt: input.due_at ? new Date(input.due_at) : null,
-        fields,
-      })
-      .returning({ id: tickets.id });
-    await setLinks(tx, row!.id, assignees, tagIds);
-    const json = serializeTicket(await readTicket(tx, row!.id));
+    const id = await insertTicket(tx, projectId, column, input.at ?? 'bottom', {
+      title: input.title,
+      description: input.description ?? '',
+      priorityId: input.priority_id ?? 2,
+      companyId,
+      contactId: input.contact ?? null,
+      reporterId: actor.id,
+      dueAt: input.due_at ? new Date(input.due_at) : null,
+      fields,
+    });
+    await setLinks(tx, id, assignees, tagIds);
+    const json = serializeTicket(await readTicket(tx, id));
     await recordChange(tx, {
       projectId,
       ticketId: json.id,
@@ -466,27 +480,16 @@ export async function createIntakeTicket<C extends IntakeClaim, T>(
   return withPositionRetry(db, async (tx) => {
     const claim = await hooks.claim(tx);
     if (!claim) return null;
-    const [seq] = await tx
-      .update(projects)
-      .set({ ticketSeq: sql`${projects.ticketSeq} + 1` })
-      .where(eq(projects.id, projectId))
-      .returning({ n: projects.ticketSeq });
-    const [row] = await tx
-      .insert(tickets)
-      .values({
-        projectId,
-        number: seq!.n,
-        title: input.title,
-        description: input.description,
-        ...placeTicket(null, { column, position: await edgeKey(tx, column.id, 'bottom') }, new Date()),
-        priorityId: input.priority_id ?? 2,
-        companyId: claim.company,
-        contactId: claim.contact,
-        reporterId: null,
-        source: input.source,
-      })
-      .returning({ id: tickets.id });
-    const json = serializeTicket(await readTicket(tx, row!.id));
+    const id = await insertTicket(tx, projectId, column, 'bottom', {
+      title: input.title,
+      description: input.description,
+      priorityId: input.priority_id ?? 2,
+      companyId: claim.company,
+      contactId: claim.contact,
+      reporterId: null,
+      source: input.source,
+    });
+    const json = serializeTicket(await readTicket(tx, id));
     await recordChange(tx, {
       projectId,
       ticketId: json.id,
