@@ -31,6 +31,7 @@ export interface TestApp {
   get<T = any>(path: string, options?: RequestOptions): Promise<TestResponse<T>>;
   post<T = any>(path: string, body?: unknown, options?: RequestOptions): Promise<TestResponse<T>>;
   patch<T = any>(path: string, body?: unknown, options?: RequestOptions): Promise<TestResponse<T>>;
+  put<T = any>(path: string, body?: unknown, options?: RequestOptions): Promise<TestResponse<T>>;
   del<T = any>(path: string, options?: RequestOptions): Promise<TestResponse<T>>;
   close(): Promise<void>;
 }
@@ -100,6 +101,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     get: (p, o) => request('GET', p, o),
     post: (p, body, o) => request('POST', p, { ...o, body }),
     patch: (p, body, o) => request('PATCH', p, { ...o, body }),
+    put: (p, body, o) => request('PUT', p, { ...o, body }),
     del: (p, o) => request('DELETE', p, o),
     async close() {
       await runtime.close();

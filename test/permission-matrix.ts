@@ -476,6 +476,14 @@ export const MATRIX: MatrixRow[] = [
     expect: [401, 404, 200, 403, 403, 403, 403, 404, 404, 404],
   },
   {
+    // DRF's full update (issue 13 item 17): the PATCH rules with the fields a create requires.
+    method: 'PUT',
+    route: '/users/{id}',
+    path: '/users/{spareUser}/',
+    body: (ctx) => ({ email: `spare${ctx.n}@example.com`, name: 'Spare' }),
+    expect: [401, 404, 200, 403, 403, 403, 403, 404, 404, 404],
+  },
+  {
     method: 'PATCH',
     route: '/users/{id}',
     path: '/users/{self}/',
@@ -540,6 +548,13 @@ export const MATRIX: MatrixRow[] = [
     expect: [401, 404, 200, 403, 403, 403, 403, 403, 403, 404],
   },
   {
+    method: 'PUT',
+    route: '/companies/{id}',
+    path: '/companies/{companyA}/',
+    body: () => ({ name: 'Acme' }),
+    expect: [401, 404, 200, 403, 403, 403, 403, 403, 403, 404],
+  },
+  {
     method: 'DELETE',
     route: '/companies/{id}',
     path: '/companies/{company}/',
@@ -582,6 +597,13 @@ export const MATRIX: MatrixRow[] = [
     expect: [401, 404, 200, 200, 200, 403, 403, 200, 403, 404],
   },
   {
+    method: 'PUT',
+    route: '/contacts/{id}',
+    path: '/contacts/{contactA}/',
+    body: (ctx) => ({ name: 'Contact A', notes: `Replaced by ${ctx.actor}` }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 200, 403, 404],
+  },
+  {
     method: 'DELETE',
     route: '/contacts/{id}',
     path: '/contacts/{contact}/',
@@ -615,6 +637,13 @@ export const MATRIX: MatrixRow[] = [
     route: '/projects/{id}',
     path: '/projects/{projectId}/',
     body: (ctx) => ({ description: `Edited by ${ctx.actor}` }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PUT',
+    route: '/projects/{id}',
+    path: '/projects/{projectId}/',
+    body: (ctx) => ({ name: 'Operations', key: 'OPS', description: `Replaced by ${ctx.actor}` }),
     expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
   },
   {
@@ -688,6 +717,13 @@ export const MATRIX: MatrixRow[] = [
     expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
   },
   {
+    method: 'PUT',
+    route: '/columns/{id}',
+    path: '/columns/{spareColumn}/',
+    body: (ctx) => ({ name: 'Spare column', wip_limit: 5 + ctx.n }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
     method: 'DELETE',
     route: '/columns/{id}',
     path: '/columns/{column}/',
@@ -757,6 +793,13 @@ export const MATRIX: MatrixRow[] = [
     expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
   },
   {
+    method: 'PUT',
+    route: '/tags/{id}',
+    path: '/tags/{tagId}/',
+    body: (ctx) => ({ name: 'bug', colour: `#00ee${String(ctx.n % 100).padStart(2, '0')}` }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
     method: 'DELETE',
     route: '/tags/{id}',
     path: '/tags/{tag}/',
@@ -811,6 +854,13 @@ export const MATRIX: MatrixRow[] = [
     route: '/tickets/{id}',
     path: '/tickets/{userTicket}/',
     body: (ctx) => ({ description: `Edited by ${ctx.actor}` }),
+    expect: [401, 404, 200, 200, 200, 403, 200, 404, 404, 404],
+  },
+  {
+    method: 'PUT',
+    route: '/tickets/{id}',
+    path: '/tickets/{userTicket}/',
+    body: (ctx) => ({ title: 'User ticket', description: `Replaced by ${ctx.actor}` }),
     expect: [401, 404, 200, 200, 200, 403, 200, 404, 404, 404],
   },
   {

@@ -17,6 +17,7 @@ import { AppError, errorResponse, toAppError, unauthorized } from './lib/errors.
 import { healthRouter } from './routes/health/health.index.ts';
 import { inboundRouter } from './routes/inbound/inbound.index.ts';
 import { apiRouters } from './routes/index.ts';
+import { allowedMethods } from './routes/compat.ts';
 
 import { API_PREFIX } from './lib/api-prefix.ts';
 
@@ -127,7 +128,17 @@ export function createApp(deps: AppDeps) {
     return c.body(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType });
   });
 
-  app.notFound((c) => errorResponse(c, new AppError('not_found', 'Not found')));
+  let methodsAt: ReturnType<typeof allowedMethods> | undefined;
+  app.notFound((c) => {
+    // A path some route answers, asked with another method: DRF's 405 with `Allow`.
+    methodsAt ??= allowedMethods(app.routes);
+    const allowed = c.req.path.startsWith(API_PREFIX) ? methodsAt(c.req.path) : [];
+    if (allowed.length > 0) {
+      const message = `Method "${c.req.method}" not allowed.`;
+      return errorResponse(c, new AppError('method_not_allowed', message, undefined, { allow: allowed.join(', ') }));
+    }
+    return errorResponse(c, new AppError('not_found', 'Not found'));
+  });
   app.onError((error, c) => {
     const appError = toAppError(error);
     if (appError.status >= 500) logger.error({ req_id: c.var.requestId, err: error }, 'request failed');

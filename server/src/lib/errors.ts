@@ -134,8 +134,14 @@ export function toAppError(error: unknown): AppError {
   return new AppError('internal', 'Internal server error');
 }
 
-/** Renders the error envelope `{error: {code, message, details}}`. */
+/**
+ * Renders the error envelope `{error: {code, message, details}}`, with Django REST Framework's
+ * `detail` string beside it for the old system's clients (issue 13, item 17).
+ */
 export function errorResponse(c: Context, error: AppError) {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-  return c.json({ error: { code: error.code, message: error.message, details: error.details } }, error.status);
+  return c.json(
+    { error: { code: error.code, message: error.message, details: error.details }, detail: error.message },
+    error.status,
+  );
 }

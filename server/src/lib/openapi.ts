@@ -8,6 +8,7 @@ export const ErrorSchema = z
       message: z.string(),
       details: z.unknown(),
     }),
+    detail: z.string().openapi({ description: "The message again, where Django REST Framework's clients read it" }),
   })
   .openapi('Error');
 
@@ -16,6 +17,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'Not signed in',
   403: 'Visible but not allowed',
   404: 'Not found, or not visible to the caller',
+  405: 'Method not allowed at this path (see Allow)',
   409: 'Conflict (stale version, duplicate)',
   413: 'Too large',
   415: 'Unsupported media type',

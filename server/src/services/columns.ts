@@ -94,6 +94,11 @@ export interface ColumnPatch {
   wip_limit?: number | null | undefined;
 }
 
+/** A column as its list shows it, to a caller who may change it (else 404/403, as a write). */
+export async function getManageableColumn(db: Executor, actor: Actor, id: number): Promise<ColumnJson> {
+  return serializeColumn(await requireManageable(db, actor, loadColumn, id));
+}
+
 /**
  * Renames or re-categorises a column. A new category is carried to its tickets' `status`, and
  * `done_at` follows: set when the column becomes done, cleared when it stops being done.

@@ -70,6 +70,11 @@ export async function createTag(
   });
 }
 
+/** A tag as its list shows it, to a caller who may change it (else 404/403, as a write). */
+export async function getManageableTag(db: Executor, actor: Actor, id: number): Promise<TagJson> {
+  return serializeTag(await requireManageable(db, actor, loadTag, id));
+}
+
 /** Renames or recolours a tag of a project the actor manages. */
 export async function updateTag(
   db: Db,

@@ -3,7 +3,8 @@ import { requireAuth } from '../../auth/middleware.ts';
 import type { AppEnv } from '../../deps.ts';
 import { pageEnvelope } from '../../lib/pagination.ts';
 import * as columns from '../../services/columns.ts';
-import type * as r from './columns.routes.ts';
+import { dropUnchanged } from '../compat.ts';
+import * as r from './columns.routes.ts';
 
 export const listColumns: RouteHandler<typeof r.listColumns, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
@@ -19,7 +20,20 @@ export const createColumn: RouteHandler<typeof r.createColumn, AppEnv> = async (
 
 export const patchColumn: RouteHandler<typeof r.patchColumn, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  return c.json(await columns.updateColumn(c.var.deps.db, actor, c.req.valid('param').id, c.req.valid('json')), 200);
+  const { id } = c.req.valid('param');
+  const { db } = c.var.deps;
+  const body = await dropUnchanged(c.req.valid('json'), r.ColumnPatch, () =>
+    columns.getManageableColumn(db, actor, id),
+  );
+  return c.json(await columns.updateColumn(db, actor, id, body), 200);
+};
+
+export const putColumn: RouteHandler<typeof r.putColumn, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const { id } = c.req.valid('param');
+  const { db } = c.var.deps;
+  const body = await dropUnchanged(c.req.valid('json'), r.ColumnPut, () => columns.getManageableColumn(db, actor, id));
+  return c.json(await columns.updateColumn(db, actor, id, body), 200);
 };
 
 export const deleteColumn: RouteHandler<typeof r.deleteColumn, AppEnv> = async (c) => {

@@ -6,5 +6,6 @@ export const columnsRouter = createRouter()
   .openapi(r.listColumns, h.listColumns)
   .openapi(r.createColumn, h.createColumn)
   .openapi(r.patchColumn, h.patchColumn)
+  .openapi(r.putColumn, h.putColumn)
   .openapi(r.deleteColumn, h.deleteColumn)
   .openapi(r.moveColumn, h.moveColumn);

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { errors, Id, IdParam, json, jsonBody, StandardErrors } from '../../lib/openapi.ts';
 import { PageQuery, paginated } from '../../lib/pagination.ts';
 import { Category, ColumnSchema } from '../../schemas/columns.ts';
+import { putRoute, withReadOnly } from '../compat.ts';
 
 const Name = z.string().trim().min(1).max(100);
 const WipLimit = z.number().int().min(1).max(10_000).nullable();
@@ -31,6 +32,13 @@ export const createColumn = createRoute({
   responses: { 201: json(ColumnSchema, 'Created'), ...errors(400, 401, 403, 404) },
 });
 
+const ColumnPatchBody = z
+  .object({ name: Name.optional(), category: Category.optional(), wip_limit: WipLimit.optional() })
+  .strict();
+/** PATCH and PUT bodies also take the column's read-only fields when unchanged (DRF clients). */
+export const ColumnPatch = withReadOnly(ColumnPatchBody, ColumnSchema, 'ColumnPatch');
+export const ColumnPut = withReadOnly(ColumnPatchBody.required({ name: true }), ColumnSchema, 'ColumnPut');
+
 export const patchColumn = createRoute({
   method: 'patch',
   path: '/columns/{id}',
@@ -38,12 +46,16 @@ export const patchColumn = createRoute({
   summary: "Rename, re-categorise (tickets' status follows) or set the WIP limit (superadmin)",
   request: {
     params: IdParam,
-    body: jsonBody(
-      z.object({ name: Name.optional(), category: Category.optional(), wip_limit: WipLimit.optional() }).strict(),
-    ),
+    body: jsonBody(ColumnPatch.schema),
   },
   responses: { 200: json(ColumnSchema, 'Updated'), ...StandardErrors },
 });
+
+export const putColumn = putRoute(
+  patchColumn,
+  ColumnPut.schema,
+  'Replace a column (superadmin; DRF `update`): `name` is required, the rest as PATCH',
+);
 
 export const deleteColumn = createRoute({
   method: 'delete',

@@ -3,7 +3,17 @@ import { requireAuth } from '../../auth/middleware.ts';
 import type { AppEnv } from '../../deps.ts';
 import { pageEnvelope, parseOrdering } from '../../lib/pagination.ts';
 import * as companies from '../../services/companies.ts';
-import type { createCompany, deleteCompany, getCompany, listCompanies, patchCompany } from './companies.routes.ts';
+import { dropUnchanged } from '../compat.ts';
+import {
+  CompanyPatch,
+  CompanyPut,
+  type createCompany,
+  type deleteCompany,
+  type getCompany,
+  type listCompanies,
+  type patchCompany,
+  type putCompany,
+} from './companies.routes.ts';
 
 export const listCompaniesHandler: RouteHandler<typeof listCompanies, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
@@ -31,7 +41,17 @@ export const getCompanyHandler: RouteHandler<typeof getCompany, AppEnv> = async 
 export const patchCompanyHandler: RouteHandler<typeof patchCompany, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
   const { id } = c.req.valid('param');
-  return c.json(await companies.updateCompany(c.var.deps.db, actor, id, c.req.valid('json')), 200);
+  const { db } = c.var.deps;
+  const body = await dropUnchanged(c.req.valid('json'), CompanyPatch, () => companies.getCompany(db, actor, id));
+  return c.json(await companies.updateCompany(db, actor, id, body), 200);
+};
+
+export const putCompanyHandler: RouteHandler<typeof putCompany, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const { id } = c.req.valid('param');
+  const { db } = c.var.deps;
+  const body = await dropUnchanged(c.req.valid('json'), CompanyPut, () => companies.getCompany(db, actor, id));
+  return c.json(await companies.updateCompany(db, actor, id, body), 200);
 };
 
 export const deleteCompanyHandler: RouteHandler<typeof deleteCompany, AppEnv> = async (c) => {

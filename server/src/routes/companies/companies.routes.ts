@@ -3,6 +3,7 @@ import { errors, IdParam, json, jsonBody, StandardErrors } from '../../lib/opena
 import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
 import { COMPANY_ORDERING } from '../../services/companies.ts';
 import { CompanySchema, RefId } from '../../schemas/companies.ts';
+import { putRoute, withReadOnly } from '../compat.ts';
 
 const CompanyName = z.string().trim().min(1).max(200);
 const Slug = z
@@ -42,8 +43,10 @@ const CompanyPatchBody = z
     admins: UserIds.optional(),
     users: UserIds.optional().openapi({ description: "The only field a company's own admins may change" }),
   })
-  .strict()
-  .openapi('CompanyPatch');
+  .strict();
+/** PATCH and PUT bodies also take the company's read-only fields when unchanged (DRF clients). */
+export const CompanyPatch = withReadOnly(CompanyPatchBody, CompanySchema, 'CompanyPatch');
+export const CompanyPut = withReadOnly(CompanyPatchBody.required({ name: true }), CompanySchema, 'CompanyPut');
 
 export const listCompanies = createRoute({
   method: 'get',
@@ -79,9 +82,15 @@ export const patchCompany = createRoute({
   path: '/companies/{id}',
   tags: ['companies'],
   summary: 'Update a company (instance superuser); its own admins may replace its `users` list',
-  request: { params: IdParam, body: jsonBody(CompanyPatchBody) },
+  request: { params: IdParam, body: jsonBody(CompanyPatch.schema) },
   responses: { 200: json(CompanySchema, 'Updated'), ...errors(400, 401, 403, 404, 409) },
 });
+
+export const putCompany = putRoute(
+  patchCompany,
+  CompanyPut.schema,
+  'Replace a company (DRF `update`): `name` is required, the rest as PATCH',
+);
 
 export const deleteCompany = createRoute({
   method: 'delete',

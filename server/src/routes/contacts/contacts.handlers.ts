@@ -3,7 +3,17 @@ import { requireAuth } from '../../auth/middleware.ts';
 import type { AppEnv } from '../../deps.ts';
 import { pageEnvelope, parseOrdering } from '../../lib/pagination.ts';
 import * as contacts from '../../services/contacts.ts';
-import type { createContact, deleteContact, getContact, listContacts, patchContact } from './contacts.routes.ts';
+import { dropUnchanged } from '../compat.ts';
+import {
+  ContactPatch,
+  ContactPut,
+  type createContact,
+  type deleteContact,
+  type getContact,
+  type listContacts,
+  type patchContact,
+  type putContact,
+} from './contacts.routes.ts';
 
 export const listContactsHandler: RouteHandler<typeof listContacts, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
@@ -31,7 +41,17 @@ export const getContactHandler: RouteHandler<typeof getContact, AppEnv> = async 
 export const patchContactHandler: RouteHandler<typeof patchContact, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
   const { id } = c.req.valid('param');
-  return c.json(await contacts.updateContact(c.var.deps.db, actor, id, c.req.valid('json')), 200);
+  const { db } = c.var.deps;
+  const body = await dropUnchanged(c.req.valid('json'), ContactPatch, () => contacts.getContact(db, actor, id));
+  return c.json(await contacts.updateContact(db, actor, id, body), 200);
+};
+
+export const putContactHandler: RouteHandler<typeof putContact, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const { id } = c.req.valid('param');
+  const { db } = c.var.deps;
+  const body = await dropUnchanged(c.req.valid('json'), ContactPut, () => contacts.getContact(db, actor, id));
+  return c.json(await contacts.updateContact(db, actor, id, body), 200);
 };
 
 export const deleteContactHandler: RouteHandler<typeof deleteContact, AppEnv> = async (c) => {

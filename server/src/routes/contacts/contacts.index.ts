@@ -5,12 +5,14 @@ import {
   getContactHandler,
   listContactsHandler,
   patchContactHandler,
+  putContactHandler,
 } from './contacts.handlers.ts';
-import { createContact, deleteContact, getContact, listContacts, patchContact } from './contacts.routes.ts';
+import { createContact, deleteContact, getContact, listContacts, patchContact, putContact } from './contacts.routes.ts';
 
 export const contactsRouter = createRouter()
   .openapi(listContacts, listContactsHandler)
   .openapi(createContact, createContactHandler)
   .openapi(getContact, getContactHandler)
   .openapi(patchContact, patchContactHandler)
+  .openapi(putContact, putContactHandler)
   .openapi(deleteContact, deleteContactHandler);

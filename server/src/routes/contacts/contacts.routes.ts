@@ -4,6 +4,7 @@ import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagi
 import { CONTACT_ORDERING } from '../../services/contacts.ts';
 import { RefId } from '../../schemas/companies.ts';
 import { ContactSchema } from '../../schemas/contacts.ts';
+import { putRoute, withReadOnly } from '../compat.ts';
 
 const ContactName = z.string().trim().min(1).max(200);
 /** Optional: empty is allowed, anything else must be an address. */
@@ -24,10 +25,10 @@ const contactFields = {
 };
 
 const NewContactBody = z.object(contactFields).strict().openapi('NewContact');
-const ContactPatchBody = z
-  .object({ ...contactFields, name: ContactName.optional() })
-  .strict()
-  .openapi('ContactPatch');
+const ContactPatchBody = z.object({ ...contactFields, name: ContactName.optional() }).strict();
+/** PATCH and PUT bodies also take the contact's read-only fields when unchanged (DRF clients). */
+export const ContactPatch = withReadOnly(ContactPatchBody, ContactSchema, 'ContactPatch');
+export const ContactPut = withReadOnly(ContactPatchBody.required({ name: true }), ContactSchema, 'ContactPut');
 
 export const listContacts = createRoute({
   method: 'get',
@@ -67,9 +68,15 @@ export const patchContact = createRoute({
   path: '/contacts/{id}',
   tags: ['contacts'],
   summary: "Update a contact (staff; a company's admins for their company)",
-  request: { params: IdParam, body: jsonBody(ContactPatchBody) },
+  request: { params: IdParam, body: jsonBody(ContactPatch.schema) },
   responses: { 200: json(ContactSchema, 'Updated'), ...StandardErrors },
 });
+
+export const putContact = putRoute(
+  patchContact,
+  ContactPut.schema,
+  'Replace a contact (DRF `update`): `name` is required, the rest as PATCH',
+);
 
 export const deleteContact = createRoute({
   method: 'delete',

@@ -4,7 +4,8 @@ import type { AppEnv } from '../../deps.ts';
 import { pageEnvelope, parseOrdering } from '../../lib/pagination.ts';
 import { boardBody } from '../../services/board.ts';
 import * as projects from '../../services/projects.ts';
-import type * as r from './projects.routes.ts';
+import { dropUnchanged } from '../compat.ts';
+import * as r from './projects.routes.ts';
 
 export const listProjects: RouteHandler<typeof r.listProjects, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
@@ -32,7 +33,17 @@ export const getProject: RouteHandler<typeof r.getProject, AppEnv> = async (c) =
 export const patchProject: RouteHandler<typeof r.patchProject, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
   const { id } = c.req.valid('param');
-  return c.json(await projects.updateProject(c.var.deps.db, actor, id, c.req.valid('json')), 200);
+  const { db } = c.var.deps;
+  const body = await dropUnchanged(c.req.valid('json'), r.ProjectPatch, () => projects.getProject(db, actor, id));
+  return c.json(await projects.updateProject(db, actor, id, body), 200);
+};
+
+export const putProject: RouteHandler<typeof r.putProject, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const { id } = c.req.valid('param');
+  const { db } = c.var.deps;
+  const body = await dropUnchanged(c.req.valid('json'), r.ProjectPut, () => projects.getProject(db, actor, id));
+  return c.json(await projects.updateProject(db, actor, id, body), 200);
 };
 
 export const deleteProject: RouteHandler<typeof r.deleteProject, AppEnv> = async (c) => {

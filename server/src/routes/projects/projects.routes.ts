@@ -3,6 +3,7 @@ import { errors, Id, IdParam, json, jsonBody, StandardErrors } from '../../lib/o
 import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
 import { PROJECT_ORDERING } from '../../services/projects.ts';
 import { BoardSchema, MemberSchema, PROJECT_ROLES, ProjectSchema, ReportSchema } from '../../schemas/projects.ts';
+import { putRoute, withReadOnly } from '../compat.ts';
 
 const ProjectKey = z
   .string()
@@ -42,6 +43,23 @@ export const getProject = createRoute({
   responses: { 200: json(ProjectSchema, 'The project'), ...StandardErrors },
 });
 
+const ProjectPatchBody = z
+  .object({
+    name: ProjectFields.name.optional(),
+    key: ProjectKey.optional(),
+    description: ProjectFields.description,
+    companies: ProjectFields.companies,
+    archive_after_hours: z.number().int().min(1).max(87_600).nullable().optional(),
+  })
+  .strict();
+/** PATCH and PUT bodies also take the project's read-only fields when unchanged (DRF clients). */
+export const ProjectPatch = withReadOnly(ProjectPatchBody, ProjectSchema, 'ProjectPatch');
+export const ProjectPut = withReadOnly(
+  ProjectPatchBody.required({ name: true, key: true }),
+  ProjectSchema,
+  'ProjectPut',
+);
+
 export const patchProject = createRoute({
   method: 'patch',
   path: '/projects/{id}',
@@ -49,21 +67,16 @@ export const patchProject = createRoute({
   summary: 'Update a project (superadmin)',
   request: {
     params: IdParam,
-    body: jsonBody(
-      z
-        .object({
-          name: ProjectFields.name.optional(),
-          key: ProjectKey.optional(),
-          description: ProjectFields.description,
-          companies: ProjectFields.companies,
-          archive_after_hours: z.number().int().min(1).max(87_600).nullable().optional(),
-        })
-        .strict()
-        .openapi('ProjectPatch'),
-    ),
+    body: jsonBody(ProjectPatch.schema),
   },
   responses: { 200: json(ProjectSchema, 'Updated'), ...errors(400, 401, 403, 404, 409) },
 });
+
+export const putProject = putRoute(
+  patchProject,
+  ProjectPut.schema,
+  "Replace a project's editable fields (superadmin; DRF `update`): `name` and `key` are required",
+);
 
 export const deleteProject = createRoute({
   method: 'delete',

@@ -189,7 +189,7 @@ describe('columns and tags', () => {
     const events = await t.sql<{ type: string }[]>`
       select type from events where topic = ${`project:${w.projectId}`} and seq > ${before} order by seq`;
     expect(events.map((e) => e.type)).toEqual(['ticket.moved', 'ticket.moved', 'ticket.moved', 'column.deleted']);
-    expect((await t.get(`/columns/${old.body.id}/`, { token })).status).toBe(404);
+    expect((await t.patch(`/columns/${old.body.id}/`, { name: 'Back' }, { token })).status).toBe(404);
   });
 
   it('tags are unique per project ignoring case, with validated colours', async () => {

@@ -6,4 +6,5 @@ export const tagsRouter = createRouter()
   .openapi(r.listTags, h.listTags)
   .openapi(r.createTag, h.createTag)
   .openapi(r.patchTag, h.patchTag)
+  .openapi(r.putTag, h.putTag)
   .openapi(r.deleteTag, h.deleteTag);

@@ -1,12 +1,14 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { requireAuth } from '../../auth/middleware.ts';
-import type { AppEnv } from '../../deps.ts';
+import type { AppDeps, AppEnv } from '../../deps.ts';
+import type { Actor } from '../../lib/actor.ts';
 import { pageEnvelope } from '../../lib/pagination.ts';
 import { fieldParams } from '../../services/fields.ts';
 import * as moves from '../../services/ticket-moves.ts';
 import * as writes from '../../services/ticket-writes.ts';
 import * as tickets from '../../services/tickets.ts';
-import type * as r from './tickets.routes.ts';
+import { dropUnchanged } from '../compat.ts';
+import * as r from './tickets.routes.ts';
 
 export const listTickets: RouteHandler<typeof r.listTickets, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
@@ -31,7 +33,21 @@ export const getTicket: RouteHandler<typeof r.getTicket, AppEnv> = async (c) => 
 
 export const patchTicket: RouteHandler<typeof r.patchTicket, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
-  return c.json(await writes.updateTicket(c.var.deps.db, actor, c.req.valid('param').id, c.req.valid('json')), 200);
+  const { id } = c.req.valid('param');
+  const { db } = c.var.deps;
+  const body = await dropUnchanged(c.req.valid('json'), r.TicketPatch, () => loadTicket(db, actor, id));
+  return c.json(await writes.updateTicket(db, actor, id, body), 200);
+};
+
+const loadTicket = async (db: AppDeps['db'], actor: Actor, id: number) =>
+  tickets.serializeTicket((await tickets.requireTicket(db, actor, id)).ticket);
+
+export const putTicket: RouteHandler<typeof r.putTicket, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const { id } = c.req.valid('param');
+  const { db } = c.var.deps;
+  const body = await dropUnchanged(c.req.valid('json'), r.TicketPut, () => loadTicket(db, actor, id));
+  return c.json(await writes.updateTicket(db, actor, id, body), 200);
 };
 
 export const deleteTicket: RouteHandler<typeof r.deleteTicket, AppEnv> = async (c) => {

@@ -4,6 +4,7 @@ import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagi
 import { TICKET_ORDERING } from '../../services/tickets.ts';
 import { FieldValueSchema } from '../../schemas/fields.ts';
 import { Status, TicketSchema } from '../../schemas/tickets.ts';
+import { putRoute, withReadOnly } from '../compat.ts';
 
 const Title = z.string().trim().min(1).max(500);
 const Description = z.string().max(100_000);
@@ -45,8 +46,11 @@ const TicketPatchBody = NewTicketBody.omit({ project: true, at: true })
     version: z.number().int().min(1).optional().openapi({ description: 'If given, must match (else 409)' }),
     column: Id.optional().openapi({ description: 'A different column moves the ticket to its end' }),
   })
-  .strict()
-  .openapi('TicketPatch');
+  .strict();
+
+/** PATCH and PUT bodies also take the ticket's read-only fields when unchanged (DRF clients). */
+export const TicketPatch = withReadOnly(TicketPatchBody, TicketSchema, 'TicketPatch', ['seq']);
+export const TicketPut = withReadOnly(TicketPatchBody.required({ title: true }), TicketSchema, 'TicketPut', ['seq']);
 
 export const listTickets = createRoute({
   method: 'get',
@@ -106,9 +110,15 @@ export const patchTicket = createRoute({
   path: '/tickets/{id}',
   tags: ['tickets'],
   summary: 'Edit a ticket; a stale `version` answers 409 and changes nothing',
-  request: { params: IdParam, body: jsonBody(TicketPatchBody) },
+  request: { params: IdParam, body: jsonBody(TicketPatch.schema) },
   responses: { 200: json(TicketSchema, 'Updated'), ...errors(400, 401, 403, 404, 409) },
 });
+
+export const putTicket = putRoute(
+  patchTicket,
+  TicketPut.schema,
+  "Replace a ticket's editable fields (DRF `update`): `title` is required, the rest as PATCH",
+);
 
 export const deleteTicket = createRoute({
   method: 'delete',

@@ -3,7 +3,16 @@ import { requireAuth } from '../../auth/middleware.ts';
 import type { AppEnv } from '../../deps.ts';
 import { pageEnvelope } from '../../lib/pagination.ts';
 import * as users from '../../services/users.ts';
-import type { createUser, getUser, listUsers, patchUser } from './users.routes.ts';
+import { dropUnchanged } from '../compat.ts';
+import {
+  UserPatch,
+  UserPut,
+  type createUser,
+  type getUser,
+  type listUsers,
+  type patchUser,
+  type putUser,
+} from './users.routes.ts';
 
 export const listUsersHandler: RouteHandler<typeof listUsers, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
@@ -25,5 +34,15 @@ export const getUserHandler: RouteHandler<typeof getUser, AppEnv> = async (c) =>
 export const patchUserHandler: RouteHandler<typeof patchUser, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
   const { id } = c.req.valid('param');
-  return c.json(await users.updateUser(c.var.deps.db, actor, id, c.req.valid('json')), 200);
+  const { db } = c.var.deps;
+  const body = await dropUnchanged(c.req.valid('json'), UserPatch, () => users.getUser(db, actor, id));
+  return c.json(await users.updateUser(db, actor, id, body), 200);
+};
+
+export const putUserHandler: RouteHandler<typeof putUser, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const { id } = c.req.valid('param');
+  const { db } = c.var.deps;
+  const body = await dropUnchanged(c.req.valid('json'), UserPut, () => users.getUser(db, actor, id));
+  return c.json(await users.updateUser(db, actor, id, body), 200);
 };

@@ -3,6 +3,7 @@ import { errors, IdParam, json, jsonBody, QueryBool, StandardErrors } from '../.
 import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
 import { USER_ORDERING } from '../../services/users.ts';
 import { UserSchema } from '../../schemas/users.ts';
+import { putRoute, withReadOnly } from '../compat.ts';
 
 /** Django's username rule: letters, digits and @ . + - _ */
 export const Username = z
@@ -29,8 +30,10 @@ const UserPatchBody = z
     is_superuser: z.boolean().optional(),
     password: Password.optional(),
   })
-  .strict()
-  .openapi('UserPatch');
+  .strict();
+/** PATCH and PUT bodies also take the user's read-only fields when unchanged (DRF clients). */
+export const UserPatch = withReadOnly(UserPatchBody, UserSchema, 'UserPatch');
+export const UserPut = withReadOnly(UserPatchBody.required({ email: true }), UserSchema, 'UserPut');
 
 export const listUsers = createRoute({
   method: 'get',
@@ -70,6 +73,12 @@ export const patchUser = createRoute({
   path: '/users/{id}',
   tags: ['users'],
   summary: 'Update a user (instance superuser); is_active=false or a new password ends their sessions',
-  request: { params: IdParam, body: jsonBody(UserPatchBody) },
+  request: { params: IdParam, body: jsonBody(UserPatch.schema) },
   responses: { 200: json(UserSchema, 'Updated'), ...errors(400, 401, 403, 404, 409) },
 });
+
+export const putUser = putRoute(
+  patchUser,
+  UserPut.schema,
+  'Replace a user (instance superuser; DRF `update`): `email` is required, the rest as PATCH',
+);
