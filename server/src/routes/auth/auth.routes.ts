@@ -14,7 +14,16 @@ export const setup = createRoute({
   tags: ['auth'],
   summary: 'Whether the instance still needs its first user',
   security: [],
-  responses: { 200: json(z.object({ needs_setup: z.boolean() }), 'Setup state') },
+  responses: {
+    200: json(
+      z.object({
+        needs_setup: z.boolean(),
+        /** Single sign-on (SPEC §12): the login page's button, and whether password sign-in is for superusers only. */
+        oidc: z.object({ enabled: z.boolean(), label: z.string().nullable(), only: z.boolean() }),
+      }),
+      'Setup state, and whether single sign-on is on',
+    ),
+  },
 });
 
 export const register = createRoute({
@@ -96,7 +105,13 @@ export const logout = createRoute({
   path: '/auth/logout',
   tags: ['auth'],
   summary: 'End this session (and its refresh token) at once',
-  responses: { 200: json(Status, 'Signed out'), ...errors(401, 403) },
+  responses: {
+    200: json(
+      Status.extend({ end_session_url: z.string().optional() }),
+      'Signed out; after a single sign-on, `end_session_url` ends the session at the provider too (RP-initiated logout)',
+    ),
+    ...errors(401, 403),
+  },
 });
 
 export const logoutAll = createRoute({
