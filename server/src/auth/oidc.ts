@@ -104,6 +104,16 @@ function discoveredIssuer(error: unknown): string | null {
   return cause?.attribute === 'issuer' && typeof cause.body?.issuer === 'string' ? cause.body.issuer : null;
 }
 
+/**
+ * An openid-client failure in words: its message and the cause's, which names the claim
+ * (`unexpected JWT claim value encountered: unexpected JWT "iss" (issuer) claim value`).
+ */
+export function failureReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error && error.cause.message !== error.message ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+}
+
 const str = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
 
 /** Builds the relying party from configuration, or null when single sign-on is off. */

@@ -3,7 +3,7 @@ import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { clientIp, lifetimes, ownOrigin, requireAuth, sessionCookie } from '../../auth/middleware.ts';
-import { OidcFailure, type OidcIdentity } from '../../auth/oidc.ts';
+import { failureReason, OidcFailure, type OidcIdentity } from '../../auth/oidc.ts';
 import type { AppEnv } from '../../deps.ts';
 import { API_PREFIX } from '../../lib/api-prefix.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
@@ -144,7 +144,7 @@ export const callbackHandler: RouteHandler<typeof oidcCallback, AppEnv> = async 
       await sso.recordFailure(db, { reason: `${err.error}: ${err.message}` });
       return providerRefusal(c, err);
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const message = failureReason(err);
     await sso.recordFailure(db, { reason: message });
     // A network failure on the way to the provider, rather than an answer that failed a check.
     if (err instanceof TypeError && /fetch failed|network|timeout/i.test(message)) {
