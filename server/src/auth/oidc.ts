@@ -37,10 +37,7 @@ export interface Oidc {
    * Exchanges the code of `callbackUrl` (the redirect URI with the provider's query) and checks
    * everything; throws on any failure (an `OidcFailure` for the provider's own refusals).
    */
-  finish(
-    callbackUrl: URL,
-    checks: { state: string; codeVerifier: string; nonce: string },
-  ): Promise<OidcIdentity>;
+  finish(callbackUrl: URL, checks: { state: string; codeVerifier: string; nonce: string }): Promise<OidcIdentity>;
   /** Where to send the browser to end the provider's session too, or null without an end-session endpoint. */
   endSessionUrl(idToken: string, postLogoutRedirectUri: string): Promise<string | null>;
 }

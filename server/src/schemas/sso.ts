@@ -12,3 +12,13 @@ export const IdentitySchema = z
   })
   .openapi('SsoIdentity');
 export type Identity = z.infer<typeof IdentitySchema>;
+
+/** `GET /auth/setup/`: first-run state, and single sign-on as the sign-in page needs it. */
+export const SetupStateSchema = z
+  .object({
+    needs_setup: z.boolean(),
+    /** `only`: OIDC_ONLY, password sign-in is for superusers only. */
+    oidc: z.object({ enabled: z.boolean(), label: z.string().nullable(), only: z.boolean() }),
+  })
+  .openapi('SetupState');
+export type SetupState = z.infer<typeof SetupStateSchema>;

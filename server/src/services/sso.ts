@@ -27,12 +27,7 @@ export const LOGIN_TTL_S = 600;
 const hashState = (state: string) => Buffer.from(sha256(new TextEncoder().encode(state)));
 
 /** Keeps a started sign-in (its verifier, nonce and where to go next) until the provider sends the browser back. */
-export async function rememberLogin(
-  db: Db,
-  start: OidcStart,
-  next: string,
-  linkUserId: number | null,
-): Promise<void> {
+export async function rememberLogin(db: Db, start: OidcStart, next: string, linkUserId: number | null): Promise<void> {
   // Abandoned sign-ins go as new ones come: the table stays as small as the traffic of ten minutes.
   await db.delete(oidcLogins).where(lt(oidcLogins.expiresAt, sql`now()`));
   await db.insert(oidcLogins).values({
@@ -83,7 +78,9 @@ async function provision(tx: Executor, config: Config, identity: OidcIdentity): 
     throw refused(`There is no Laneway account for ${email}. Ask an administrator to invite you.`);
   }
   if (!domainAllowed(config, email)) {
-    throw refused(`Accounts for ${email.slice(email.indexOf('@'))} addresses are not created here. Ask an administrator.`);
+    throw refused(
+      `Accounts for ${email.slice(email.indexOf('@'))} addresses are not created here. Ask an administrator.`,
+    );
   }
   if (!identity.emailVerified) {
     throw refused(`Your identity provider has not verified ${email}, so no account can be made for it.`);
@@ -161,7 +158,9 @@ export async function signIn(
 ): Promise<SsoSignIn> {
   return transact(db, async (tx) => {
     // Two first sign-ins of one account at once must not both link or provision.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`laneway:sso:${identity.issuer}:${identity.subject}`}))`);
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtext(${`laneway:sso:${identity.issuer}:${identity.subject}`}))`,
+    );
     const [known] = await tx
       .select({ id: userIdentities.id, userId: userIdentities.userId })
       .from(userIdentities)
@@ -172,7 +171,8 @@ export async function signIn(
       user = await loadUser(tx, known.userId);
       identityId = known.id;
     } else {
-      if (!identity.email) throw refused('Your identity provider did not send an email address (ask for the email scope).');
+      if (!identity.email)
+        throw refused('Your identity provider did not send an email address (ask for the email scope).');
       const [existing] = await tx
         .select()
         .from(users)
@@ -211,7 +211,9 @@ export async function signIn(
 /** Links the provider's account to the signed-in user who started the link from /account. */
 export async function linkToUser(db: Db, userId: number, identity: OidcIdentity): Promise<void> {
   await transact(db, async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`laneway:sso:${identity.issuer}:${identity.subject}`}))`);
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtext(${`laneway:sso:${identity.issuer}:${identity.subject}`}))`,
+    );
     const [known] = await tx
       .select({ userId: userIdentities.userId })
       .from(userIdentities)

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errors, json, jsonBody } from '../../lib/openapi.ts';
 import { Email, NewUserBody, Password, PersonName } from '../users/users.routes.ts';
+import { SetupStateSchema } from '../../schemas/sso.ts';
 import { MeSchema, UserSchema } from '../../schemas/users.ts';
 
 const Tokens = z.object({ access: z.string(), refresh: z.string() }).openapi('Tokens');
@@ -15,14 +16,7 @@ export const setup = createRoute({
   summary: 'Whether the instance still needs its first user',
   security: [],
   responses: {
-    200: json(
-      z.object({
-        needs_setup: z.boolean(),
-        /** Single sign-on (SPEC §12): the login page's button, and whether password sign-in is for superusers only. */
-        oidc: z.object({ enabled: z.boolean(), label: z.string().nullable(), only: z.boolean() }),
-      }),
-      'Setup state, and whether single sign-on is on',
-    ),
+    200: json(SetupStateSchema, 'Setup state, and whether single sign-on is on'),
   },
 });
 

@@ -26,8 +26,7 @@ function stateCookie(c: Context<AppEnv>) {
   return { name: secure ? '__Host-oidc_state' : 'oidc_state', secure };
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** The page every failure answers with: what happened in words, and the way back. */
 function failurePage(c: Context<AppEnv>, status: 400 | 403 | 404 | 502, title: string, message: string) {

@@ -120,7 +120,12 @@ describe('single sign-on: accounts', () => {
     expect(first.headers.get('location')).toBe('/projects/');
     const session = sessionOf(first)!;
     const who = await me(session);
-    expect(who.body).toMatchObject({ username: 'alice', email: 'alice@example.com', name: 'Alice Admin', is_superuser: true });
+    expect(who.body).toMatchObject({
+      username: 'alice',
+      email: 'alice@example.com',
+      name: 'Alice Admin',
+      is_superuser: true,
+    });
 
     const second = await ssoSignIn('alice');
     expect(second.headers.get('location')).toBe('/');
@@ -177,7 +182,11 @@ describe('single sign-on: accounts', () => {
   });
 
   it('links from the account while signed in, signs in by it, and unlinks', async () => {
-    const frank = await t.post('/users/', { username: 'frank', email: 'frank@laneway.test', password }, { token: root });
+    const frank = await t.post(
+      '/users/',
+      { username: 'frank', email: 'frank@laneway.test', password },
+      { token: root },
+    );
     const token = (await t.post('/auth/login/', { username: 'frank', password })).body.access;
     const started = await t.post('/auth/oidc/link/', undefined, { token });
     expect(started.status).toBe(200);
@@ -218,7 +227,11 @@ describe('single sign-on: refusals', () => {
     const answer = await oidc.signIn(location, 'alice');
     const forged = new URL(answer);
     forged.searchParams.set('state', 'forged-state-value-forged-state-value-forged');
-    expectRefused(await callback(forged, 'oidc_state=forged-state-value-forged-state-value-forged'), 400, /Start again/);
+    expectRefused(
+      await callback(forged, 'oidc_state=forged-state-value-forged-state-value-forged'),
+      400,
+      /Start again/,
+    );
     expectRefused(await callback(answer), 400, /not started in this browser/);
     expectRefused(await callback(answer, cookie.replace(/=.*/, '=other')), 400, /not started in this browser/);
   });
@@ -282,7 +295,12 @@ describe('single sign-on: refusals', () => {
         'expired',
         (p) =>
           oidc.mintIdToken(
-            { subject: p.sub, nonce: p.nonce, expiresInSeconds: -600, claims: { iat: Math.floor(Date.now() / 1000) - 900 } },
+            {
+              subject: p.sub,
+              nonce: p.nonce,
+              expiresInSeconds: -600,
+              claims: { iat: Math.floor(Date.now() / 1000) - 900 },
+            },
             'provider',
           ),
         /exp|timestamp/,
@@ -301,7 +319,13 @@ describe('single sign-on: refusals', () => {
   });
 
   it('refuses an open redirect in next, before going to the provider', async () => {
-    for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example', '/\t/evil.example', 'javascript:alert(1)']) {
+    for (const next of [
+      '//evil.example/',
+      'https://evil.example/',
+      '/\\evil.example',
+      '/\t/evil.example',
+      'javascript:alert(1)',
+    ]) {
       const res = await t.get(`/auth/oidc/login/?next=${encodeURIComponent(next)}`);
       expectRefused(res, 400, /lead away from Laneway/);
       expect(res.headers.get('location')).toBeNull();
@@ -346,7 +370,11 @@ describe('single sign-on: sessions', () => {
     const config = t.runtime.deps.config;
     config.OIDC_ONLY = true;
     try {
-      expect((await t.get('/auth/setup/')).body.oidc).toEqual({ enabled: true, label: 'Sign in with Acme ID', only: true });
+      expect((await t.get('/auth/setup/')).body.oidc).toEqual({
+        enabled: true,
+        label: 'Sign in with Acme ID',
+        only: true,
+      });
       const refused = await t.post('/auth/login/', { username: 'erin', password });
       expect(refused.status).toBe(403);
       expect(refused.body.error.message).toMatch(/single sign-on/);
