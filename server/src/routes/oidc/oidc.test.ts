@@ -369,7 +369,10 @@ describe('single sign-on: sessions', () => {
   it('OIDC_ONLY: password sign-in for superusers only; the setup answer says so', async () => {
     const config = t.runtime.deps.config;
     config.OIDC_ONLY = true;
+    config.ALLOW_REGISTRATION = true;
     try {
+      const register = await t.post('/auth/register/', { username: 'late', email: 'late@example.com', password });
+      expect(register.status).toBe(403);
       expect((await t.get('/auth/setup/')).body.oidc).toEqual({
         enabled: true,
         label: 'Sign in with Acme ID',
@@ -382,6 +385,7 @@ describe('single sign-on: sessions', () => {
       expect((await ssoSignIn('erin')).status).toBe(302);
     } finally {
       config.OIDC_ONLY = false;
+      config.ALLOW_REGISTRATION = false;
     }
   });
 });
