@@ -117,6 +117,11 @@ test('signs in at the provider and lands on the board; signing out ends the prov
   await expect(page.getByTestId('board')).toHaveAttribute('data-live', 'true');
   await expect(card(page, 'Seen after single sign-on')).toBeVisible();
 
+  // The account page lists the link the first sign-in made.
+  await page.goto('/account/sso');
+  await expect(page.getByText('alice@sso-staff.test')).toBeVisible();
+  await expect(page.getByText(oidc.issuer)).toBeVisible();
+
   await page.getByRole('button', { name: /sign out/i }).click();
   await expect(page).toHaveURL(new RegExp(`^${oidc.issuer}/session/end`));
   await page.getByRole('button', { name: 'Yes, sign me out' }).click();
