@@ -1364,7 +1364,45 @@ export const MATRIX: MatrixRow[] = [
     path: '/users/{spareUser}/2fa/reset/',
     expect: [401, 404, 204, 403, 403, 403, 403, 404, 404, 404],
   },
+  // Single sign-on: each manages their own links. The matrix's app has no provider configured,
+  // so starting a link is a 404 for everyone signed in (routes/oidc tests it with one).
+  {
+    method: 'POST',
+    route: '/auth/oidc/link',
+    path: '/auth/oidc/link/',
+    expect: [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+  },
+  {
+    method: 'GET',
+    route: '/auth/oidc/identities',
+    path: '/auth/oidc/identities/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'DELETE',
+    route: '/auth/oidc/identities/{id}',
+    path: '/auth/oidc/identities/{identity}/',
+    setup: async (ctx) => ({ identity: await linkIdentity(ctx, selfId(ctx)) }),
+    expect: [401, 204, 204, 204, 204, 204, 204, 204, 204, 204],
+  },
+  {
+    method: 'DELETE',
+    route: '/auth/oidc/identities/{id}',
+    path: '/auth/oidc/identities/{identity}/',
+    label: "another's",
+    setup: async (ctx) => ({ identity: await linkIdentity(ctx, ctx.w.ids.admin) }),
+    expect: [401, 404, 404, 404, 204, 404, 404, 404, 404, 404],
+  },
 ];
+
+/** A provider account linked to `userId`, as a sign-in would leave it; its id. */
+async function linkIdentity(ctx: MatrixContext, userId: number): Promise<number> {
+  const [row] = await ctx.t.sql`
+    insert into user_identities (user_id, issuer, subject, email)
+    values (${userId}, 'https://id.example.com', ${`matrix-${ctx.n}`}, '')
+    returning id`;
+  return row!.id as number;
+}
 
 /** `PATCH /tickets/{userTicket} (assign)`: how a row is named in test titles. */
 export const rowTitle = (row: MatrixRow) =>

@@ -25,6 +25,8 @@ export interface Operation {
   queryParams: { name: string; schema: any; required: boolean }[];
   /** Request body media types and their JSON schemas (with `$ref`s resolved one level). */
   body: { mediaType: string; schema: any; required: boolean } | null;
+  /** Statuses documented as an HTML page rather than the error envelope (single sign-on's browser routes). */
+  htmlStatuses: number[];
 }
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
@@ -77,6 +79,9 @@ export function operationsOf(doc: any): Operation[] {
         body: mediaType
           ? { mediaType, schema: deref(doc, media?.schema) ?? {}, required: op.requestBody?.required === true }
           : null,
+        htmlStatuses: Object.entries((op.responses ?? {}) as Record<string, any>)
+          .filter(([, response]) => response?.content?.['text/html'])
+          .map(([status]) => Number(status)),
       });
     }
   }

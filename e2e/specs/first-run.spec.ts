@@ -27,7 +27,7 @@ test('first run: login sends to setup, setup creates the superuser and lands on 
 
   // The account exists, is the instance superuser, and setup is closed.
   const setup = await request.get('/api/tickets/auth/setup/');
-  expect(await setup.json()).toEqual({ needs_setup: false });
+  expect(await setup.json()).toEqual({ needs_setup: false, oidc: { enabled: false, label: null, only: false } });
   const login = await request.post('/api/tickets/auth/login/', {
     data: { username: ADMIN.username, password: ADMIN.password },
   });

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import { createLoginLimiter, createSimpleLimiter, type LoginLimiter, type SimpleLimiter } from './auth/rate-limit.ts';
+import { createOidc, type Oidc } from './auth/oidc.ts';
 import type { AuthState } from './auth/sessions.ts';
 import { createMemoryBus, type Bus } from './realtime/bus.ts';
 import { workerAlive } from './lib/heartbeat.ts';
@@ -35,6 +36,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Keys derived from SECRET_KEY (mailbox passwords, reply tokens). */
   secrets: Secrets;
+  /** Single sign-on's relying party, null when OIDC_ISSUER is unset (tests may swap it). */
+  oidc: Oidc | null;
   /** Checks optional dependencies for /ready (Redis, the worker), added by later layers. */
   readinessChecks: Record<string, () => Promise<boolean>>;
 }
@@ -156,6 +159,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
       ),
     },
     readinessChecks,
+    oidc: createOidc(config),
     boardCache: new BoardCache(),
     metrics,
     secrets,

@@ -98,3 +98,33 @@ describe('production without a database', () => {
     );
   });
 });
+
+describe('single sign-on configuration', () => {
+  const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', SECRET_KEY: 'k'.repeat(32) };
+
+  it('reads the lists and defaults', () => {
+    const c = loadConfig({
+      OIDC_ISSUER: 'https://id.example.com/realms/acme',
+      OIDC_CLIENT_ID: 'laneway',
+      OIDC_ALLOWED_DOMAINS: ' Example.com, @client.example ,',
+      OIDC_SUPERUSER_GROUPS: 'laneway-admins, authentik Admins',
+    });
+    expect(c).toMatchObject({
+      OIDC_SCOPES: 'openid email profile',
+      OIDC_BUTTON_LABEL: 'Sign in with SSO',
+      OIDC_AUTO_PROVISION: false,
+      OIDC_ONLY: false,
+      OIDC_ALLOWED_DOMAINS: ['example.com', 'client.example'],
+      OIDC_SUPERUSER_GROUPS: ['laneway-admins', 'authentik Admins'],
+    });
+  });
+
+  it('refuses an issuer without a client id, OIDC_ONLY without an issuer, and plain http in production off loopback', () => {
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://id.example.com' })).toThrow(/OIDC_CLIENT_ID/);
+    expect(() => loadConfig({ OIDC_ONLY: 'true' })).toThrow(/OIDC_ONLY/);
+    const http = { ...production, OIDC_CLIENT_ID: 'laneway' };
+    expect(() => loadConfig({ ...http, OIDC_ISSUER: 'http://id.example.com' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...http, OIDC_ISSUER: 'http://id.example.com' })).toThrow(/OIDC_ISSUER/);
+    expect(loadConfig({ ...http, OIDC_ISSUER: 'http://127.0.0.1:9400' }).OIDC_ISSUER).toBe('http://127.0.0.1:9400');
+  });
+});

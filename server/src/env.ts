@@ -30,6 +30,14 @@ const csv = z
     ),
   );
 
+/** A comma-separated list of domains, lower-cased. */
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim().toLowerCase().replace(/^@/, ''))
+    .filter(Boolean),
+);
+
 /** Every variable Laneway reads. `.env.example` documents each one. */
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -89,6 +97,26 @@ const EnvSchema = z.object({
   MAIL_POLL_SECONDS: int(5, 24 * 3600).default(60),
   MAIL_MAX_PER_SENDER_PER_HOUR: int(1, 100_000).default(30),
   MAIL_MAX_MB: int(1, 1024).default(25),
+  /** Single sign-on (SPEC §12, docs/sso.md): on when OIDC_ISSUER is set. */
+  OIDC_ISSUER: url(['http', 'https']).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(500).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
+  OIDC_SCOPES: z.string().trim().min(1).default('openid email profile'),
+  OIDC_BUTTON_LABEL: z.string().trim().min(1).max(80).default('Sign in with SSO'),
+  /** Domains whose addresses may get a new account (`*`: any); lower case, no `@`. */
+  OIDC_ALLOWED_DOMAINS: list.default([]),
+  OIDC_AUTO_PROVISION: bool.default(false),
+  /** Members of any of these groups (the `groups` claim) are instance superusers, re-checked at each sign-in. */
+  OIDC_SUPERUSER_GROUPS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .default([]),
+  OIDC_ONLY: bool.default(false),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -103,6 +131,12 @@ export interface Config extends Env {
 }
 
 export class ConfigError extends Error {}
+
+/** Whether a URL's host is this machine (`localhost`, 127.0.0.0/8, `[::1]`). */
+export function isLoopback(href: string): boolean {
+  const host = new URL(href).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 /**
  * Parses a process environment into a Config. Empty strings count as unset (a `.env` file
@@ -140,6 +174,16 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     throw new ConfigError(
       'Invalid configuration: SECRET_KEY: must be set when NODE_ENV=production (e.g. openssl rand -base64 32)',
     );
+  }
+  if (env.OIDC_ISSUER && !env.OIDC_CLIENT_ID) {
+    throw new ConfigError('Invalid configuration: OIDC_CLIENT_ID: must be set with OIDC_ISSUER');
+  }
+  // Tokens and the client secret would cross the network in clear text.
+  if (env.OIDC_ISSUER?.startsWith('http:') && env.NODE_ENV === 'production' && !isLoopback(env.OIDC_ISSUER)) {
+    throw new ConfigError('Invalid configuration: OIDC_ISSUER: must be https:// in production (http only on loopback)');
+  }
+  if (env.OIDC_ONLY && !env.OIDC_ISSUER) {
+    throw new ConfigError('Invalid configuration: OIDC_ONLY: needs OIDC_ISSUER (nobody could sign in but superusers)');
   }
   const redisUrl = env.REDIS_URL ?? (env.REDIS_HOST ? `redis://${env.REDIS_HOST}:${env.REDIS_PORT}` : undefined);
   return {

@@ -129,7 +129,7 @@ describe('the HTTP server', () => {
 
   it('serves the API through the app, with bodies', async () => {
     const setup = await fetch(`${base}/api/tickets/auth/setup/`);
-    expect(await setup.json()).toEqual({ needs_setup: true });
+    expect(await setup.json()).toEqual({ needs_setup: true, oidc: { enabled: false, label: null, only: false } });
     const register = await fetch(`${base}/api/tickets/auth/register/`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -138,7 +138,7 @@ describe('the HTTP server', () => {
     expect(register.status).toBe(201);
     await register.arrayBuffer();
     const after = await fetch(`${base}/api/tickets/auth/setup/`);
-    expect(await after.json()).toEqual({ needs_setup: false });
+    expect(await after.json()).toEqual({ needs_setup: false, oidc: { enabled: false, label: null, only: false } });
   });
 
   it('finishes in-flight requests when closed, then refuses connections', async () => {

@@ -110,7 +110,7 @@ describe('npm start on embedded defaults', () => {
     const second = await start(port);
     try {
       const setup = await fetch(`${base}/auth/setup/`);
-      expect(await setup.json()).toEqual({ needs_setup: false });
+      expect(await setup.json()).toEqual({ needs_setup: false, oidc: { enabled: false, label: null, only: false } });
     } finally {
       expect(await stop(second.child, 'SIGINT')).toBe(0);
     }

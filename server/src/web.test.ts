@@ -104,7 +104,7 @@ describe('the web app on the API server', () => {
     // The API, health and readiness paths are untouched.
     const setup = await fetch(`${base}/api/tickets/auth/setup/`);
     expect(setup.status).toBe(200);
-    expect(await setup.json()).toEqual({ needs_setup: true });
+    expect(await setup.json()).toEqual({ needs_setup: true, oidc: { enabled: false, label: null, only: false } });
     expect((await fetch(`${base}/health`)).status).toBe(200);
     const unknownApi = await fetch(`${base}/api/tickets/nothing-here/`);
     expect(unknownApi.status).toBe(404);
@@ -131,7 +131,7 @@ describe('the web app on the API server', () => {
 
     // Server paths never reach the web app.
     const api = await fetch(`${base}/api/tickets/auth/setup/`);
-    expect(await api.json()).toEqual({ needs_setup: false });
+    expect(await api.json()).toEqual({ needs_setup: false, oidc: { enabled: false, label: null, only: false } });
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
   });
 

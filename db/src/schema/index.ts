@@ -8,3 +8,4 @@ export * from './webhooks.ts';
 export * from './settings.ts';
 export * from './accounts.ts';
 export * from './mail.ts';
+export * from './sso.ts';

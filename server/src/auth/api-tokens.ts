@@ -86,10 +86,10 @@ export async function validateApiToken(
 
 /**
  * Routes no API token may call (SPEC §11: tokens cannot manage tokens, sessions, the password
- * or 2FA), as path prefixes under the API prefix; `PATCH /auth/me` too, since changing the
+ * or 2FA, nor link single sign-on), as path prefixes under the API prefix; `PATCH /auth/me` too, since changing the
  * account's email would let a token holder reset the password and take the account.
  */
-const ACCOUNT_PATHS = ['/auth/tokens', '/auth/sessions', '/auth/password', '/auth/2fa', '/auth/logout'];
+const ACCOUNT_PATHS = ['/auth/tokens', '/auth/sessions', '/auth/password', '/auth/2fa', '/auth/logout', '/auth/oidc'];
 
 /** Whether an API token may make this request (`path` under the API prefix). */
 export function tokenMayCall(scope: TokenScope, method: string, path: string): 'ok' | 'read-only' | 'account' {

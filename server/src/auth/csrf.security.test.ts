@@ -146,6 +146,9 @@ const PUBLIC_ROWS: Record<string, (ctx: MatrixContext) => Promise<{ body: unknow
     body: { token: 'a'.repeat(52), password: WORLD_PASSWORD },
     expect: 400,
   }),
+  // Not public, but every matrix row refuses it: this app has no identity provider, so the
+  // control gets 404 and proves the refusal only (routes/oidc tests linking with a provider).
+  'POST /auth/oidc/link': async () => ({ body: undefined, expect: 404 }),
   'POST /auth/refresh': async (ctx) => {
     const login = await ctx.t.post('/auth/login/', { username: 'outsider', password: WORLD_PASSWORD });
     return { body: { refresh: login.body.refresh }, expect: 200 };

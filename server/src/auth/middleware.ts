@@ -84,7 +84,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (verdict === 'account') throw new AppError('forbidden', 'API tokens cannot manage the account; sign in');
   }
   if (auth && !mayEnrolHere(c.req.path.slice(API_PREFIX.length))) {
-    if (await mustEnrol(c.var.deps.db, c.var.deps.config, auth.actor)) {
+    if (await mustEnrol(c.var.deps.db, c.var.deps.config, auth.actor, auth.sessionId)) {
       throw new AppError('mfa_setup_required', 'Turn on two-factor authentication first (on your account page)');
     }
   }

@@ -52,7 +52,7 @@ export function createRealtime(deps: AppDeps): Realtime {
   // REQUIRE_2FA holds on sockets too: a covered user who has not enrolled gets 403.
   const authenticate = async (req: IncomingMessage): Promise<UpgradeAuth> => {
     const found = await credentials(req);
-    if (found.actor && (await mustEnrol(deps.db, config, found.actor)))
+    if (found.actor && (await mustEnrol(deps.db, config, found.actor, found.sessionId!)))
       return { actor: null, sessionId: null, status: 403 };
     return found;
   };

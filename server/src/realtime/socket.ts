@@ -145,7 +145,7 @@ export function runConnection(
     if (!actor) {
       if (message.type !== 'auth') return fail('unauthorized', 'Send {"type": "auth", "token": …} first');
       const found = await validateCredential(deps.db, message.token, lifetimes(deps.config));
-      if (!found || (await mustEnrol(deps.db, deps.config, found.actor))) {
+      if (!found || (await mustEnrol(deps.db, deps.config, found.actor, found.sessionId))) {
         ws.close(CLOSE.unauthorized, 'invalid token');
         return;
       }

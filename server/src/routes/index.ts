@@ -12,6 +12,7 @@ import { columnsRouter } from './columns/columns.index.ts';
 import { fieldsRouter } from './fields/fields.index.ts';
 import { mailboxesRouter } from './mailboxes/mailboxes.index.ts';
 import { repliesRouter } from './replies/replies.index.ts';
+import { oidcRouter } from './oidc/oidc.index.ts';
 import { notificationsRouter } from './notifications/notifications.index.ts';
 import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
@@ -57,4 +58,5 @@ export const apiRouters: AppRouter[] = [
   passwordResetRouter,
   mailboxesRouter,
   repliesRouter,
+  oidcRouter,
 ];

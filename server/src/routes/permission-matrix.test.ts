@@ -57,6 +57,9 @@ const PUBLIC_ROUTES = [
   'POST /auth/password-reset',
   'POST /auth/password-reset/confirm',
   'POST /auth/refresh',
+  // Single sign-on's browser routes: tested in routes/oidc against a real provider.
+  'GET /auth/oidc/login',
+  'GET /auth/oidc/callback',
   'GET /settings',
   'GET /settings/{image}',
   // The mailbox's own push token is its credential: tested in routes/inbound.
@@ -136,7 +139,17 @@ describe('public routes', () => {
     for (const token of [undefined, w.tokens.user, w.tokens.companyUser]) {
       const res = await t.get('/auth/setup/', { token });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ needs_setup: false });
+      expect(res.body).toEqual({ needs_setup: false, oidc: { enabled: false, label: null, only: false } });
+    }
+  });
+
+  it('GET /auth/oidc/login and /callback answer anyone the same page (no provider configured here)', async () => {
+    for (const token of [undefined, w.tokens.superuser, w.tokens.companyUser]) {
+      for (const path of ['/auth/oidc/login/?next=/', '/auth/oidc/callback/?code=c&state=s']) {
+        const res = await t.get(path, { token });
+        expect(res.status, path).toBe(404);
+        expect(res.body).toMatch(/does not use single sign-on/);
+      }
     }
   });
 

@@ -15,6 +15,7 @@ import {
   type SessionLifetimes,
 } from '../auth/sessions.ts';
 import type { Actor } from '../lib/actor.ts';
+import { assertPasswordSignIn } from './sso.ts';
 import { AppError, forbidden, unauthorized } from '../lib/errors.ts';
 import { findUserByLogin, insertUser, loadUser, type NewUser, type UserRow } from './users.ts';
 
@@ -47,6 +48,8 @@ export interface LoginInput {
   userAgent: string | null;
   /** The client's known-device token (its device cookie), if it sent one. */
   device: string | null;
+  /** OIDC_ONLY: a right password signs in superusers only (SPEC §12). */
+  oidcOnly?: boolean;
 }
 
 const INVALID = 'Invalid credentials';
@@ -77,6 +80,7 @@ export async function login(
     throw unauthorized(INVALID);
   }
   const device = await attempt.succeeded();
+  if (input.oidcOnly) assertPasswordSignIn(user);
   // With 2FA on, the password only buys the second step: no session, no cookie (SPEC §11).
   if (await hasTwoFactor(db, user.id)) return { mfaToken: await openChallenge(db, user.id), device };
   const tokens = await openSession(db, user, lifetimes, input);

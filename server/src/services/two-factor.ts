@@ -4,7 +4,7 @@
  * comes from the caller (`auth/secret-key.ts`), so this module reads no files.
  */
 import type { Db, Executor } from '@laneway/db/client';
-import { mfaChallenges, recoveryCodes, userRoles, users, userTotp } from '@laneway/db/schema';
+import { mfaChallenges, recoveryCodes, ssoSessions, userRoles, users, userTotp } from '@laneway/db/schema';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { hashToken } from '../auth/api-tokens.ts';
 import { verifyPassword } from '../auth/passwords.ts';
@@ -220,9 +220,10 @@ export async function isStaff(db: Executor, actor: Actor): Promise<boolean> {
 
 /**
  * Whether REQUIRE_2FA covers this user and they have not enrolled: they may then only call
- * /auth/me/, /auth/2fa/* and /auth/logout/ (SPEC §11).
+ * /auth/me/, /auth/2fa/* and /auth/logout/ (SPEC §11). A session opened by single sign-on is
+ * never covered: its provider owns the second factor (SPEC §12).
  */
-export async function mustEnrol(db: Executor, config: Config, actor: Actor): Promise<boolean> {
+export async function mustEnrol(db: Executor, config: Config, actor: Actor, sessionId: string): Promise<boolean> {
   const policy = config.REQUIRE_2FA;
   if (policy === 'off') return false;
   if (policy === 'superusers' && !actor.isSuperuser) return false;
@@ -230,9 +231,10 @@ export async function mustEnrol(db: Executor, config: Config, actor: Actor): Pro
     .select({
       enrolled: sql<boolean>`exists (select 1 from ${userTotp} where ${userTotp.userId} = ${users.id} and ${userTotp.enabledAt} is not null)`,
       staff: sql<boolean>`${users.isSuperuser} or exists (select 1 from ${userRoles} where ${userRoles.userId} = ${users.id})`,
+      sso: sql<boolean>`exists (select 1 from ${ssoSessions} where ${ssoSessions.sessionId} = ${sessionId})`,
     })
     .from(users)
     .where(eq(users.id, actor.id));
-  if (!row || row.enrolled) return false;
+  if (!row || row.enrolled || row.sso) return false;
   return policy === 'staff' ? row.staff : true;
 }

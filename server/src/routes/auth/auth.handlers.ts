@@ -2,10 +2,11 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { DEVICE_LIFETIME_S } from '../../auth/known-devices.ts';
-import { clientIp, deviceCookie, lifetimes, requireAuth, sessionCookie } from '../../auth/middleware.ts';
+import { clientIp, deviceCookie, lifetimes, ownOrigin, requireAuth, sessionCookie } from '../../auth/middleware.ts';
 import type { IssuedTokens } from '../../auth/sessions.ts';
 import type { AppEnv } from '../../deps.ts';
 import * as auth from '../../services/auth.ts';
+import * as sso from '../../services/sso.ts';
 import * as users from '../../services/users.ts';
 import { instanceKey } from '../../auth/secret-key.ts';
 import type {
@@ -49,13 +50,22 @@ function client(c: Context<AppEnv>) {
   };
 }
 
-export const setupHandler: RouteHandler<typeof setup, AppEnv> = async (c) =>
-  c.json({ needs_setup: await auth.needsSetup(c.var.deps.db) }, 200);
+export const setupHandler: RouteHandler<typeof setup, AppEnv> = async (c) => {
+  const { db, oidc, config } = c.var.deps;
+  return c.json(
+    {
+      needs_setup: await auth.needsSetup(db),
+      oidc: { enabled: oidc !== null, label: oidc?.label ?? null, only: oidc !== null && config.OIDC_ONLY },
+    },
+    200,
+  );
+};
 
 export const registerHandler: RouteHandler<typeof register, AppEnv> = async (c) => {
   const { db, config, loginLimiter } = c.var.deps;
   const body = c.req.valid('json');
-  await auth.register(db, body, config.ALLOW_REGISTRATION);
+  // Under OIDC_ONLY accounts come from the provider; the first user (the superuser) still registers.
+  await auth.register(db, body, config.ALLOW_REGISTRATION && !config.OIDC_ONLY);
   const result = await auth.login(db, loginLimiter, lifetimes(config), {
     login: body.username,
     password: body.password,
@@ -76,6 +86,7 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
     login: (body.username ?? body.email)!,
     password: body.password,
     ...client(c),
+    oidcOnly: config.OIDC_ONLY,
   });
   if ('mfaToken' in result) {
     setDeviceCookie(c, result.device);
@@ -112,9 +123,19 @@ export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) =>
 
 export const logoutHandler: RouteHandler<typeof logout, AppEnv> = async (c) => {
   const { actor, sessionId } = requireAuth(c);
-  await auth.logout(c.var.deps.db, actor, sessionId);
+  const { db, oidc, logger } = c.var.deps;
+  const idToken = oidc ? await sso.ssoIdToken(db, sessionId) : null;
+  await auth.logout(db, actor, sessionId);
   deleteCookie(c, sessionCookie(c).name, { path: '/', secure: sessionCookie(c).secure });
-  return c.json({ status: 'logged_out' }, 200);
+  // RP-initiated logout: the provider's session ends too, when it offers an end-session endpoint.
+  const endSessionUrl =
+    oidc && idToken
+      ? await oidc.endSessionUrl(idToken, `${ownOrigin(c)}/login`).catch((err: unknown) => {
+          logger.warn({ err }, 'the identity provider could not be reached for logout');
+          return null;
+        })
+      : null;
+  return c.json({ status: 'logged_out', ...(endSessionUrl ? { end_session_url: endSessionUrl } : {}) }, 200);
 };
 
 export const logoutAllHandler: RouteHandler<typeof logoutAll, AppEnv> = async (c) => {

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errors, json, jsonBody } from '../../lib/openapi.ts';
 import { Email, NewUserBody, Password, PersonName } from '../users/users.routes.ts';
+import { SetupStateSchema } from '../../schemas/sso.ts';
 import { MeSchema, UserSchema } from '../../schemas/users.ts';
 
 const Tokens = z.object({ access: z.string(), refresh: z.string() }).openapi('Tokens');
@@ -14,7 +15,9 @@ export const setup = createRoute({
   tags: ['auth'],
   summary: 'Whether the instance still needs its first user',
   security: [],
-  responses: { 200: json(z.object({ needs_setup: z.boolean() }), 'Setup state') },
+  responses: {
+    200: json(SetupStateSchema, 'Setup state, and whether single sign-on is on'),
+  },
 });
 
 export const register = createRoute({
@@ -96,7 +99,13 @@ export const logout = createRoute({
   path: '/auth/logout',
   tags: ['auth'],
   summary: 'End this session (and its refresh token) at once',
-  responses: { 200: json(Status, 'Signed out'), ...errors(401, 403) },
+  responses: {
+    200: json(
+      Status.extend({ end_session_url: z.string().optional() }),
+      'Signed out; after a single sign-on, `end_session_url` ends the session at the provider too (RP-initiated logout)',
+    ),
+    ...errors(401, 403),
+  },
 });
 
 export const logoutAll = createRoute({

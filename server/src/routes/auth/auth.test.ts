@@ -12,13 +12,19 @@ const admin = { username: 'root', email: 'root@example.com', password: 'correct 
 
 describe('first-run setup and registration', () => {
   it('needs setup until the first user exists, who becomes superuser', async () => {
-    expect((await t.get('/auth/setup/')).body).toEqual({ needs_setup: true });
+    expect((await t.get('/auth/setup/')).body).toEqual({
+      needs_setup: true,
+      oidc: { enabled: false, label: null, only: false },
+    });
     const res = await t.post('/auth/register/', admin);
     expect(res.status).toBe(201);
     expect(res.body.user).toMatchObject({ username: 'root', is_superuser: true, is_active: true });
     expect(res.body.user).not.toHaveProperty('password_hash');
     expect(typeof res.body.access).toBe('string');
-    expect((await t.get('/auth/setup')).body).toEqual({ needs_setup: false });
+    expect((await t.get('/auth/setup')).body).toEqual({
+      needs_setup: false,
+      oidc: { enabled: false, label: null, only: false },
+    });
   });
 
   it('is closed once a user exists and ALLOW_REGISTRATION is off', async () => {

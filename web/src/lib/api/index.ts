@@ -20,6 +20,7 @@ import { projectCalls } from './projects.ts';
 import { replyCalls } from './replies.ts';
 import { requester, type Fetch } from './request.ts';
 import { settingsCalls } from './settings.ts';
+import { ssoCalls } from './sso.ts';
 import { tagCalls } from './tags.ts';
 import { ticketCalls } from './tickets.ts';
 import { userCalls } from './users.ts';
@@ -33,6 +34,8 @@ export type * from './fields.ts';
 export type * from './checklists.ts';
 export type * from './mailboxes.ts';
 export type * from './replies.ts';
+export type * from './sso.ts';
+export { ssoLoginHref } from './sso.ts';
 
 /**
  * The REST API over a given `fetch`: SvelteKit's in `load` (so server rendering forwards the
@@ -63,6 +66,7 @@ export function createApi(fetcher: Fetch) {
     ...checklistCalls(call),
     ...mailboxCalls(call),
     ...replyCalls(call),
+    ...ssoCalls(call),
   };
 }
 

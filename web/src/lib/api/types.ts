@@ -21,6 +21,7 @@ import type {
   ReportSchema,
 } from '../../../../server/src/schemas/projects.ts';
 import type { BrandingSchema } from '../../../../server/src/schemas/settings.ts';
+import type { SetupStateSchema } from '../../../../server/src/schemas/sso.ts';
 import type { TagSchema } from '../../../../server/src/schemas/tags.ts';
 import type { TicketSchema } from '../../../../server/src/schemas/tickets.ts';
 import type { MeSchema, UserSchema } from '../../../../server/src/schemas/users.ts';
@@ -104,6 +105,7 @@ type BodyOf<Route> = Route extends {
   ? { [K in keyof z.input<S>]: Filled<z.input<S>[K], K extends keyof z.output<S> ? z.output<S>[K] : never> }
   : never;
 
+export type SetupState = z.infer<typeof SetupStateSchema>;
 export type Credentials = BodyOf<typeof login>;
 export type NewAccount = BodyOf<typeof register>;
 export type NewUser = BodyOf<typeof createUser>;

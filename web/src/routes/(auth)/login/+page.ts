@@ -5,8 +5,9 @@ import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, url }) => {
   const api = createApi(fetch);
+  const state = await api.setupState();
   // Nobody to sign in as yet: the first run creates the superuser.
-  if (await api.needsSetup()) redirect(307, '/setup');
+  if (state.needs_setup) redirect(307, '/setup');
   // Already signed in: straight on.
   const signedIn = await api.me().then(
     () => true,
@@ -16,5 +17,5 @@ export const load: PageLoad = async ({ fetch, url }) => {
     },
   );
   if (signedIn) redirect(307, nextPath(url));
-  return {};
+  return { oidc: state.oidc };
 };
