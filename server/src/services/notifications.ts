@@ -82,8 +82,17 @@ async function recipients(
   actorId: number,
   candidates: number[],
   mentions: string[],
+  staffOnly = false,
 ): Promise<Recipient[]> {
   if (!candidates.length && !mentions.length) return [];
+  // An internal note is heard by staff only: company people are never candidates for one.
+  const companyRule = staffOnly
+    ? sql`false`
+    : sql`(t.company_id is not null
+          and exists (select 1 from project_companies pc
+            where pc.project_id = t.project_id and pc.company_id = t.company_id)
+          and (exists (select 1 from company_admins ca where ca.company_id = t.company_id and ca.user_id = u.id)
+            or exists (select 1 from company_users cu where cu.company_id = t.company_id and cu.user_id = u.id)))`;
   const rows = await db.execute<{ id: number; mentioned: boolean }>(sql`
     select u.id, lower(u.username) = any(${pgArray(mentions, 'text')}) as mentioned
     from users u join tickets t on t.id = ${ticketId}
@@ -91,11 +100,7 @@ async function recipients(
       and (u.id = any(${pgArray(candidates, 'int')}) or lower(u.username) = any(${pgArray(mentions, 'text')}))
       and (u.is_superuser
         or exists (select 1 from user_roles r where r.project_id = t.project_id and r.user_id = u.id)
-        or (t.company_id is not null
-          and exists (select 1 from project_companies pc
-            where pc.project_id = t.project_id and pc.company_id = t.company_id)
-          and (exists (select 1 from company_admins ca where ca.company_id = t.company_id and ca.user_id = u.id)
-            or exists (select 1 from company_users cu where cu.company_id = t.company_id and cu.user_id = u.id))))`);
+        or ${companyRule})`);
   return rows.map((r) => ({ userId: r.id, mentioned: r.mentioned }));
 }
 
@@ -212,10 +217,10 @@ export async function notifyDiscussion(
   tx: Executor,
   actor: Actor,
   ticket: TicketSummary,
-  what: { kind: 'commented' | 'chat'; body: string; ref: Record<string, number> },
+  what: { kind: 'commented' | 'chat'; body: string; ref: Record<string, number>; staffOnly?: boolean },
 ): Promise<void> {
   const involved = [...ticket.assignees, ...(ticket.reporter === null ? [] : [ticket.reporter])];
-  let people = await recipients(tx, ticket.id, actor.id, involved, mentionsIn(what.body));
+  let people = await recipients(tx, ticket.id, actor.id, involved, mentionsIn(what.body), what.staffOnly);
   if (what.kind === 'chat') {
     const waiting = await tx.execute<{ user_id: number }>(sql`
       select distinct user_id from notifications
@@ -233,7 +238,7 @@ export async function notifyDiscussion(
     people.map((p) => ({ userId: p.userId, kind: p.mentioned ? ('mentioned' as const) : what.kind })),
     actor,
     ticket,
-    { ...what.ref, excerpt },
+    { ...what.ref, excerpt, ...(what.staffOnly ? { internal: true } : {}) },
   );
 }
 
