@@ -1124,6 +1124,20 @@ export const MATRIX: MatrixRow[] = [
     path: '/notifications/read-all/',
     expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   },
+  // Notification preferences: everyone's own (issue 13 item 15).
+  {
+    method: 'GET',
+    route: '/notifications/preferences',
+    path: '/notifications/preferences/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'PATCH',
+    route: '/notifications/preferences',
+    path: '/notifications/preferences/',
+    body: () => ({ preferences: { chat: 'in_app' } }),
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
 
   // --- webhooks: managed by the superuser and the project's superadmins; seen, not shown, by others ---
   {

@@ -16,8 +16,8 @@
  * the change that caused them, so a rolled-back change notifies nobody.
  */
 import type { Db, Executor } from '@laneway/db/client';
-import { notifications } from '@laneway/db/schema';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { notificationPreferences, notifications } from '@laneway/db/schema';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../lib/actor.ts';
 import { notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
@@ -27,7 +27,11 @@ import { recordEvent, topicSeq, userTopic } from './changes.ts';
 import { TASKS } from '@laneway/db/tasks';
 import { currentRequestId, emit, transact } from './publish.ts';
 
-import type { NotificationKind } from '../schemas/notifications.ts';
+import {
+  NOTIFICATION_KINDS,
+  type NotificationChannel,
+  type NotificationKind,
+} from '../schemas/notifications.ts';
 
 type NotificationRow = typeof notifications.$inferSelect;
 
@@ -138,13 +142,16 @@ export async function storeNotifications(
   const payload = JSON.stringify(data);
   const events = await db.execute<{ topic: string; seq: string; payload: unknown; created_at: string }>(sql`
     with wanted as (
-      select * from unnest(${pgArray(
+      -- Whoever chose none for this kind hears nothing of it (issue 13 item 15).
+      select w.* from unnest(${pgArray(
         rows.map((r) => r.userId),
         'int',
       )}, ${pgArray(
         rows.map((r) => r.kind),
         'text',
       )}) as w(user_id, kind)
+      where not exists (select 1 from notification_preferences p
+        where p.user_id = w.user_id and p.kind = w.kind and p.channel = 'none')
     ), stored as (
       insert into notifications (user_id, kind, ticket_id, actor_id, data)
       select user_id, kind, ${ticketId}::int, ${actorId}::int, ${payload}::jsonb from wanted
@@ -240,6 +247,47 @@ export async function notifyDiscussion(
     ticket,
     { ...what.ref, excerpt, ...(what.staffOnly ? { internal: true } : {}) },
   );
+}
+
+/** The caller's channel for every kind: `email` unless they chose otherwise. */
+export async function getPreferences(db: Executor, actor: Actor): Promise<Record<NotificationKind, NotificationChannel>> {
+  const rows = await db
+    .select({ kind: notificationPreferences.kind, channel: notificationPreferences.channel })
+    .from(notificationPreferences)
+    .where(eq(notificationPreferences.userId, actor.id));
+  const chosen = new Map(rows.map((r) => [r.kind, r.channel as NotificationChannel]));
+  return Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, chosen.get(k) ?? 'email'])) as Record<
+    NotificationKind,
+    NotificationChannel
+  >;
+}
+
+/** Sets some kinds' channels (a row only where it differs from the default `email`). */
+export async function updatePreferences(
+  db: Db,
+  actor: Actor,
+  changes: Partial<Record<NotificationKind, NotificationChannel | undefined>>,
+): Promise<Record<NotificationKind, NotificationChannel>> {
+  const entries = Object.entries(changes).filter((e): e is [NotificationKind, NotificationChannel] => e[1] !== undefined);
+  await db.transaction(async (tx) => {
+    const reset = entries.filter(([, channel]) => channel === 'email').map(([kind]) => kind);
+    if (reset.length) {
+      await tx
+        .delete(notificationPreferences)
+        .where(and(eq(notificationPreferences.userId, actor.id), inArray(notificationPreferences.kind, reset)));
+    }
+    const set = entries.filter(([, channel]) => channel !== 'email');
+    if (set.length) {
+      await tx
+        .insert(notificationPreferences)
+        .values(set.map(([kind, channel]) => ({ userId: actor.id, kind, channel })))
+        .onConflictDoUpdate({
+          target: [notificationPreferences.userId, notificationPreferences.kind],
+          set: { channel: sql`excluded.channel` },
+        });
+    }
+  });
+  return getPreferences(db, actor);
 }
 
 /** The caller's notifications, newest first; `unread` keeps the unread ones only. */
