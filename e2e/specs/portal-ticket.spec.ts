@@ -64,7 +64,9 @@ test('a client reads Markdown, uploads a file, sees visible comments only, close
 
   // The support answered last: the list says so.
   await gotoReady(portal, '/portal');
-  await expect(portal.getByTestId('portal-ticket').filter({ hasText: 'Stapler missing' }).getByTestId('waiting-for-you')).toBeVisible();
+  await expect(
+    portal.getByTestId('portal-ticket').filter({ hasText: 'Stapler missing' }).getByTestId('waiting-for-you'),
+  ).toBeVisible();
   await gotoReady(portal, `/portal/tickets/${ticketId}`);
 
   // A file, uploaded and listed with its download link.

@@ -27,11 +27,7 @@ import { recordEvent, topicSeq, userTopic } from './changes.ts';
 import { TASKS } from '@laneway/db/tasks';
 import { currentRequestId, emit, transact } from './publish.ts';
 
-import {
-  NOTIFICATION_KINDS,
-  type NotificationChannel,
-  type NotificationKind,
-} from '../schemas/notifications.ts';
+import { NOTIFICATION_KINDS, type NotificationChannel, type NotificationKind } from '../schemas/notifications.ts';
 
 type NotificationRow = typeof notifications.$inferSelect;
 
@@ -250,7 +246,10 @@ export async function notifyDiscussion(
 }
 
 /** The caller's channel for every kind: `email` unless they chose otherwise. */
-export async function getPreferences(db: Executor, actor: Actor): Promise<Record<NotificationKind, NotificationChannel>> {
+export async function getPreferences(
+  db: Executor,
+  actor: Actor,
+): Promise<Record<NotificationKind, NotificationChannel>> {
   const rows = await db
     .select({ kind: notificationPreferences.kind, channel: notificationPreferences.channel })
     .from(notificationPreferences)
@@ -268,7 +267,9 @@ export async function updatePreferences(
   actor: Actor,
   changes: Partial<Record<NotificationKind, NotificationChannel | undefined>>,
 ): Promise<Record<NotificationKind, NotificationChannel>> {
-  const entries = Object.entries(changes).filter((e): e is [NotificationKind, NotificationChannel] => e[1] !== undefined);
+  const entries = Object.entries(changes).filter(
+    (e): e is [NotificationKind, NotificationChannel] => e[1] !== undefined,
+  );
   await db.transaction(async (tx) => {
     const reset = entries.filter(([, channel]) => channel === 'email').map(([kind]) => kind);
     if (reset.length) {

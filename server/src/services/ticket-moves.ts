@@ -423,7 +423,11 @@ export async function moveColumnTickets(
 export async function setTicketClosed(db: Db, actor: Actor, id: number, closed: boolean): Promise<Ticket> {
   const { ticket, access } = await requireTicket(db, actor, id);
   const isContact = await actorIsContact(db, actor, ticket.contactId);
-  authorize(true, canCloseTicket(access, factsOf(ticket), isContact), 'Only the reporter or the contact may close or reopen this ticket');
+  authorize(
+    true,
+    canCloseTicket(access, factsOf(ticket), isContact),
+    'Only the reporter or the contact may close or reopen this ticket',
+  );
   if (ticket.isArchived) throw conflict('This ticket is archived');
   if ((ticket.status === 'done') === closed) return serializeTicket(ticket);
   const [column] = await db

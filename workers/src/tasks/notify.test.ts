@@ -208,7 +208,7 @@ describe('with SMTP_URL: preferences and clients (issue 13 items 14, 15)', () =>
   });
   afterAll(() => t.close());
 
-  it('honours each kind\'s channel: none stores nothing, in_app is not mailed, email is', async () => {
+  it("honours each kind's channel: none stores nothing, in_app is not mailed, email is", async () => {
     smtp.clear();
     const prefs = await t.patch(
       '/notifications/preferences/',
@@ -249,9 +249,15 @@ describe('with SMTP_URL: preferences and clients (issue 13 items 14, 15)', () =>
     expect(smtp.messages.map((m) => m.envelope.rcptTo)).toEqual([['user@example.com']]);
     expect(parseMessage(smtp.messages[0]!.raw).headers.get('subject')).toContain('admin mentioned you');
     // Back to the default.
-    const reset = await t.patch('/notifications/preferences/', { preferences: { assigned: 'email' } }, { token: w.tokens.user });
+    const reset = await t.patch(
+      '/notifications/preferences/',
+      { preferences: { assigned: 'email' } },
+      { token: w.tokens.user },
+    );
     expect(reset.body.preferences.assigned).toBe('email');
-    expect((await t.get('/notifications/preferences/', { token: w.tokens.user })).body.preferences.commented).toBe('none');
+    expect((await t.get('/notifications/preferences/', { token: w.tokens.user })).body.preferences.commented).toBe(
+      'none',
+    );
   });
 
   it('mails the reporting client when an agent answers in the chat, without a mailbox', async () => {
@@ -270,7 +276,7 @@ describe('with SMTP_URL: preferences and clients (issue 13 items 14, 15)', () =>
     expect(parseMessage(smtp.messages[0]!.raw).text).toContain('We are on it');
   });
 
-  it('does not mail the client twice when the answer was mailed to them as the ticket\'s contact', async () => {
+  it("does not mail the client twice when the answer was mailed to them as the ticket's contact", async () => {
     smtp.clear();
     const admin = { token: w.tokens.superadmin };
     const box = await t.post(
@@ -288,7 +294,11 @@ describe('with SMTP_URL: preferences and clients (issue 13 items 14, 15)', () =>
       { token: w.tokens.superuser },
     );
     expect(contact.status).toBe(201);
-    const tk = await t.post('/tickets/', { project: w.projectId, title: 'By mail too' }, { token: w.tokens.companyUser });
+    const tk = await t.post(
+      '/tickets/',
+      { project: w.projectId, title: 'By mail too' },
+      { token: w.tokens.companyUser },
+    );
     expect((await t.patch(`/tickets/${tk.body.id}/`, { contact: contact.body.id }, admin)).status).toBe(200);
     const room = (await t.get(`/chat/rooms/?ticket=${tk.body.id}`, admin)).body;
     const roomId = room.results?.[0]?.id ?? room.id;

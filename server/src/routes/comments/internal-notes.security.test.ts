@@ -134,7 +134,11 @@ describe('internal notes over WebSockets', () => {
     const since = (await client.next((m) => m.type === 'subscribed')).seq as number;
     const note = await post(w.companyATicket, w.tokens.admin, { body: 'Secret diagnosis', internal: true });
     const visible = await post(w.companyATicket, w.tokens.admin, { body: 'Public answer' });
-    expectStatus(await t.patch(`/comments/${note.id}/`, { body: 'Secret diagnosis, edited' }, { token: w.tokens.admin }), 200, 'edit');
+    expectStatus(
+      await t.patch(`/comments/${note.id}/`, { body: 'Secret diagnosis, edited' }, { token: w.tokens.admin }),
+      200,
+      'edit',
+    );
     expectStatus(await t.del(`/comments/${note.id}/`, { token: w.tokens.admin }), 204, 'delete');
     const other = await post(w.companyBTicket, w.tokens.admin, { body: 'Globex answer' });
     // Staff get all of it; the client the visible one, which arrived after the note.
@@ -144,7 +148,11 @@ describe('internal notes over WebSockets', () => {
     expect(live.data.internal).toBe(false);
     // A later ticket event on the client's stream proves the note's events would have arrived by now.
     const later = expectStatus(
-      await t.post('/tickets/', { project: w.projectId, title: 'After', company: w.companyA }, { token: w.tokens.admin }),
+      await t.post(
+        '/tickets/',
+        { project: w.projectId, title: 'After', company: w.companyA },
+        { token: w.tokens.admin },
+      ),
       201,
       'ticket',
     ).body;

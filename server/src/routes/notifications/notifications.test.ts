@@ -214,7 +214,7 @@ describe('reading', () => {
 });
 
 describe('preferences (issue 13 item 15)', () => {
-  it('are per user: one user\'s choice changes nobody else\'s; unknown kinds and channels are refused', async () => {
+  it("are per user: one user's choice changes nobody else's; unknown kinds and channels are refused", async () => {
     const set = await t.patch(
       '/notifications/preferences/',
       { preferences: { done: 'none', chat: 'in_app' } },
@@ -241,7 +241,9 @@ describe('preferences (issue 13 item 15)', () => {
       { token: w.tokens.admin },
     );
     const done = w.columns.find((c) => c.category === 'done')!;
-    expect((await t.post(`/tickets/${tk.body.id}/move/`, { column: done.id }, { token: w.tokens.admin })).status).toBe(200);
+    expect((await t.post(`/tickets/${tk.body.id}/move/`, { column: done.id }, { token: w.tokens.admin })).status).toBe(
+      200,
+    );
     const heard = await t.sql<{ user_id: number }[]>`
       select user_id from notifications where ticket_id = ${tk.body.id} and kind = 'done'`;
     expect(heard.map((h) => h.user_id)).toEqual([w.ids.user]);

@@ -32,7 +32,7 @@ async function waitingIds(token: string): Promise<number[]> {
 }
 
 describe('close and reopen', () => {
-  it("the reporting client closes into the first done column and reopens into the first open one, as moves", async () => {
+  it('the reporting client closes into the first done column and reopens into the first open one, as moves', async () => {
     const ticket = await clientTicket('Close me');
     const done = w.columns.find((c) => c.category === 'done')!;
     const open = w.columns.find((c) => c.category !== 'done')!;
@@ -89,7 +89,11 @@ describe('close and reopen', () => {
       200,
       'set contact',
     );
-    expectStatus(await t.post(`/tickets/${ticket.id}/close/`, undefined, { token: w.tokens.companyAdmin }), 200, 'close');
+    expectStatus(
+      await t.post(`/tickets/${ticket.id}/close/`, undefined, { token: w.tokens.companyAdmin }),
+      200,
+      'close',
+    );
   });
 });
 
@@ -103,20 +107,36 @@ describe('waiting for you', () => {
     expect(await waitingIds(w.tokens.companyUser)).not.toContain(ticket.id);
     // An internal note is not an answer the client can see.
     expectStatus(
-      await t.post(`/tickets/${ticket.id}/comments/`, { body: 'Try firmware', internal: true }, { token: w.tokens.admin }),
+      await t.post(
+        `/tickets/${ticket.id}/comments/`,
+        { body: 'Try firmware', internal: true },
+        { token: w.tokens.admin },
+      ),
       201,
       'note',
     );
     expect(await waitingIds(w.tokens.companyUser)).not.toContain(ticket.id);
     expectStatus(
-      await t.post(`/tickets/${ticket.id}/comments/`, { body: 'Please update the firmware' }, { token: w.tokens.admin }),
+      await t.post(
+        `/tickets/${ticket.id}/comments/`,
+        { body: 'Please update the firmware' },
+        { token: w.tokens.admin },
+      ),
       201,
       'comment',
     );
     expect(await waitingIds(w.tokens.companyUser)).toContain(ticket.id);
-    const notWaiting = expectStatus(await t.get('/tickets/?waiting=false&page_size=200', { token: w.tokens.companyUser }), 200, 'not waiting');
+    const notWaiting = expectStatus(
+      await t.get('/tickets/?waiting=false&page_size=200', { token: w.tokens.companyUser }),
+      200,
+      'not waiting',
+    );
     expect(notWaiting.body.results.map((x: { id: number }) => x.id)).not.toContain(ticket.id);
-    expectStatus(await t.post(`/tickets/${ticket.id}/close/`, undefined, { token: w.tokens.companyUser }), 200, 'close');
+    expectStatus(
+      await t.post(`/tickets/${ticket.id}/close/`, undefined, { token: w.tokens.companyUser }),
+      200,
+      'close',
+    );
     expect(await waitingIds(w.tokens.companyUser)).not.toContain(ticket.id);
     // Another company never sees it, waiting or not.
     expect(await waitingIds(w.tokens.otherCompanyUser)).not.toContain(ticket.id);

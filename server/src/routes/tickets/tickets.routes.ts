@@ -171,7 +171,8 @@ export const reopenTicket = createRoute({
   method: 'post',
   path: '/tickets/{id}/reopen',
   tags: ['tickets'],
-  summary: "Reopen: move to the project's first column that is not done (same people as close); already open: unchanged",
+  summary:
+    "Reopen: move to the project's first column that is not done (same people as close); already open: unchanged",
   request: { params: IdParam },
   responses: { 200: json(TicketSchema, 'Reopened'), ...StandardErrors },
 });

@@ -17,8 +17,7 @@ export function ticketCalls(call: Call) {
     /** Tickets the caller can see (a company person: their companies'), most recently updated first. */
     portalTickets: (
       params: { project?: number; page?: number; page_size?: number; search?: string; waiting?: boolean } = {},
-    ) =>
-      call<Page<Ticket>>('GET', `/tickets/${query({ ordering: '-updated_at', page_size: 50, ...params })}`),
+    ) => call<Page<Ticket>>('GET', `/tickets/${query({ ordering: '-updated_at', page_size: 50, ...params })}`),
     /** A column's tickets, archived or not (the server refuses to delete a column that holds any). */
     columnTickets: (project: number, column: number, archived: boolean) =>
       call<Page<Ticket>>('GET', `/tickets/${query({ project, column, is_archived: archived, page_size: 200 })}`),
