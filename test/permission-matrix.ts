@@ -135,6 +135,18 @@ async function freshArchivedTicket(ctx: MatrixContext): Promise<number> {
   return id;
 }
 
+/** Company A's ticket reported by `companyUser` (the client who may close and reopen it). */
+async function freshClientTicket(ctx: MatrixContext, closed = false): Promise<number> {
+  const res = await ctx.t.post(
+    '/tickets/',
+    { project: ctx.w.projectId, title: `Client ticket ${ctx.n}` },
+    { token: ctx.w.tokens.companyUser },
+  );
+  const id = expectStatus(res, 201, 'create client ticket').body.id as number;
+  if (closed) expectStatus(await ctx.t.post(`/tickets/${id}/close/`, undefined, asSuperadmin(ctx)), 200, 'close');
+  return id;
+}
+
 /** A project shaped like the world's: same members, same linked companies. */
 async function freshProject(ctx: MatrixContext): Promise<number> {
   const { t, w } = ctx;
@@ -229,6 +241,16 @@ async function freshComment(ctx: MatrixContext): Promise<number> {
     { token: ctx.w.tokens.companyUser },
   );
   return expectStatus(res, 201, 'create comment').body.id;
+}
+
+/** An internal note by the admin on company A's ticket (staff only, decision 0037). */
+async function freshNote(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post(
+    `/tickets/${ctx.w.companyATicket}/comments/`,
+    { body: `Note ${ctx.n}`, internal: true },
+    { token: ctx.w.tokens.admin },
+  );
+  return expectStatus(res, 201, 'create note').body.id;
 }
 
 /** Company A's ticket room (created on first use by the superadmin's request). */
@@ -919,6 +941,21 @@ export const MATRIX: MatrixRow[] = [
     body: (ctx) => ({ column: ctx.fx.inProgress }),
     expect: [401, 404, 200, 200, 200, 403, 403, 403, 403, 404],
   },
+  // --- close and reopen (decision 0038): who may move it, and the client who reported it ---
+  {
+    method: 'POST',
+    route: '/tickets/{id}/close',
+    path: '/tickets/{ticket}/close/',
+    setup: async (ctx) => ({ ticket: await freshClientTicket(ctx) }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 403, 200, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/reopen',
+    path: '/tickets/{ticket}/reopen/',
+    setup: async (ctx) => ({ ticket: await freshClientTicket(ctx, true) }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 403, 200, 404],
+  },
   {
     method: 'POST',
     route: '/tickets/{id}/archive',
@@ -1012,6 +1049,30 @@ export const MATRIX: MatrixRow[] = [
     path: '/tickets/{userTicket}/comments/',
     body: (ctx) => ({ body: `Comment by ${ctx.actor}` }),
     expect: [401, 404, 201, 201, 201, 201, 201, 404, 404, 404],
+  },
+  // Internal notes (SPEC §4): staff write them; company people may not (403 on their own ticket).
+  {
+    method: 'POST',
+    route: '/tickets/{id}/comments',
+    path: '/tickets/{companyATicket}/comments/',
+    body: (ctx) => ({ body: `Note by ${ctx.actor}`, internal: true }),
+    expect: [401, 404, 201, 201, 201, 201, 201, 403, 403, 404],
+  },
+  // A note is not there for company people: editing or deleting one is a 404, as for an unknown id.
+  {
+    method: 'PATCH',
+    route: '/comments/{id}',
+    path: '/comments/{note}/',
+    setup: async (ctx) => ({ note: await freshNote(ctx) }),
+    body: (ctx) => ({ body: `Edited by ${ctx.actor}` }),
+    expect: [401, 404, 403, 403, 200, 403, 403, 404, 404, 404],
+  },
+  {
+    method: 'DELETE',
+    route: '/comments/{id}',
+    path: '/comments/{note}/',
+    setup: async (ctx) => ({ note: await freshNote(ctx) }),
+    expect: [401, 404, 204, 204, 204, 403, 403, 404, 404, 404],
   },
   {
     method: 'PATCH',
@@ -1111,6 +1172,20 @@ export const MATRIX: MatrixRow[] = [
     method: 'POST',
     route: '/notifications/read-all',
     path: '/notifications/read-all/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  // Notification preferences: everyone's own (issue 13 item 15).
+  {
+    method: 'GET',
+    route: '/notifications/preferences',
+    path: '/notifications/preferences/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'PATCH',
+    route: '/notifications/preferences',
+    path: '/notifications/preferences/',
+    body: () => ({ preferences: { chat: 'in_app' } }),
     expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   },
 

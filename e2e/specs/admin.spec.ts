@@ -9,6 +9,8 @@ test('admin: create and deactivate a user, a company with them, and a contact', 
   const password = 'a long password';
   const contactName = `Carl ${username}`;
   await gotoReady(page, '/admin');
+  // The e2e server has no SMTP_URL: the admin page says mail is not configured.
+  await expect(page.getByTestId('mail-banner')).toContainText('Mail is not configured');
 
   // Create a user with a password: they can sign in.
   const form = page.getByRole('form', { name: 'New user' });

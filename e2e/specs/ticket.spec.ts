@@ -283,6 +283,41 @@ test.describe('the ticket drawer and page', () => {
     await expect(thread.getByRole('list', { name: 'Replies' })).toContainText('On it, edited');
   });
 
+  test('the staff comment box writes an internal note unless "Visible to client" is on', async ({
+    page,
+    api,
+    seedBoard,
+  }) => {
+    const board = await seedBoard(['Notes and answers']);
+    const id = board.column('To Do').tickets[0]!.id;
+    await openTicketPage(page, id);
+    const box = page.getByLabel('New comment');
+    const visible = page.getByRole('switch', { name: 'Visible to client' });
+    await expect(visible).not.toBeChecked();
+    await expect(page.getByTestId('comment-visibility').first()).toHaveText('Internal note: staff only');
+    await box.fill('Only for us');
+    await page.getByRole('button', { name: 'Comment', exact: true }).click();
+    const note = page.getByTestId('comment').filter({ hasText: 'Only for us' });
+    await expect(note.getByTestId('internal-badge')).toHaveText('Internal note');
+
+    await visible.check();
+    await expect(page.getByTestId('comment-visibility').first()).toHaveText('The client will see this comment');
+    await box.fill('For the client');
+    await page.getByRole('button', { name: 'Comment', exact: true }).click();
+    const answer = page.getByTestId('comment').filter({ hasText: 'For the client' });
+    await expect(answer).toBeVisible();
+    await expect(answer.getByTestId('internal-badge')).toHaveCount(0);
+
+    const stored = await api.call<{ results: { body: string; internal: boolean }[] }>(
+      'GET',
+      `/tickets/${id}/comments/`,
+    );
+    expect(stored.results.map((c) => [c.body, c.internal])).toEqual([
+      ['Only for us', true],
+      ['For the client', false],
+    ]);
+  });
+
   test('an image upload shows its progress, then a preview', async ({ page, seedBoard }) => {
     const board = await seedBoard(['Screenshot attached']);
     const id = board.column('To Do').tickets[0]!.id;

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts } from './_columns.ts';
 import { users } from './auth.ts';
 import { tickets } from './tickets.ts';
@@ -55,6 +55,26 @@ export const notifications = pgTable(
     index('notifications_unread_idx')
       .on(t.userId)
       .where(sql`${t.readAt} is null`),
+  ],
+);
+
+/**
+ * How a user wants to hear about one notification kind: `in_app` (stored and pushed, not
+ * mailed), `email` (also in the digest mail; the default when there is no row) or `none`
+ * (not stored at all). One row per user and kind that differs from the default.
+ */
+export const notificationPreferences = pgTable(
+  'notification_preferences',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    channel: text('channel').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.kind] }),
+    check('notification_preferences_channel_ck', sql`${t.channel} in ('in_app', 'email', 'none')`),
   ],
 );
 

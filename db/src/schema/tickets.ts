@@ -179,6 +179,8 @@ export const comments = pgTable(
     authorId: integer('author_id').references(() => users.id, { onDelete: 'set null' }),
     parentId: integer('parent_id'),
     body: text('body').notNull(),
+    /** A staff-only note (SPEC §4): company people never see it nor its replies (replies inherit it). */
+    internal: boolean('internal').notNull().default(false),
     createdAt: createdAt(),
     editedAt: ts('edited_at'),
     deletedAt: ts('deleted_at'),

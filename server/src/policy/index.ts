@@ -67,6 +67,18 @@ export const canEditTicket = (a: ProjectAccess, t: TicketFacts) =>
   has(a, ['superadmin', 'admin']) ||
   (a.role === 'user' && (t.reporterId === a.actorId || t.assigneeIds.includes(a.actorId)));
 
+/**
+ * Closing or reopening a ticket (a move to the first done or first open column): whoever may
+ * move it, and the company people of its company who reported it or are its contact (decision
+ * 0038).
+ */
+export const canCloseTicket = (a: ProjectAccess, t: TicketFacts, isContact: boolean) =>
+  canEditTicket(a, t) ||
+  (!isStaff(a) &&
+    t.companyId !== null &&
+    a.companyIds.includes(t.companyId) &&
+    (t.reporterId === a.actorId || isContact));
+
 export const canAssign = (a: ProjectAccess) => has(a, ['superadmin', 'admin']);
 export const canArchive = (a: ProjectAccess) => has(a, ['superadmin', 'admin']);
 export const canDeleteTicket = (a: ProjectAccess) => has(a, ['superadmin']);
@@ -77,6 +89,9 @@ export const canManageReplies = (a: ProjectAccess) => has(a, ['superadmin', 'adm
 
 /** Everyone who can see a ticket can discuss it: comments, attachments, its chat room. */
 export const canDiscussTicket = (a: ProjectAccess, t: TicketFacts) => canSeeTicket(a, t);
+
+/** Internal notes (comments with `internal: true`): staff see and write them, company people never (SPEC §4). */
+export const canWriteInternal = (a: ProjectAccess) => isStaff(a);
 
 /** Authors edit their own words; superadmins and admins may also remove them (moderation). */
 export const canEditOwn = (a: ProjectAccess, authorId: number | null) => authorId === a.actorId;

@@ -13,7 +13,7 @@ import type { Attachment } from '../schemas/attachments.ts';
 import type { ChecklistChange } from '../schemas/checklists.ts';
 import type { Message } from '../schemas/chat.ts';
 import type { Column } from '../schemas/columns.ts';
-import type { Comment } from '../schemas/comments.ts';
+import type { CommentEvent } from '../schemas/comments.ts';
 import type { RelationChange } from '../schemas/relations.ts';
 import type { Field } from '../schemas/fields.ts';
 import type { Notification } from '../schemas/notifications.ts';
@@ -97,9 +97,12 @@ export interface EventMap {
     payload: RelationChange;
     activity: { relation: number; kind: string; from: number; to: number };
   };
-  'comment.created': { payload: Comment; activity: { comment: number; parent: number | null } };
-  'comment.updated': { payload: Comment; activity: { comment: number } };
-  'comment.deleted': { payload: Comment; activity: { comment: number; author: number | null } };
+  'comment.created': { payload: CommentEvent; activity: { comment: number; parent: number | null; internal?: true } };
+  'comment.updated': { payload: CommentEvent; activity: { comment: number; internal?: true } };
+  'comment.deleted': {
+    payload: CommentEvent;
+    activity: { comment: number; author: number | null; internal?: true };
+  };
   'attachment.created': {
     payload: Attachment;
     activity: { attachment: number; filename: string; content_type: string; size: number };
@@ -143,6 +146,10 @@ export type TopicKind = 'project' | 'room' | 'user';
  * `everyone` every subscriber (the board's shape); `company` company people too, when the
  * payload's `company` is one of theirs — and when instead its `previous_company` is one of
  * theirs, a `ticket.deleted` removal of the ticket (the ticket left their company).
+ *
+ * Whatever the type's audience, an event whose payload says `internal: true` (an internal
+ * note's comment events) reaches staff only (decision 0037): the audience narrows per event,
+ * never widens.
  */
 export type Audience = 'staff' | 'everyone' | 'company';
 
@@ -189,9 +196,10 @@ export const EVENTS = {
   // Staff only: a relation names a ticket at the other end, which may be another company's.
   'relation.created': board('staff', 'Tickets linked'),
   'relation.deleted': board('staff', 'Tickets unlinked'),
-  'comment.created': board('staff', 'Comment added'),
-  'comment.updated': board('staff', 'Comment edited'),
-  'comment.deleted': board('staff', 'Comment deleted'),
+  // Company people follow their tickets' visible comments live; internal notes stay with staff.
+  'comment.created': board('company', 'Comment added'),
+  'comment.updated': board('company', 'Comment edited'),
+  'comment.deleted': board('company', 'Comment deleted'),
   'attachment.created': board('staff', 'Attachment added'),
   'attachment.deleted': board('staff', 'Attachment removed'),
   'chat.message': { topic: 'room', audience: 'everyone', webhook: false, label: 'Chat message' },

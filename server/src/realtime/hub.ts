@@ -46,11 +46,15 @@ export async function authorizeTopic(db: Executor, actor: Actor, topic: string):
   return found ? grant(null) : null;
 }
 
+/** An event about something staff-only whatever its type's audience: an internal note (decision 0037). */
+export const isInternal = (data: unknown): boolean =>
+  typeof data === 'object' && data !== null && (data as { internal?: unknown }).internal === true;
+
 /**
  * Whether an event of a granted topic reaches the subscriber. Company people see ticket events
- * of their companies' tickets and the board's shape (columns, tags); comments, attachments and
- * membership changes on a board topic are for staff (company people read their tickets'
- * comments over REST and talk in the ticket's room).
+ * of their companies' tickets, their visible comments, and the board's shape (columns, tags);
+ * internal notes, attachments and membership changes on a board topic are for staff (company
+ * people read their tickets' attachments over REST and talk in the ticket's room).
  */
 export function visibleTo(grant: TopicGrant, event: { type: string; seq: number; data: unknown }): boolean {
   if (event.seq === 0) {
@@ -60,7 +64,7 @@ export function visibleTo(grant: TopicGrant, event: { type: string; seq: number;
     return grant.companies === null || (data.dragging ?? null) === null;
   }
   if (grant.companies === null) return true;
-  if (!isEventType(event.type)) return false;
+  if (!isEventType(event.type) || isInternal(event.data)) return false;
   switch (EVENTS[event.type].audience) {
     case 'everyone':
       return true;

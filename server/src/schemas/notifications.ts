@@ -19,3 +19,40 @@ export const NotificationSchema = z
   .openapi('Notification');
 
 export type Notification = z.infer<typeof NotificationSchema>;
+
+/**
+ * How a user hears about one kind (issue 13 item 15): `email` (in the app and in the digest
+ * mail; the default), `in_app` (in the app only) or `none` (not at all).
+ */
+export const NOTIFICATION_CHANNELS = ['email', 'in_app', 'none'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+
+const Channel = z.enum(NOTIFICATION_CHANNELS);
+
+export const NotificationPreferencesSchema = z
+  .object({
+    preferences: z.object(
+      Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, Channel])) as Record<NotificationKind, typeof Channel>,
+    ),
+    mail_configured: z
+      .boolean()
+      .openapi({ description: 'Whether this server sends mail (SMTP_URL is set); without it nothing is emailed' }),
+  })
+  .openapi('NotificationPreferences');
+export type NotificationPreferences = z.infer<typeof NotificationPreferencesSchema>;
+
+/** A change of some kinds' channels; kinds not named keep theirs. */
+export const NotificationPreferencesPatchSchema = z
+  .object({
+    preferences: z
+      .object(
+        Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, Channel.optional()])) as Record<
+          NotificationKind,
+          z.ZodOptional<typeof Channel>
+        >,
+      )
+      .strict(),
+  })
+  .strict()
+  .openapi('NotificationPreferencesPatch');
+export type NotificationPreferencesPatch = z.infer<typeof NotificationPreferencesPatchSchema>;

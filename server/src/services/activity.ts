@@ -4,7 +4,7 @@
  */
 import type { Executor } from '@laneway/db/client';
 import { activity } from '@laneway/db/schema';
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../lib/actor.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
 import { isStaff } from '../policy/index.ts';
@@ -39,7 +39,8 @@ function forCompanyPerson(entry: ActivityJson, own: number[]): ActivityJson {
 
 /**
  * A ticket's activity, newest first (by id: rows of one transaction share `created_at`); for
- * company people without foreign company ids (issue 14, tenant isolation).
+ * company people without foreign company ids (issue 14, tenant isolation) and without the rows
+ * of internal notes (`data.internal`, decision 0037).
  */
 export async function listTicketActivity(db: Executor, actor: Actor, ticketId: number, page: PageParams) {
   const { ticket, access } = await requireTicket(db, actor, ticketId);
@@ -47,7 +48,12 @@ export async function listTicketActivity(db: Executor, actor: Actor, ticketId: n
   const rows = await db
     .select({ row: activity, total: sql<number>`count(*) over ()`.mapWith(Number) })
     .from(activity)
-    .where(eq(activity.ticketId, ticket.id))
+    .where(
+      and(
+        eq(activity.ticketId, ticket.id),
+        isStaff(access) ? undefined : sql`(${activity.data} ->> 'internal') is distinct from 'true'`,
+      ),
+    )
     .orderBy(desc(activity.id))
     .limit(limit)
     .offset(offset);

@@ -6,6 +6,13 @@
  * Deleted comments stay in the table (`deleted_at`) and are listed as tombstones (`body: ''`,
  * `deleted: true`) while a live reply hangs below them, so a thread keeps its shape; a deleted
  * comment with no live reply anywhere below it is left out of the list.
+ *
+ * Internal notes (`internal: true`, SPEC §4, decision 0037) are for staff: company people never
+ * read one (lists, single reads, edits and deletes answer as if it did not exist), never write
+ * one (403), and a reply to one is internal too whatever the request said. Their activity rows
+ * say `internal: true` so the activity list can leave them out for company people, their
+ * events carry `internal: true` so the hub sends them to staff only, and only staff are
+ * notified of them.
  */
 import { transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
@@ -14,7 +21,15 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../lib/actor.ts';
 import { badRequest, notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
-import { authorize, canDiscussTicket, canEditOwn, canModerate } from '../policy/index.ts';
+import {
+  authorize,
+  canDiscussTicket,
+  canEditOwn,
+  canModerate,
+  canWriteInternal,
+  isStaff,
+  type ProjectAccess,
+} from '../policy/index.ts';
 import { recordChange } from './changes.ts';
 import { notifyDiscussion } from './notifications.ts';
 import { factsOf, requireTicket, serializeTicket } from './tickets.ts';
@@ -30,6 +45,7 @@ export function serializeComment(c: CommentRow) {
     author: c.authorId,
     parent: c.parentId,
     body: deleted ? '' : c.body,
+    internal: c.internal,
     created_at: c.createdAt.toISOString(),
     edited_at: c.editedAt?.toISOString() ?? null,
     deleted,
@@ -37,27 +53,37 @@ export function serializeComment(c: CommentRow) {
 }
 export type CommentJson = ReturnType<typeof serializeComment>;
 
+/** What a comment's event carries: the comment and its ticket's company (the hub's audience filter). */
+function eventOf(json: CommentJson, companyId: number | null) {
+  return { ...json, company: companyId };
+}
+
+/** Only staff read internal notes (SPEC §4); for everyone else they do not exist. */
+const readableBy = (access: ProjectAccess) => (isStaff(access) ? undefined : eq(comments.internal, false));
+
 /**
- * Live comments, and deleted ones with a live reply somewhere below them. The walk stays
- * within the ticket so it runs on `comments_ticket_idx` (there is no index on parent_id).
+ * Live comments, and deleted ones with a live reply somewhere below them (a reply the reader
+ * may read: an internal reply does not keep a public tombstone in a company person's list).
+ * The walk stays within the ticket so it runs on `comments_ticket_idx` (there is no index on
+ * parent_id).
  */
-const shownInThread = sql`(${comments.deletedAt} is null or exists (
-  with recursive below(id, deleted_at) as (
-    select r.id, r.deleted_at from comments r
+const shownInThread = (staff: boolean) => sql`(${comments.deletedAt} is null or exists (
+  with recursive below(id, deleted_at, internal) as (
+    select r.id, r.deleted_at, r.internal from comments r
       where r.ticket_id = ${comments.ticketId} and r.parent_id = ${comments.id}
     union all
-    select r.id, r.deleted_at from comments r join below on r.parent_id = below.id
+    select r.id, r.deleted_at, r.internal from comments r join below on r.parent_id = below.id
       where r.ticket_id = ${comments.ticketId})
-  select 1 from below where below.deleted_at is null))`;
+  select 1 from below where below.deleted_at is null and (${staff} or not below.internal)))`;
 
-/** A ticket's comments, oldest first, for anyone who can see the ticket. */
+/** A ticket's comments, oldest first, for anyone who can see the ticket (internal notes for staff only). */
 export async function listComments(db: Executor, actor: Actor, ticketId: number, page: PageParams) {
-  const { ticket } = await requireTicket(db, actor, ticketId);
+  const { ticket, access } = await requireTicket(db, actor, ticketId);
   const { limit, offset } = pageWindow(page);
   const rows = await db
     .select({ comment: comments, total: sql<number>`count(*) over ()`.mapWith(Number) })
     .from(comments)
-    .where(and(eq(comments.ticketId, ticket.id), shownInThread))
+    .where(and(eq(comments.ticketId, ticket.id), readableBy(access), shownInThread(isStaff(access))))
     .orderBy(asc(comments.createdAt), asc(comments.id))
     .limit(limit)
     .offset(offset);
@@ -78,24 +104,35 @@ export async function createComment(
   db: Db,
   actor: Actor,
   ticketId: number,
-  input: { body: string; parent?: number | null | undefined },
+  input: { body: string; parent?: number | null | undefined; internal?: boolean | undefined },
 ): Promise<CommentJson> {
   const { ticket, access } = await requireTicket(db, actor, ticketId);
   authorize(true, canDiscussTicket(access, factsOf(ticket)));
+  if (input.internal) authorize(true, canWriteInternal(access), 'Only staff may write internal notes');
   return transact(db, async (tx) => {
     const parentId = input.parent ?? null;
+    let internal = input.internal ?? false;
     if (parentId !== null) {
       // FOR SHARE holds the parent against a concurrent delete (an update) until this reply commits.
       const [parent] = await tx
-        .select({ id: comments.id })
+        .select({ id: comments.id, internal: comments.internal })
         .from(comments)
-        .where(and(eq(comments.id, parentId), eq(comments.ticketId, ticket.id), isNull(comments.deletedAt)))
+        .where(
+          and(
+            eq(comments.id, parentId),
+            eq(comments.ticketId, ticket.id),
+            isNull(comments.deletedAt),
+            readableBy(access),
+          ),
+        )
         .for('share');
       if (!parent) throw badRequest('Unknown parent', { parent: [`No comment ${parentId} on this ticket`] });
+      // A reply to an internal note is internal: the thread below a note stays among staff.
+      internal ||= parent.internal;
     }
     const [row] = await tx
       .insert(comments)
-      .values({ ticketId: ticket.id, authorId: actor.id, parentId, body: input.body })
+      .values({ ticketId: ticket.id, authorId: actor.id, parentId, body: input.body, internal })
       .returning();
     const json = serializeComment(row!);
     await recordChange(tx, {
@@ -103,13 +140,14 @@ export async function createComment(
       ticketId: ticket.id,
       actorId: actor.id,
       verb: 'comment.created',
-      data: { comment: json.id, parent: json.parent },
-      payload: json,
+      data: { comment: json.id, parent: json.parent, ...(internal ? { internal: true as const } : {}) },
+      payload: eventOf(json, ticket.companyId),
     });
     await notifyDiscussion(tx, actor, serializeTicket(ticket), {
       kind: 'commented',
       body: json.body,
       ref: { comment: json.id },
+      staffOnly: internal,
     });
     return json;
   });
@@ -119,6 +157,7 @@ export async function createComment(
 export async function updateComment(db: Db, actor: Actor, id: number, input: { body: string }): Promise<CommentJson> {
   const comment = await liveComment(db, id);
   const { ticket, access } = await requireTicket(db, actor, comment.ticketId);
+  authorize(!comment.internal || isStaff(access), true);
   authorize(true, canEditOwn(access, comment.authorId), 'Only the author may edit a comment');
   return transact(db, async (tx) => {
     const [row] = await tx
@@ -133,8 +172,8 @@ export async function updateComment(db: Db, actor: Actor, id: number, input: { b
       ticketId: ticket.id,
       actorId: actor.id,
       verb: 'comment.updated',
-      data: { comment: id },
-      payload: json,
+      data: { comment: id, ...(row.internal ? { internal: true as const } : {}) },
+      payload: eventOf(json, ticket.companyId),
     });
     return json;
   });
@@ -147,6 +186,7 @@ export async function updateComment(db: Db, actor: Actor, id: number, input: { b
 export async function deleteComment(db: Db, actor: Actor, id: number): Promise<void> {
   const comment = await liveComment(db, id);
   const { ticket, access } = await requireTicket(db, actor, comment.ticketId);
+  authorize(!comment.internal || isStaff(access), true);
   authorize(true, canModerate(access, comment.authorId), 'Only the author or an admin may delete a comment');
   await transact(db, async (tx) => {
     const [row] = await tx
@@ -160,8 +200,8 @@ export async function deleteComment(db: Db, actor: Actor, id: number): Promise<v
       ticketId: ticket.id,
       actorId: actor.id,
       verb: 'comment.deleted',
-      data: { comment: id, author: comment.authorId },
-      payload: serializeComment(row),
+      data: { comment: id, author: comment.authorId, ...(row.internal ? { internal: true as const } : {}) },
+      payload: eventOf(serializeComment(row), ticket.companyId),
     });
   });
 }

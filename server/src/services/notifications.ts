@@ -16,8 +16,8 @@
  * the change that caused them, so a rolled-back change notifies nobody.
  */
 import type { Db, Executor } from '@laneway/db/client';
-import { notifications } from '@laneway/db/schema';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { notificationPreferences, notifications } from '@laneway/db/schema';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../lib/actor.ts';
 import { notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
@@ -27,7 +27,7 @@ import { recordEvent, topicSeq, userTopic } from './changes.ts';
 import { TASKS } from '@laneway/db/tasks';
 import { currentRequestId, emit, transact } from './publish.ts';
 
-import type { NotificationKind } from '../schemas/notifications.ts';
+import { NOTIFICATION_KINDS, type NotificationChannel, type NotificationKind } from '../schemas/notifications.ts';
 
 type NotificationRow = typeof notifications.$inferSelect;
 
@@ -82,8 +82,17 @@ async function recipients(
   actorId: number,
   candidates: number[],
   mentions: string[],
+  staffOnly = false,
 ): Promise<Recipient[]> {
   if (!candidates.length && !mentions.length) return [];
+  // An internal note is heard by staff only: company people are never candidates for one.
+  const companyRule = staffOnly
+    ? sql`false`
+    : sql`(t.company_id is not null
+          and exists (select 1 from project_companies pc
+            where pc.project_id = t.project_id and pc.company_id = t.company_id)
+          and (exists (select 1 from company_admins ca where ca.company_id = t.company_id and ca.user_id = u.id)
+            or exists (select 1 from company_users cu where cu.company_id = t.company_id and cu.user_id = u.id)))`;
   const rows = await db.execute<{ id: number; mentioned: boolean }>(sql`
     select u.id, lower(u.username) = any(${pgArray(mentions, 'text')}) as mentioned
     from users u join tickets t on t.id = ${ticketId}
@@ -91,11 +100,7 @@ async function recipients(
       and (u.id = any(${pgArray(candidates, 'int')}) or lower(u.username) = any(${pgArray(mentions, 'text')}))
       and (u.is_superuser
         or exists (select 1 from user_roles r where r.project_id = t.project_id and r.user_id = u.id)
-        or (t.company_id is not null
-          and exists (select 1 from project_companies pc
-            where pc.project_id = t.project_id and pc.company_id = t.company_id)
-          and (exists (select 1 from company_admins ca where ca.company_id = t.company_id and ca.user_id = u.id)
-            or exists (select 1 from company_users cu where cu.company_id = t.company_id and cu.user_id = u.id))))`);
+        or ${companyRule})`);
   return rows.map((r) => ({ userId: r.id, mentioned: r.mentioned }));
 }
 
@@ -133,13 +138,16 @@ export async function storeNotifications(
   const payload = JSON.stringify(data);
   const events = await db.execute<{ topic: string; seq: string; payload: unknown; created_at: string }>(sql`
     with wanted as (
-      select * from unnest(${pgArray(
+      -- Whoever chose none for this kind hears nothing of it (issue 13 item 15).
+      select w.* from unnest(${pgArray(
         rows.map((r) => r.userId),
         'int',
       )}, ${pgArray(
         rows.map((r) => r.kind),
         'text',
       )}) as w(user_id, kind)
+      where not exists (select 1 from notification_preferences p
+        where p.user_id = w.user_id and p.kind = w.kind and p.channel = 'none')
     ), stored as (
       insert into notifications (user_id, kind, ticket_id, actor_id, data)
       select user_id, kind, ${ticketId}::int, ${actorId}::int, ${payload}::jsonb from wanted
@@ -212,10 +220,10 @@ export async function notifyDiscussion(
   tx: Executor,
   actor: Actor,
   ticket: TicketSummary,
-  what: { kind: 'commented' | 'chat'; body: string; ref: Record<string, number> },
+  what: { kind: 'commented' | 'chat'; body: string; ref: Record<string, number>; staffOnly?: boolean },
 ): Promise<void> {
   const involved = [...ticket.assignees, ...(ticket.reporter === null ? [] : [ticket.reporter])];
-  let people = await recipients(tx, ticket.id, actor.id, involved, mentionsIn(what.body));
+  let people = await recipients(tx, ticket.id, actor.id, involved, mentionsIn(what.body), what.staffOnly);
   if (what.kind === 'chat') {
     const waiting = await tx.execute<{ user_id: number }>(sql`
       select distinct user_id from notifications
@@ -233,8 +241,54 @@ export async function notifyDiscussion(
     people.map((p) => ({ userId: p.userId, kind: p.mentioned ? ('mentioned' as const) : what.kind })),
     actor,
     ticket,
-    { ...what.ref, excerpt },
+    { ...what.ref, excerpt, ...(what.staffOnly ? { internal: true } : {}) },
   );
+}
+
+/** The caller's channel for every kind: `email` unless they chose otherwise. */
+export async function getPreferences(
+  db: Executor,
+  actor: Actor,
+): Promise<Record<NotificationKind, NotificationChannel>> {
+  const rows = await db
+    .select({ kind: notificationPreferences.kind, channel: notificationPreferences.channel })
+    .from(notificationPreferences)
+    .where(eq(notificationPreferences.userId, actor.id));
+  const chosen = new Map(rows.map((r) => [r.kind, r.channel as NotificationChannel]));
+  return Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, chosen.get(k) ?? 'email'])) as Record<
+    NotificationKind,
+    NotificationChannel
+  >;
+}
+
+/** Sets some kinds' channels (a row only where it differs from the default `email`). */
+export async function updatePreferences(
+  db: Db,
+  actor: Actor,
+  changes: Partial<Record<NotificationKind, NotificationChannel | undefined>>,
+): Promise<Record<NotificationKind, NotificationChannel>> {
+  const entries = Object.entries(changes).filter(
+    (e): e is [NotificationKind, NotificationChannel] => e[1] !== undefined,
+  );
+  await db.transaction(async (tx) => {
+    const reset = entries.filter(([, channel]) => channel === 'email').map(([kind]) => kind);
+    if (reset.length) {
+      await tx
+        .delete(notificationPreferences)
+        .where(and(eq(notificationPreferences.userId, actor.id), inArray(notificationPreferences.kind, reset)));
+    }
+    const set = entries.filter(([, channel]) => channel !== 'email');
+    if (set.length) {
+      await tx
+        .insert(notificationPreferences)
+        .values(set.map(([kind, channel]) => ({ userId: actor.id, kind, channel })))
+        .onConflictDoUpdate({
+          target: [notificationPreferences.userId, notificationPreferences.kind],
+          set: { channel: sql`excluded.channel` },
+        });
+    }
+  });
+  return getPreferences(db, actor);
 }
 
 /** The caller's notifications, newest first; `unread` keeps the unread ones only. */

@@ -9,13 +9,13 @@
  * (`TicketMovedActivity`: from, to, the new key, and what else a PATCH changed).
  */
 import type { Db, Executor, Tx } from '@laneway/db/client';
-import { columns, projects, tickets, type ColumnCategory } from '@laneway/db/schema';
+import { columns, contacts, projects, tickets, users, type ColumnCategory } from '@laneway/db/schema';
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '../lib/actor.ts';
 import { badRequest, conflict } from '../lib/errors.ts';
 import { isoTime } from '../lib/time.ts';
-import { authorize, canEditTicket } from '../policy/index.ts';
+import { authorize, canCloseTicket, canEditTicket, type ProjectAccess } from '../policy/index.ts';
 import type { Changed, EventMessage, TicketChange, TicketMovedActivity } from '../realtime/events.ts';
 import type { Ticket } from '../schemas/tickets.ts';
 import { projectTopic } from './changes.ts';
@@ -25,6 +25,7 @@ import { currentRequestId, emit, transact } from './publish.ts';
 import {
   accessFields,
   factsOf,
+  requireTicket,
   selectTickets,
   serializeTicket,
   ticketFields,
@@ -279,6 +280,17 @@ export async function lastWriterWins<T>(
  * people: then the write and the notifications share one transaction.
  */
 export async function moveTicket(db: Db, actor: Actor, id: number, target: MoveTarget): Promise<Ticket> {
+  return moveAs(db, actor, id, target, (access, ticket) => canEditTicket(access, factsOf(ticket)));
+}
+
+/** `moveTicket` with who may make this move (`allowed`): the board's rule, or close/reopen's. */
+async function moveAs(
+  db: Db,
+  actor: Actor,
+  id: number,
+  target: MoveTarget,
+  allowed: (access: ProjectAccess, ticket: TicketRecord) => boolean,
+): Promise<Ticket> {
   if (target.before === id || target.after === id) {
     throw badRequest('A ticket cannot be its own neighbour', { before: ['Must be another ticket'] });
   }
@@ -289,7 +301,7 @@ export async function moveTicket(db: Db, actor: Actor, id: number, target: MoveT
       for (let attempt = 0; ; attempt++) {
         const { ticket, access, place } = await readForMove(db, actor, id, target);
         readVersion = ticket.version;
-        authorize(true, canEditTicket(access, factsOf(ticket)));
+        authorize(true, allowed(access, ticket));
         if (target.version !== undefined && target.version !== ticket.version) throw staleVersion(ticket.version);
         if (ticket.isArchived) throw conflict('Unarchive the ticket before moving it');
         const moves = [{ ticket, place }];
@@ -397,4 +409,49 @@ export async function moveColumnTickets(
     { notify: false },
   );
   return written?.length ?? 0;
+}
+
+/**
+ * A client closes or reopens their own ticket (issue 13 item 14, decision 0038). "Close" moves
+ * it to the end of the project's first done column (by column order), "reopen" to the end of
+ * its first column that is not done; a ticket already closed (or open) stays where it is.
+ * Either is a move like any other (`moveAs`: one `ticket.moved` event and activity row; closing
+ * notifies the ticket's people as entering done does). Allowed to whoever may move the ticket
+ * on the board, and to the company people of its company who reported it or are its contact
+ * (by email): they asked, so they may say it is solved or not.
+ */
+export async function setTicketClosed(db: Db, actor: Actor, id: number, closed: boolean): Promise<Ticket> {
+  const { ticket, access } = await requireTicket(db, actor, id);
+  const isContact = await actorIsContact(db, actor, ticket.contactId);
+  authorize(
+    true,
+    canCloseTicket(access, factsOf(ticket), isContact),
+    'Only the reporter or the contact may close or reopen this ticket',
+  );
+  if (ticket.isArchived) throw conflict('This ticket is archived');
+  if ((ticket.status === 'done') === closed) return serializeTicket(ticket);
+  const [column] = await db
+    .select({ id: columns.id })
+    .from(columns)
+    .where(
+      and(
+        eq(columns.projectId, ticket.projectId),
+        closed ? eq(columns.category, 'done') : ne(columns.category, 'done'),
+      ),
+    )
+    .orderBy(asc(columns.position), asc(columns.id))
+    .limit(1);
+  if (!column) throw conflict(closed ? 'This project has no done column' : 'This project has no open column');
+  return moveAs(db, actor, id, { column: column.id }, (a, t) => canCloseTicket(a, factsOf(t), isContact));
+}
+
+/** Whether the actor's email is that of the ticket's contact (a client who wrote in by mail). */
+async function actorIsContact(db: Executor, actor: Actor, contactId: number | null): Promise<boolean> {
+  if (contactId === null) return false;
+  const [row] = await db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .innerJoin(users, sql`lower(${users.email}) = lower(${contacts.email})`)
+    .where(and(eq(contacts.id, contactId), eq(users.id, actor.id)));
+  return row !== undefined;
 }

@@ -5,7 +5,7 @@
  */
 import type { Executor } from '@laneway/db/client';
 import { projects, tickets, type ColumnCategory } from '@laneway/db/schema';
-import { and, asc, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, ilike, inArray, not, or, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../lib/actor.ts';
 import { notFound } from '../lib/errors.ts';
 import { containsPattern, pageWindow, parseOrdering, type PageParams } from '../lib/pagination.ts';
@@ -176,6 +176,8 @@ export interface TicketFilters {
   tag?: number | undefined;
   assignee?: number | undefined;
   is_archived?: boolean | undefined;
+  /** Waiting for the client (`waitingForClientSql`), or not. */
+  waiting?: boolean | undefined;
   search?: string | undefined;
   /** `field_<id>` query parameters (see fields.ts `fieldParams`). */
   fields?: Record<string, string> | undefined;
@@ -197,6 +199,27 @@ async function orderingSql(db: Executor, actor: Actor, raw: string | undefined):
   }
   return out;
 }
+
+/** Whether a message's author (a users.id column) is staff of the ticket's project: superuser or member. */
+const staffAuthor = (author: SQL) => sql`coalesce((select u.is_superuser or exists (
+    select 1 from user_roles r where r.project_id = ${tickets.projectId} and r.user_id = u.id)
+  from users u where u.id = ${author}), false)`;
+
+/**
+ * "Waiting for you" (issue 13 item 14): an open ticket whose latest message a client can read
+ * — a live chat message in its room, or a live comment that is not an internal note — was
+ * written by staff, with nothing from the client since. A mail reply (`contact_id`) is the
+ * client's. Company people see it on their tickets; for staff it reads "waiting for the client".
+ */
+export const waitingForClientSql = sql`(${tickets.status} <> 'done' and coalesce((
+  select x.staff from (
+    select c.created_at, c.id, ${staffAuthor(sql`c.author_id`)} as staff
+      from comments c where c.ticket_id = ${tickets.id} and c.deleted_at is null and not c.internal
+    union all
+    select m.created_at, m.id, m.contact_id is null and ${staffAuthor(sql`m.author_id`)} as staff
+      from chat_rooms cr join chat_messages m on m.room_id = cr.id
+      where cr.ticket_id = ${tickets.id} and m.deleted_at is null
+  ) x order by x.created_at desc, x.id desc limit 1), false))`;
 
 /** `OPS-42` or `42` in a search box finds ticket number 42. */
 function numberFromSearch(search: string): number | null {
@@ -229,6 +252,7 @@ export async function listTickets(
     );
   }
   where.push(eq(tickets.isArchived, filters.is_archived ?? false));
+  if (filters.waiting !== undefined) where.push(filters.waiting ? waitingForClientSql : not(waitingForClientSql));
   if (filters.search) {
     const pattern = containsPattern(filters.search);
     const number = numberFromSearch(filters.search);

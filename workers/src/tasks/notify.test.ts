@@ -199,6 +199,128 @@ describe('with SMTP_URL', () => {
   });
 });
 
+describe('with SMTP_URL: preferences and clients (issue 13 items 14, 15)', () => {
+  let t: TestApp;
+  let w: World;
+  beforeAll(async () => {
+    t = await createTestApp({ SMTP_URL: smtp.url, NOTIFICATION_EMAIL_DELAY_SECONDS: '1', WORKER_MODE: 'off' });
+    w = await buildWorld(t);
+  });
+  afterAll(() => t.close());
+
+  it("honours each kind's channel: none stores nothing, in_app is not mailed, email is", async () => {
+    smtp.clear();
+    const prefs = await t.patch(
+      '/notifications/preferences/',
+      { preferences: { assigned: 'in_app', commented: 'none' } },
+      { token: w.tokens.user },
+    );
+    expect(prefs.status, JSON.stringify(prefs.body)).toBe(200);
+    expect(prefs.body).toEqual({
+      preferences: {
+        assigned: 'in_app',
+        mentioned: 'email',
+        commented: 'none',
+        chat: 'email',
+        done: 'email',
+        webhook_disabled: 'email',
+      },
+      mail_configured: true,
+    });
+    const tk = await ticket(t, w, 'Quiet please', [w.ids.user]);
+    expect(
+      (await t.post(`/tickets/${tk.id}/comments/`, { body: 'A plain comment' }, { token: w.tokens.admin })).status,
+    ).toBe(201);
+    const kinds = await t.sql<{ kind: string }[]>`
+      select kind from notifications where ticket_id = ${tk.id} and user_id = ${w.ids.user} order by id`;
+    expect(kinds.map((k) => k.kind)).toEqual(['assigned']);
+    const worker = await startWorker(t.runtime.deps, { concurrency: 1, pollInterval: 100, crontab: null });
+    try {
+      await until('handled', async () => (await unsent(t, tk.id)) === 0 && (await pendingJobs(t)) === 0);
+      expect(smtp.messages).toEqual([]);
+      // A mention is still mailed (its channel is the default).
+      expect(
+        (await t.post(`/tickets/${tk.id}/comments/`, { body: '@user please look' }, { token: w.tokens.admin })).status,
+      ).toBe(201);
+      await until('the mention mailed', async () => smtp.messages.length > 0 && (await unsent(t, tk.id)) === 0);
+    } finally {
+      await worker.stop();
+    }
+    expect(smtp.messages.map((m) => m.envelope.rcptTo)).toEqual([['user@example.com']]);
+    expect(parseMessage(smtp.messages[0]!.raw).headers.get('subject')).toContain('admin mentioned you');
+    // Back to the default.
+    const reset = await t.patch(
+      '/notifications/preferences/',
+      { preferences: { assigned: 'email' } },
+      { token: w.tokens.user },
+    );
+    expect(reset.body.preferences.assigned).toBe('email');
+    expect((await t.get('/notifications/preferences/', { token: w.tokens.user })).body.preferences.commented).toBe(
+      'none',
+    );
+  });
+
+  it('mails the reporting client when an agent answers in the chat, without a mailbox', async () => {
+    smtp.clear();
+    const room = (await t.get(`/chat/rooms/?ticket=${w.companyATicket}`, { token: w.tokens.admin })).body;
+    const roomId = room.results?.[0]?.id ?? room.id;
+    const sent = await t.post(`/chat/rooms/${roomId}/messages/`, { body: 'We are on it' }, { token: w.tokens.admin });
+    expect(sent.status).toBe(201);
+    const worker = await startWorker(t.runtime.deps, { concurrency: 1, pollInterval: 100, crontab: null });
+    try {
+      await until('mailed', async () => smtp.messages.length > 0 && (await unsent(t, w.companyATicket)) === 0);
+    } finally {
+      await worker.stop();
+    }
+    expect(smtp.messages.map((m) => m.envelope.rcptTo)).toEqual([['companyUser@example.com']]);
+    expect(parseMessage(smtp.messages[0]!.raw).text).toContain('We are on it');
+  });
+
+  it("does not mail the client twice when the answer was mailed to them as the ticket's contact", async () => {
+    smtp.clear();
+    const admin = { token: w.tokens.superadmin };
+    const box = await t.post(
+      `/projects/${w.projectId}/mailboxes/`,
+      {
+        address: 'support@acme.example',
+        imap: { host: '127.0.0.1', port: 9, tls: false, username: 'helpdesk', password: 'a password' },
+      },
+      admin,
+    );
+    expect(box.status, JSON.stringify(box.body)).toBe(201);
+    const contact = await t.post(
+      '/contacts/',
+      { name: 'Company user', email: 'companyUser@example.com', company: w.companyA },
+      { token: w.tokens.superuser },
+    );
+    expect(contact.status).toBe(201);
+    const tk = await t.post(
+      '/tickets/',
+      { project: w.projectId, title: 'By mail too' },
+      { token: w.tokens.companyUser },
+    );
+    expect((await t.patch(`/tickets/${tk.body.id}/`, { contact: contact.body.id }, admin)).status).toBe(200);
+    const room = (await t.get(`/chat/rooms/?ticket=${tk.body.id}`, admin)).body;
+    const roomId = room.results?.[0]?.id ?? room.id;
+    expect((await t.post(`/chat/rooms/${roomId}/messages/`, { body: 'Fixed it' }, admin)).status).toBe(201);
+    const worker = await startWorker(t.runtime.deps, { concurrency: 1, pollInterval: 100, crontab: null });
+    try {
+      await until('all sent', async () => {
+        const [{ n }] = await t.sql<[{ n: number }]>`
+          select count(*)::int as n from graphile_worker.jobs where task_identifier in ('notify', 'mail_chat_message')`;
+        return smtp.messages.length > 0 && (await unsent(t, tk.body.id)) === 0 && n === 0;
+      });
+    } finally {
+      await worker.stop();
+    }
+    // One mail: the chat message itself, threaded, from the mailbox; no digest repeating it.
+    expect(smtp.messages.map((m) => m.envelope.rcptTo)).toEqual([['companyUser@example.com']]);
+    const raw = smtp.messages[0]!.raw;
+    expect(raw).toContain('Fixed it');
+    expect(splitHead(raw).headers.get('from')).toContain('support@acme.example');
+  });
+});
+
 describe('without SMTP_URL', () => {
   let t: TestApp;
   let w: World;

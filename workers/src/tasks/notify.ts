@@ -12,6 +12,12 @@
  * refuses for good). Notifications are claimed by setting it before sending, so two workers
  * never send the same one; a send that fails releases the claim and throws, and
  * graphile-worker retries the job with its backoff.
+ *
+ * Only kinds whose channel is `email` (the default; `notification_preferences`) go into the
+ * mail; the others are claimed and skipped. A `chat` notification is skipped too when the chat
+ * message was already mailed to this user as the ticket's contact (their address is the
+ * contact's and the project has an active mailbox: `mail_chat_message` sent it), so a client
+ * is not mailed twice for one answer.
  */
 import { notifications, users } from '@laneway/db/schema';
 import { and, eq, isNull, sql } from 'drizzle-orm';
@@ -73,6 +79,7 @@ export const notify = defineTask(
       ticket_id: number | null;
       data: Record<string, unknown>;
       read: boolean;
+      mailable: boolean;
       actor_name: string | null;
     }>(sql`
       with claimed as (
@@ -80,10 +87,17 @@ export const notify = defineTask(
         where user_id = ${userId} and emailed_at is null
         returning id, kind, ticket_id, actor_id, data, read_at)
       select c.id, c.kind, c.ticket_id, c.data, c.read_at is not null as read,
+        coalesce(p.channel, 'email') = 'email' and not (c.kind = 'chat' and exists (
+          select 1 from tickets t
+            join contacts ct on ct.id = t.contact_id
+            join users me on me.id = ${userId}
+          where t.id = c.ticket_id and ct.email <> '' and lower(ct.email) = lower(me.email)
+            and exists (select 1 from mailboxes b where b.project_id = t.project_id and b.is_active))) as mailable,
         coalesce(nullif(a.name, ''), a.username) as actor_name
       from claimed c left join users a on a.id = c.actor_id
+        left join notification_preferences p on p.user_id = ${userId} and p.kind = c.kind
       order by c.id`);
-    const unread = claimed.filter((n) => !n.read);
+    const unread = claimed.filter((n) => !n.read && n.mailable);
     if (!sendable || !unread.length) {
       log.debug({ user: userId, skipped: claimed.length }, 'notifications marked emailed without sending');
       return;

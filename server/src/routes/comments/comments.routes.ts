@@ -28,7 +28,13 @@ export const createComment = createRoute({
     params: IdParam,
     body: jsonBody(
       z
-        .object({ body: Body, parent: Id.nullable().optional().openapi({ description: 'A comment of this ticket' }) })
+        .object({
+          body: Body,
+          parent: Id.nullable().optional().openapi({ description: 'A comment of this ticket' }),
+          internal: z.boolean().optional().openapi({
+            description: 'A staff-only note (default false); company people may not write one (403)',
+          }),
+        })
         .strict()
         .openapi('NewComment'),
     ),

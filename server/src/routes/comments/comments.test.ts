@@ -32,6 +32,7 @@ describe('threads', () => {
       author: w.ids.user,
       parent: null,
       body: 'Is the printer *really* on fire?',
+      internal: false,
       created_at: expect.any(String),
       edited_at: null,
       deleted: false,

@@ -17,6 +17,18 @@ export const readNotification: RouteHandler<typeof r.readNotification, AppEnv> =
   return c.json(await notifications.readNotification(c.var.deps.db, actor, c.req.valid('param').id), 200);
 };
 
+export const getPreferences: RouteHandler<typeof r.getPreferences, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const preferences = await notifications.getPreferences(c.var.deps.db, actor);
+  return c.json({ preferences, mail_configured: Boolean(c.var.deps.config.SMTP_URL) }, 200);
+};
+
+export const patchPreferences: RouteHandler<typeof r.patchPreferences, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const preferences = await notifications.updatePreferences(c.var.deps.db, actor, c.req.valid('json').preferences);
+  return c.json({ preferences, mail_configured: Boolean(c.var.deps.config.SMTP_URL) }, 200);
+};
+
 export const readAllNotifications: RouteHandler<typeof r.readAllNotifications, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
   return c.json(await notifications.readAllNotifications(c.var.deps.db, actor), 200);

@@ -1,7 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { IdParam, json, QueryBool, StandardErrors } from '../../lib/openapi.ts';
+import { IdParam, json, jsonBody, QueryBool, StandardErrors } from '../../lib/openapi.ts';
 import { PageQuery, paginatedWithSeq } from '../../lib/pagination.ts';
-import { NotificationSchema } from '../../schemas/notifications.ts';
+import {
+  NotificationPreferencesPatchSchema,
+  NotificationPreferencesSchema,
+  NotificationSchema,
+} from '../../schemas/notifications.ts';
 
 export const listNotifications = createRoute({
   method: 'get',
@@ -19,6 +23,23 @@ export const readNotification = createRoute({
   summary: 'Mark one notification read (idempotent)',
   request: { params: IdParam },
   responses: { 200: json(NotificationSchema, 'Read'), ...StandardErrors },
+});
+
+export const getPreferences = createRoute({
+  method: 'get',
+  path: '/notifications/preferences',
+  tags: ['notifications'],
+  summary: "The caller's channel per notification kind (email, in_app, none), and whether the server sends mail",
+  responses: { 200: json(NotificationPreferencesSchema, 'Preferences'), ...StandardErrors },
+});
+
+export const patchPreferences = createRoute({
+  method: 'patch',
+  path: '/notifications/preferences',
+  tags: ['notifications'],
+  summary: 'Change the channel of some kinds; the others keep theirs',
+  request: { body: jsonBody(NotificationPreferencesPatchSchema) },
+  responses: { 200: json(NotificationPreferencesSchema, 'Preferences'), ...StandardErrors },
 });
 
 export const readAllNotifications = createRoute({

@@ -212,3 +212,40 @@ describe('reading', () => {
     expect((await t.get('/notifications/', { token: w.tokens.user })).body.seq).toBe(before + 1);
   });
 });
+
+describe('preferences (issue 13 item 15)', () => {
+  it("are per user: one user's choice changes nobody else's; unknown kinds and channels are refused", async () => {
+    const set = await t.patch(
+      '/notifications/preferences/',
+      { preferences: { done: 'none', chat: 'in_app' } },
+      { token: w.tokens.manager },
+    );
+    expect(set.status).toBe(200);
+    expect(set.body.preferences).toMatchObject({ done: 'none', chat: 'in_app', assigned: 'email' });
+    expect(set.body.mail_configured).toBe(false);
+    const other = await t.get('/notifications/preferences/', { token: w.tokens.user });
+    expect(Object.values(other.body.preferences).every((c) => c === 'email')).toBe(true);
+    for (const bad of [
+      { preferences: { done: 'sms' } },
+      { preferences: { birthday: 'email' } },
+      { done: 'none' },
+      { preferences: 'none' },
+    ]) {
+      const res = await t.patch('/notifications/preferences/', bad, { token: w.tokens.manager });
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+    }
+    // A done ticket the manager is assigned to: no notification for them.
+    const tk = await t.post(
+      '/tickets/',
+      { project: w.projectId, title: 'Quietly done', assignees: [w.ids.manager, w.ids.user] },
+      { token: w.tokens.admin },
+    );
+    const done = w.columns.find((c) => c.category === 'done')!;
+    expect((await t.post(`/tickets/${tk.body.id}/move/`, { column: done.id }, { token: w.tokens.admin })).status).toBe(
+      200,
+    );
+    const heard = await t.sql<{ user_id: number }[]>`
+      select user_id from notifications where ticket_id = ${tk.body.id} and kind = 'done'`;
+    expect(heard.map((h) => h.user_id)).toEqual([w.ids.user]);
+  });
+});

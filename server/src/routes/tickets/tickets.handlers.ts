@@ -61,6 +61,16 @@ export const moveTicket: RouteHandler<typeof r.moveTicket, AppEnv> = async (c) =
   return c.json(await moves.moveTicket(c.var.deps.db, actor, c.req.valid('param').id, c.req.valid('json')), 200);
 };
 
+export const closeTicket: RouteHandler<typeof r.closeTicket, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  return c.json(await moves.setTicketClosed(c.var.deps.db, actor, c.req.valid('param').id, true), 200);
+};
+
+export const reopenTicket: RouteHandler<typeof r.reopenTicket, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  return c.json(await moves.setTicketClosed(c.var.deps.db, actor, c.req.valid('param').id, false), 200);
+};
+
 export const archiveTicket: RouteHandler<typeof r.archiveTicket, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
   const ticket = await writes.setArchived(c.var.deps.db, actor, c.req.valid('param').id, true);

@@ -10,5 +10,7 @@ export const ticketsRouter = createRouter()
   .openapi(r.putTicket, h.putTicket)
   .openapi(r.deleteTicket, h.deleteTicket)
   .openapi(r.moveTicket, h.moveTicket)
+  .openapi(r.closeTicket, h.closeTicket)
+  .openapi(r.reopenTicket, h.reopenTicket)
   .openapi(r.archiveTicket, h.archiveTicket)
   .openapi(r.unarchiveTicket, h.unarchiveTicket);

@@ -67,6 +67,11 @@ export const listTickets = createRoute({
       tag: Id.optional(),
       assignee: Id.optional(),
       is_archived: QueryBool.optional(),
+      waiting: QueryBool.optional().openapi({
+        description:
+          'true: open tickets whose latest visible message (chat, or a comment that is not an internal note) is ' +
+          "from staff, with nothing from the client since: waiting for the client's answer; false: the others",
+      }),
       search: searchParam,
       ordering: orderingParam([...TICKET_ORDERING, 'field_<id>']),
     }),
@@ -160,6 +165,26 @@ export const archiveTicket = createRoute({
   summary: 'Archive (admins); answers {"status": "archived"} as the old API did',
   request: { params: IdParam },
   responses: { 200: json(ArchiveStatus, 'Archived'), ...StandardErrors },
+});
+
+export const closeTicket = createRoute({
+  method: 'post',
+  path: '/tickets/{id}/close',
+  tags: ['tickets'],
+  summary:
+    "Close: move to the project's first done column (whoever may move it, and the client who reported it or is its contact); already closed: unchanged",
+  request: { params: IdParam },
+  responses: { 200: json(TicketSchema, 'Closed'), ...StandardErrors },
+});
+
+export const reopenTicket = createRoute({
+  method: 'post',
+  path: '/tickets/{id}/reopen',
+  tags: ['tickets'],
+  summary:
+    "Reopen: move to the project's first column that is not done (same people as close); already open: unchanged",
+  request: { params: IdParam },
+  responses: { 200: json(TicketSchema, 'Reopened'), ...StandardErrors },
 });
 
 export const unarchiveTicket = createRoute({

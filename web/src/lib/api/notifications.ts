@@ -1,5 +1,5 @@
 import { query, type Call } from './request.ts';
-import type { Notification, Page } from './types.ts';
+import type { Notification, NotificationPreferences, NotificationPreferencesPatch, Page } from './types.ts';
 
 /** The caller's notifications (`/notifications/…`); new ones come over the socket. */
 export function notificationCalls(call: Call) {
@@ -9,5 +9,9 @@ export function notificationCalls(call: Call) {
       call<Page<Notification> & { seq: number }>('GET', `/notifications/${query(params)}`),
     readNotification: (id: number) => call<Notification>('POST', `/notifications/${id}/read/`),
     readAllNotifications: () => call<{ updated: number }>('POST', '/notifications/read-all/'),
+    /** The caller's channel per kind, and whether the server sends mail at all. */
+    notificationPreferences: () => call<NotificationPreferences>('GET', '/notifications/preferences/'),
+    setNotificationPreferences: (body: NotificationPreferencesPatch) =>
+      call<NotificationPreferences>('PATCH', '/notifications/preferences/', body),
   };
 }

@@ -9,11 +9,15 @@ export function ticketCalls(call: Call) {
   return {
     /** The ticket, and its project topic's `seq` it was read at (subscribe from it). */
     ticket: (id: number) => call<Ticket & { seq: number }>('GET', `/tickets/${id}/`),
+    /** Close (to the first done column) or reopen (to the first open one) a ticket: the client's own, or as staff. */
+    closeTicket: (id: number) => call<Ticket>('POST', `/tickets/${id}/close/`),
+    reopenTicket: (id: number) => call<Ticket>('POST', `/tickets/${id}/reopen/`),
     /** A page of tickets matching `params`. */
     listTickets: (params: TicketQuery) => call<Page<Ticket>>('GET', `/tickets/${query(params)}`),
     /** Tickets the caller can see (a company person: their companies'), most recently updated first. */
-    portalTickets: (params: { project?: number; page?: number; page_size?: number; search?: string } = {}) =>
-      call<Page<Ticket>>('GET', `/tickets/${query({ ordering: '-updated_at', page_size: 50, ...params })}`),
+    portalTickets: (
+      params: { project?: number; page?: number; page_size?: number; search?: string; waiting?: boolean } = {},
+    ) => call<Page<Ticket>>('GET', `/tickets/${query({ ordering: '-updated_at', page_size: 50, ...params })}`),
     /** A column's tickets, archived or not (the server refuses to delete a column that holds any). */
     columnTickets: (project: number, column: number, archived: boolean) =>
       call<Page<Ticket>>('GET', `/tickets/${query({ project, column, is_archived: archived, page_size: 200 })}`),

@@ -43,7 +43,12 @@ import type { createTicket, moveTicket, patchTicket } from '../../../../server/s
 import type { createUser, patchUser } from '../../../../server/src/routes/users/users.routes.ts';
 import type { createWebhook, patchWebhook } from '../../../../server/src/routes/webhooks/webhooks.routes.ts';
 
-export type { NotificationKind } from '../../../../server/src/schemas/notifications.ts';
+export type {
+  NotificationChannel,
+  NotificationKind,
+  NotificationPreferences,
+  NotificationPreferencesPatch,
+} from '../../../../server/src/schemas/notifications.ts';
 export type { ProjectRole } from '../../../../server/src/schemas/projects.ts';
 
 // --- what the API answers -------------------------------------------------------------------

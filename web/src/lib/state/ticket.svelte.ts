@@ -263,6 +263,11 @@ export class TicketState {
     return this.#me()?.is_superuser === true || this.role === 'superadmin' || this.role === 'admin';
   }
 
+  /** Project members and superusers: they read and write internal notes (company people do not). */
+  get isStaff(): boolean {
+    return this.#me()?.is_superuser === true || this.role !== null;
+  }
+
   /** Superadmins and admins may remove others' comments and files. */
   get canModerate(): boolean {
     return this.canAssign;
@@ -555,10 +560,10 @@ export class TicketState {
     if (!this.#attachments.some((a) => a.id === attachment.id)) this.#attachments.push(attachment);
   }
 
-  /** Posts a comment (or a reply to `parent`); resolves to whether it was stored. */
-  async addComment(body: string, parent: number | null = null): Promise<boolean> {
+  /** Posts a comment (or a reply to `parent`; `internal`: a staff-only note); resolves to whether it was stored. */
+  async addComment(body: string, parent: number | null = null, internal = false): Promise<boolean> {
     try {
-      const comment = await this.#api.addComment(this.#ticket.id, { body, parent });
+      const comment = await this.#api.addComment(this.#ticket.id, { body, parent, internal });
       this.#putComment(comment);
       this.#scheduleActivity();
       return true;

@@ -64,6 +64,17 @@ describe('an activity row in words', () => {
     expect(describeActivity(deleted, names)).toBe('changed the tags');
   });
 
+  it('says when a comment was an internal note (staff read those rows)', () => {
+    const note: Activity = { ...row, verb: 'comment.created', data: { comment: 3, parent: null, internal: true } };
+    expect(describeActivity(note, names)).toBe('added an internal note');
+    const reply: Activity = { ...row, verb: 'comment.created', data: { comment: 4, parent: 3, internal: true } };
+    expect(describeActivity(reply, names)).toBe('replied in an internal note');
+    const visible: Activity = { ...row, verb: 'comment.created', data: { comment: 5, parent: null } };
+    expect(describeActivity(visible, names)).toBe('commented');
+    const gone: Activity = { ...row, verb: 'comment.deleted', data: { comment: 3, author: 2, internal: true } };
+    expect(describeActivity(gone, names)).toBe('deleted an internal note');
+  });
+
   it('says a verb this build does not know as it is', () => {
     const future = JSON.parse(JSON.stringify({ ...row, verb: 'ticket.split', data: {} })) as Activity;
     expect(describeActivity(future, names)).toBe('ticket split');

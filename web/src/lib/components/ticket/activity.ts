@@ -100,11 +100,12 @@ export function describeActivity(entry: Activity, names: ActivityNames): string 
     case 'ticket.deleted':
       return 'deleted the ticket';
     case 'comment.created':
+      if (entry.data.internal) return entry.data.parent ? 'replied in an internal note' : 'added an internal note';
       return entry.data.parent ? 'replied to a comment' : 'commented';
     case 'comment.updated':
-      return 'edited a comment';
+      return entry.data.internal ? 'edited an internal note' : 'edited a comment';
     case 'comment.deleted':
-      return 'deleted a comment';
+      return entry.data.internal ? 'deleted an internal note' : 'deleted a comment';
     case 'attachment.created':
       return `attached ${entry.data.filename || 'a file'}`;
     case 'attachment.deleted':
