@@ -19,6 +19,7 @@ import {
   type Ticket,
   type TicketPatch,
 } from '#lib/api/index.ts';
+import { untrack } from 'svelte';
 import type { RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
 import { unknownEvent, type EventMessage } from '#lib/realtime/protocol.ts';
 import type { Notices } from './notices.svelte.ts';
@@ -650,7 +651,12 @@ export class TicketState {
    * read; earlier is harmless, every event is applied idempotently). Returns the unsubscribe.
    */
   follow(connection: RealtimeConnection, since: number): () => void {
-    return connection.subscribe(this.topic, since, {
+    // Untracked: callers follow from inside an effect, and reading the ticket there made every
+    // change of it (our own save's event included) re-run the effect, subscribe again from
+    // `since`, replay that event, change the ticket again… a loop re-rendering the page until
+    // reload (issue 13 row 1). The topic is the project's, which a ticket never changes.
+    const topic = untrack(() => this.topic);
+    return connection.subscribe(topic, since, {
       event: (event) => this.applyEvent(event),
       resync: () => {
         this.refetch().catch(() => this.#notices.error('The ticket could not be reloaded. Refresh the page.'));
