@@ -27,6 +27,7 @@ import {
   canCreateTicket,
   canDeleteTicket,
   canEditTicket,
+  editRefusal,
   isStaff,
 } from '../policy/index.ts';
 import type { Changed } from '../realtime/events.ts';
@@ -248,7 +249,7 @@ async function updateOnce(
 ): Promise<Ticket> {
   const { ticket, access } = await requireTicket(db, actor, id);
   read(ticket.version);
-  authorize(true, canEditTicket(access, factsOf(ticket)));
+  authorize(true, canEditTicket(access, factsOf(ticket)), editRefusal(`${ticket.projectKey}-${ticket.number}`, 'edit'));
   const assignees = unique(patch.assignees);
   const tagIds = unique(patch.tags);
   if (assignees && assignees.join() !== ticket.assignees.join()) {

@@ -22,6 +22,7 @@ import {
 import { untrack } from 'svelte';
 import type { RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
 import { unknownEvent, type EventMessage } from '#lib/realtime/protocol.ts';
+import { editScope, mayEditTicket } from '#lib/ticket-rules.ts';
 import type { Notices } from './notices.svelte.ts';
 
 declare global {
@@ -254,9 +255,7 @@ export class TicketState {
    */
   get canEdit(): boolean {
     const me = this.#me();
-    if (!me) return false;
-    if (me.is_superuser || this.role === 'superadmin' || this.role === 'admin') return true;
-    return this.role === 'user' && (this.#ticket.reporter === me.id || this.#ticket.assignees.includes(me.id));
+    return mayEditTicket(editScope(me, this.role), me?.id, this.#ticket);
   }
 
   /** Assigning work is for superadmins and admins. */
