@@ -129,8 +129,6 @@ export function createApp(deps: AppDeps) {
     return c.body(new Uint8Array(await scalarScript), 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
   });
   app.get('/api/docs', Scalar(DOCS_CONFIG));
-  // Browsers ask for /favicon.ico on pages that name no icon (and some tools on every page).
-  app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301));
 
   // Prometheus: a superuser's access token or METRICS_TOKEN (not in the OpenAPI document: it
   // is for scrapers, and its text format is Prometheus's, not JSON).
