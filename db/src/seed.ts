@@ -7,8 +7,14 @@
  * 1,000 tickets spread over the columns and the last 60 days. The data is generated from a
  * fixed pseudo-random seed, so every run produces the same board.
  *
- * Usage: `npm run db:seed [-- --tickets 5000]`. The database is the server's: DATABASE_URL,
- * the DB_* variables, or the embedded PostgreSQL in DATA_DIR.
+ * It never touches what it did not create (issue 13 row 3): an instance with any user, company
+ * or project is refused unless `--force`; every record it makes is named as the demo's
+ * (usernames `demo-…` at demo.laneway.example, companies "… (demo)" with slugs `demo-…`), and a
+ * name already taken is a refusal, never a reuse. Forced into a used instance it creates no
+ * superuser, since a known password there would open the whole instance.
+ *
+ * Usage: `npm run db:seed [-- --tickets 5000] [-- --force]`. The database is the server's:
+ * DATABASE_URL, the DB_* variables, or the embedded PostgreSQL in DATA_DIR.
  */
 import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
@@ -56,6 +62,13 @@ export interface SeedOptions {
   randomSeed?: number;
   /** Progress and summary lines (default console.log); pass `() => {}` for silence. */
   log?: (line: string) => void;
+  /** Seed beside existing users, companies or projects (`--force`); by default that is refused. */
+  force?: boolean;
+}
+
+/** Seeding would touch an instance in use, or a name the demo needs is taken: nothing was written. */
+export class SeedRefusedError extends Error {
+  override name = 'SeedRefusedError';
 }
 
 export interface SeedResult {
@@ -65,7 +78,7 @@ export interface SeedResult {
   /** Column ids in board order. */
   columnIds: number[];
   ticketIds: number[];
-  /** Demo user ids by username (only the ones present). */
+  /** Demo user ids by their role key (`superadmin`, `agent`, …; the username is `demo-` + key). */
   users: Record<string, number>;
   password: string;
 }
@@ -73,6 +86,7 @@ export interface SeedResult {
 type Role = 'superadmin' | 'admin' | 'manager' | 'user';
 
 interface DemoUser {
+  /** The username without the demo's prefix (see {@link demoUsername}). */
   username: string;
   name: string;
   describe: string;
@@ -140,10 +154,17 @@ const AVATAR_COLOURS = [
   '#64748b',
 ];
 
+/** The demo's mark on every user it creates: no real account is named like this. */
+const DEMO_PREFIX = 'demo-';
+const demoUsername = (key: string) => `${DEMO_PREFIX}${key}`;
+const demoEmail = (key: string) => `${DEMO_PREFIX}${key}@demo.laneway.example`;
+
+/** `slug` keys the demo's own references below; the stored slug and name carry the demo's mark. */
 const COMPANIES = [
-  { name: 'Acme', slug: 'acme' },
-  { name: 'Globex', slug: 'globex' },
+  { name: 'Acme (demo)', slug: 'acme' },
+  { name: 'Globex (demo)', slug: 'globex' },
 ];
+const companySlug = (slug: string) => `${DEMO_PREFIX}${slug}`;
 
 const CONTACTS = [
   {
@@ -364,7 +385,7 @@ async function existingDemo(tx: Executor): Promise<SeedResult | null> {
     .from(users)
     .where(
       sql`lower(${users.username}) in (${sql.join(
-        DEMO_USERS.map((u) => sql`${u.username}`),
+        DEMO_USERS.map((u) => sql`${demoUsername(u.username)}`),
         sql`, `,
       )})`,
     );
@@ -373,14 +394,54 @@ async function existingDemo(tx: Executor): Promise<SeedResult | null> {
     projectId: project.id,
     columnIds: cols.map((c) => c.id),
     ticketIds: rows.map((r) => r.id),
-    users: Object.fromEntries(people.map((p) => [p.username.toLowerCase(), p.id])),
+    users: Object.fromEntries(people.map((p) => [p.username.toLowerCase().slice(DEMO_PREFIX.length), p.id])),
     password: DEMO_PASSWORD,
   };
 }
 
+/** How many users, companies and projects the instance has: any at all means it is in use. */
+async function instanceUse(tx: Executor): Promise<string[]> {
+  const [row] = await tx.execute<{ users: number; companies: number; projects: number }>(sql`
+    select (select count(*)::int from ${users}) as users, (select count(*)::int from ${companies}) as companies,
+      (select count(*)::int from ${projects}) as projects`);
+  return Object.entries(row ?? {})
+    .filter(([, n]) => Number(n) > 0)
+    .map(([what, n]) => `${n} ${Number(n) === 1 ? what.slice(0, -1).replace(/ie$/, 'y') : what}`);
+}
+
+/** The demo's names that are taken already (by username, email, company slug or name). */
+async function takenNames(tx: Executor): Promise<string[]> {
+  const people = await tx
+    .select({ username: users.username, email: users.email })
+    .from(users)
+    .where(
+      sql`lower(${users.username}) in (${sql.join(
+        DEMO_USERS.map((u) => sql`${demoUsername(u.username)}`),
+        sql`, `,
+      )}) or lower(${users.email}) in (${sql.join(
+        DEMO_USERS.map((u) => sql`${demoEmail(u.username)}`),
+        sql`, `,
+      )})`,
+    );
+  const firms = await tx
+    .select({ name: companies.name, slug: companies.slug })
+    .from(companies)
+    .where(
+      sql`${companies.slug} in (${sql.join(
+        COMPANIES.map((c) => sql`${companySlug(c.slug)}`),
+        sql`, `,
+      )}) or ${companies.name} in (${sql.join(
+        COMPANIES.map((c) => sql`${c.name}`),
+        sql`, `,
+      )})`,
+    );
+  return [...people.map((p) => `user ${p.username}`), ...firms.map((c) => `company ${c.name}`)];
+}
+
 /**
  * Seeds the demo data into the database at `url` (idempotent: an existing DEMO project is left
- * as it is). Returns the ids the benchmark needs.
+ * as it is). Refuses (SeedRefusedError, nothing written) an instance in use unless `force`, and
+ * a demo name that is taken. Returns the ids the benchmark needs.
  *
  * @example const demo = await seedDemo(url, { tickets: 1000, log: () => {} });
  */
@@ -405,33 +466,32 @@ export async function seedDemo(url: string, options: SeedOptions = {}): Promise<
       // Serialise concurrent seeds; the unique index on upper(key) would stop a second one too.
       await tx.execute(sql`select pg_advisory_xact_lock(7245031119)`);
       const again = await existingDemo(tx);
-      if (again) return { ...again, kept: [] as string[], skipped: [] as string[], summary: [] as string[] };
+      if (again) return { ...again, skipped: [] as string[], summary: [] as string[] };
 
-      const [superuser] = await tx.select({ id: users.id }).from(users).where(eq(users.isSuperuser, true)).limit(1);
+      const inUse = await instanceUse(tx);
+      if (inUse.length && !options.force) {
+        throw new SeedRefusedError(
+          `This instance is in use (${inUse.join(', ')}): the demo is seeded only into an empty one. ` +
+            'Run it with --force to add the demo beside your data; it changes nothing it did not create.',
+        );
+      }
+      const taken = await takenNames(tx);
+      if (taken.length) {
+        throw new SeedRefusedError(`The demo's names are taken (${taken.join(', ')}): nothing was seeded.`);
+      }
       const userIds: Record<string, number> = {};
-      const kept: string[] = [];
       const skipped: string[] = [];
       for (const [i, person] of DEMO_USERS.entries()) {
-        if (person.superuser && superuser) {
+        // A known password on a superuser of an instance in use would open all of it.
+        if (person.superuser && inUse.length) {
           skipped.push(person.username);
-          continue;
-        }
-        const email = `${person.username}@demo.laneway.example`;
-        const [found] = await tx
-          .select({ id: users.id })
-          .from(users)
-          .where(sql`lower(${users.username}) = ${person.username} or lower(${users.email}) = ${email}`)
-          .limit(1);
-        if (found) {
-          userIds[person.username] = found.id;
-          kept.push(person.username);
           continue;
         }
         const [row] = await tx
           .insert(users)
           .values({
-            username: person.username,
-            email,
+            username: demoUsername(person.username),
+            email: demoEmail(person.username),
             name: person.name,
             passwordHash: hashes[i]!,
             isSuperuser: person.superuser ?? false,
@@ -443,16 +503,18 @@ export async function seedDemo(url: string, options: SeedOptions = {}): Promise<
 
       const companyIds: Record<string, number> = {};
       for (const company of COMPANIES) {
-        const [found] = await tx.select({ id: companies.id }).from(companies).where(eq(companies.slug, company.slug));
-        companyIds[company.slug] =
-          found?.id ?? (await tx.insert(companies).values(company).returning({ id: companies.id }))[0]!.id;
+        const [row] = await tx
+          .insert(companies)
+          .values({ name: company.name, slug: companySlug(company.slug) })
+          .returning({ id: companies.id });
+        companyIds[company.slug] = row!.id;
       }
       for (const person of DEMO_USERS) {
         const userId = userIds[person.username];
         if (!person.company || userId === undefined) continue;
         const companyId = companyIds[person.company.slug]!;
         const table = person.company.as === 'admin' ? companyAdmins : companyUsers;
-        await tx.insert(table).values({ companyId, userId }).onConflictDoNothing();
+        await tx.insert(table).values({ companyId, userId });
       }
 
       const contactRows = await tx
@@ -533,7 +595,7 @@ export async function seedDemo(url: string, options: SeedOptions = {}): Promise<
       );
       const summary = [
         `  users       ${Object.keys(userIds).length} (${Object.keys(userIds).join(', ')})`,
-        `  companies   Acme, Globex (linked to the project); contacts ${contactRows.length}`,
+        `  companies   ${COMPANIES.map((c) => c.name).join(', ')} (linked to the project); contacts ${contactRows.length}`,
         `  project     Demo Board (key ${DEMO_PROJECT_KEY}, id ${projectId}), ${members.length} members, 4 columns, ${TAGS.length} tags`,
         `  tickets     ${ticketCount} (${perColumn.join(', ')}); ${assigneeRows.length} assignments, ${tagLinks.length} tag links`,
       ];
@@ -544,25 +606,23 @@ export async function seedDemo(url: string, options: SeedOptions = {}): Promise<
         ticketIds,
         users: userIds,
         password: DEMO_PASSWORD,
-        kept,
         skipped,
         summary,
       };
     });
 
-    const { kept, skipped, summary, ...seeded } = result;
+    const { skipped, summary, ...seeded } = result;
     if (!seeded.created) {
       log(`A project with key ${DEMO_PROJECT_KEY} exists already (id ${seeded.projectId}): nothing to seed.`);
       return seeded;
     }
     log([`Seeded the demo in ${Math.round(performance.now() - started)} ms:`, ...summary].join('\n'));
     const width = Math.max(...DEMO_USERS.map((u) => u.username.length));
-    const lines = DEMO_USERS.filter((u) => seeded.users[u.username] !== undefined).map((u) => {
-      const note = kept.includes(u.username) ? ' [existed already: password unchanged]' : '';
-      return `  ${u.username.padEnd(width)}  ${u.describe}${note}`;
-    });
+    const lines = DEMO_USERS.filter((u) => seeded.users[u.username] !== undefined).map(
+      (u) => `  ${demoUsername(u.username).padEnd(width + DEMO_PREFIX.length)}  ${u.describe}`,
+    );
     log(`\nSign in with one of these usernames and the password "${DEMO_PASSWORD}":\n${lines.join('\n')}`);
-    if (skipped.length) log(`  (no "admin" created: this instance already has a superuser)`);
+    if (skipped.length) log(`  (no superuser created: this instance was in use before the demo)`);
     return seeded;
   } finally {
     await client.end({ timeout: 5 });
@@ -570,13 +630,13 @@ export async function seedDemo(url: string, options: SeedOptions = {}): Promise<
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { tickets: { type: 'string' } } });
+  const { values } = parseArgs({ options: { tickets: { type: 'string' }, force: { type: 'boolean' } } });
   const ticketCount = values.tickets === undefined ? 1000 : Number(values.tickets);
   if (!Number.isInteger(ticketCount) || ticketCount < 0) throw new Error('--tickets must be a whole number >= 0');
   const database = await openDatabase(process.env, (message) => console.log(message));
   try {
     console.log(`Seeding ${database.description}`);
-    await seedDemo(database.url, { tickets: ticketCount });
+    await seedDemo(database.url, { tickets: ticketCount, force: values.force ?? false });
   } finally {
     await database.close();
   }

@@ -179,6 +179,12 @@ test.describe('webhooks', () => {
     const succeeded = log.locator('[data-testid="delivery-attempt"][data-status="succeeded"]');
     await expect(succeeded).toHaveCount(1, { timeout: 15_000 });
     await expect(succeeded.locator('td').nth(2)).toHaveText('200');
+    // Its time in the app's one format (medium date, short time), as the ticket pages show times (issue 13 row 10).
+    const when = succeeded.locator('time');
+    const shown = await when.evaluate((el) =>
+      new Date(el.getAttribute('datetime')!).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }),
+    );
+    await expect(when).toHaveText(shown);
     expect(JSON.parse(received.at(-1)!)).toMatchObject({ type: 'webhook.ping' });
 
     // The receiver breaks: the next ping's attempt fails with its status.

@@ -31,6 +31,23 @@ const scalarBundle = fileURLToPath(
 let scalarScript: Promise<Buffer> | undefined;
 
 /**
+ * The API reference page, served from this instance with nothing hosted elsewhere: the hosted
+ * service's buttons (Ask AI, MCP, the developer toolbar's Deploy) lead nowhere here, so they are
+ * off (issue 13 row 10). `agent` is newer than the types this adapter ships with.
+ */
+const DOCS_CONFIG = {
+  url: '/api/openapi.json',
+  cdn: '/api/docs/scalar.js',
+  withDefaultFonts: false,
+  pageTitle: 'Laneway API',
+  favicon: '/favicon.svg',
+  showDeveloperTools: 'never',
+  telemetry: false,
+  mcp: { disabled: true },
+  agent: { disabled: true },
+} as Parameters<typeof Scalar>[0];
+
+/**
  * Builds the HTTP app around its long-lived dependencies. Nothing here opens connections:
  * `main.ts` does, so tests can build many apps against their own databases.
  */
@@ -112,10 +129,7 @@ export function createApp(deps: AppDeps) {
     c.header('Cache-Control', 'public, max-age=86400');
     return c.body(new Uint8Array(await scalarScript), 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
   });
-  app.get(
-    '/api/docs',
-    Scalar({ url: '/api/openapi.json', cdn: '/api/docs/scalar.js', withDefaultFonts: false, pageTitle: 'Laneway API' }),
-  );
+  app.get('/api/docs', Scalar(DOCS_CONFIG));
 
   // Prometheus: a superuser's access token or METRICS_TOKEN (not in the OpenAPI document: it
   // is for scrapers, and its text format is Prometheus's, not JSON).

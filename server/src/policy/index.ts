@@ -62,10 +62,36 @@ export const canSeeTicket = (a: ProjectAccess, t: TicketFacts) =>
 export const canCreateTicket = (a: ProjectAccess, companyId: number | null) =>
   has(a, ['superadmin', 'admin', 'user']) || (!isStaff(a) && companyId !== null && a.companyIds.includes(companyId));
 
+/** Which tickets one may edit and move: every one, one's own (reported or assigned), or none. */
+export type EditScope = 'all' | 'own' | 'none';
+
+/**
+ * Who edits and moves which tickets, by project role (SPEC §4): superadmins and admins any,
+ * users those they report or are assigned to, managers none (they read). The web app offers a
+ * drag or an edit from the same table: its copy is typed `TicketEditScope`, so a change here
+ * does not compile there until it matches (issue 13 row 5).
+ */
+export const TICKET_EDIT_SCOPE = {
+  superadmin: 'all',
+  admin: 'all',
+  manager: 'none',
+  user: 'own',
+} as const satisfies Record<ProjectRole, EditScope>;
+export type TicketEditScope = typeof TICKET_EDIT_SCOPE;
+
+/** The instance superuser edits everything; everyone else as their project role says. */
+export const ticketEditScope = (a: ProjectAccess): EditScope =>
+  a.superuser ? 'all' : a.role === null ? 'none' : TICKET_EDIT_SCOPE[a.role];
+
 /** Superadmins and admins edit any ticket; users only those they report or are assigned to. */
-export const canEditTicket = (a: ProjectAccess, t: TicketFacts) =>
-  has(a, ['superadmin', 'admin']) ||
-  (a.role === 'user' && (t.reporterId === a.actorId || t.assigneeIds.includes(a.actorId)));
+export const canEditTicket = (a: ProjectAccess, t: TicketFacts) => {
+  const scope = ticketEditScope(a);
+  return scope === 'all' || (scope === 'own' && (t.reporterId === a.actorId || t.assigneeIds.includes(a.actorId)));
+};
+
+/** Why an edit or a move of ticket `key` was refused, in words the interface shows as they are. */
+export const editRefusal = (key: string, verb: 'edit' | 'move') =>
+  `Only the reporter, assignees and admins can ${verb} ${key}`;
 
 /**
  * Closing or reopening a ticket (a move to the first done or first open column): whoever may

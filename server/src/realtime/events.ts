@@ -81,7 +81,11 @@ export interface EventMap {
   'tag.updated': { payload: Tag; activity: { tag: number } };
   'tag.deleted': { payload: Removed; activity: { tag: number; name: string } };
   'ticket.created': { payload: Ticket; activity: { number: number; title: string; column: number } };
-  'ticket.updated': { payload: TicketChange; activity: { changed: Changed } };
+  'ticket.updated': {
+    payload: TicketChange;
+    /** `tag_names`: when the tags changed, the name of every tag in `changed.tags` then, by id. */
+    activity: { changed: Changed; tag_names?: Record<string, string> };
+  };
   'ticket.moved': { payload: TicketChange; activity: TicketMovedActivity };
   'ticket.archived': { payload: Ticket; activity: { automatic?: true; done_at?: string | null } };
   'ticket.unarchived': { payload: Ticket; activity: Record<string, never> };

@@ -15,7 +15,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '../lib/actor.ts';
 import { badRequest, conflict } from '../lib/errors.ts';
 import { isoTime } from '../lib/time.ts';
-import { authorize, canCloseTicket, canEditTicket, type ProjectAccess } from '../policy/index.ts';
+import { authorize, canCloseTicket, canEditTicket, editRefusal, type ProjectAccess } from '../policy/index.ts';
 import type { Changed, EventMessage, TicketChange, TicketMovedActivity } from '../realtime/events.ts';
 import type { Ticket } from '../schemas/tickets.ts';
 import { projectTopic } from './changes.ts';
@@ -301,7 +301,7 @@ async function moveAs(
       for (let attempt = 0; ; attempt++) {
         const { ticket, access, place } = await readForMove(db, actor, id, target);
         readVersion = ticket.version;
-        authorize(true, allowed(access, ticket));
+        authorize(true, allowed(access, ticket), editRefusal(`${ticket.projectKey}-${ticket.number}`, 'move'));
         if (target.version !== undefined && target.version !== ticket.version) throw staleVersion(ticket.version);
         if (ticket.isArchived) throw conflict('Unarchive the ticket before moving it');
         const moves = [{ ticket, place }];

@@ -27,6 +27,7 @@ import {
   canCreateTicket,
   canDeleteTicket,
   canEditTicket,
+  editRefusal,
   isStaff,
 } from '../policy/index.ts';
 import type { Changed } from '../realtime/events.ts';
@@ -238,6 +239,20 @@ export async function updateTicket(db: Db, actor: Actor, id: number, patch: Tick
   );
 }
 
+/**
+ * The names of the tags a change took off and put on, as they were when it was made: the log
+ * says "changed the tags from Bug to Bug, UI" even after a tag is renamed or deleted, and to a
+ * reader who cannot list the project's tags (issue 13 row 10).
+ */
+async function tagNames(tx: Executor, ids: number[]): Promise<Record<string, string>> {
+  if (!ids.length) return {};
+  const rows = await tx
+    .select({ id: tags.id, name: tags.name })
+    .from(tags)
+    .where(inArray(tags.id, [...new Set(ids)]));
+  return Object.fromEntries(rows.map((r) => [String(r.id), r.name]));
+}
+
 /** One read-check-write of `updateTicket`; a lost version guard throws `VersionRace`. */
 async function updateOnce(
   db: Db,
@@ -248,7 +263,7 @@ async function updateOnce(
 ): Promise<Ticket> {
   const { ticket, access } = await requireTicket(db, actor, id);
   read(ticket.version);
-  authorize(true, canEditTicket(access, factsOf(ticket)));
+  authorize(true, canEditTicket(access, factsOf(ticket)), editRefusal(`${ticket.projectKey}-${ticket.number}`, 'edit'));
   const assignees = unique(patch.assignees);
   const tagIds = unique(patch.tags);
   if (assignees && assignees.join() !== ticket.assignees.join()) {
@@ -329,7 +344,7 @@ async function updateOnce(
         ticketId: id,
         actorId: actor.id,
         verb: 'ticket.updated',
-        data: { changed },
+        data: changed.tags ? { changed, tag_names: await tagNames(tx, [...ticket.tagIds, ...tagIds!]) } : { changed },
         // Taken from a company: its subscribers get the ticket's removal (events.ts `TicketChange`).
         payload: changed.company ? { ...json, previous_company: ticket.companyId } : json,
       });

@@ -133,7 +133,11 @@ const resolveWithin: Resolve = async (hostname) => {
  */
 async function deliverableUrl(input: string, policy: UrlPolicy): Promise<string> {
   const check = await checkUrl(input.trim(), { allowPrivate: policy.allowPrivate, resolve: resolveWithin });
-  if (!check.ok) throw badRequest('This URL cannot receive webhooks', { url: [`The URL ${check.reason}`] });
+  if (!check.ok) {
+    // Say how to allow it where that is the instance's choice (issue 13 row 10).
+    const hint = check.address ? '; set WEBHOOK_ALLOW_PRIVATE=true on the server to allow private destinations' : '';
+    throw badRequest('This URL cannot receive webhooks', { url: [`The URL ${check.reason}${hint}`] });
+  }
   return check.url.href;
 }
 
@@ -450,6 +454,8 @@ export interface AttemptOutcome {
   durationMs: number;
   error: string | null;
   snippet: string;
+  /** A failure that waiting does not cure (a refused destination, a bad port, NXDOMAIN): not retried. */
+  permanent?: boolean;
 }
 
 export interface RetryPolicy {
@@ -483,7 +489,10 @@ export async function recordAttempt(
         status: outcome.ok ? 'succeeded' : 'failed',
         responseStatus: outcome.status,
         durationMs: outcome.durationMs,
-        error: storable(outcome.error, 1000),
+        error: storable(
+          outcome.permanent ? `${outcome.error ?? 'failed'} (permanent: not retried)` : outcome.error,
+          1000,
+        ),
         responseSnippet: storable(outcome.snippet, 4096),
       })
       .where(and(eq(webhookDeliveries.id, attempt.id), eq(webhookDeliveries.status, 'pending')))
@@ -506,7 +515,8 @@ export async function recordAttempt(
       return { recorded: true, retry: null, disabledReason: reason };
     }
 
-    const retryDue = hook.isActive && attempt.attempt < policy.maxAttempts && attempt.eventType !== PING_EVENT;
+    const retryDue =
+      hook.isActive && !outcome.permanent && attempt.attempt < policy.maxAttempts && attempt.eventType !== PING_EVENT;
     if (!retryDue) return { recorded: true, retry: null, disabledReason: null };
     const runAt = new Date(Date.now() + retryDelayMs(attempt.attempt, policy.retryBaseMs));
     const [retry] = await tx

@@ -148,7 +148,8 @@ export async function resolveChecked(
   return addresses;
 }
 
-export type UrlCheck = { ok: true; url: URL; addresses: string[] } | { ok: false; reason: string };
+/** `address`: refused for where it points (not its form), which WEBHOOK_ALLOW_PRIVATE would allow. */
+export type UrlCheck = { ok: true; url: URL; addresses: string[] } | { ok: false; reason: string; address?: true };
 
 /**
  * Validates a webhook URL when it is created or changed, resolving its host once, so the REST
@@ -165,13 +166,13 @@ export async function checkUrl(input: string | URL, options: GuardOptions = {}):
   const host = syntax.url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (isIP(host)) {
     const verdict = allowPrivate ? ({ ok: true } as const) : checkAddress(host);
-    return verdict.ok ? { ok: true, url: syntax.url, addresses: [host] } : verdict;
+    return verdict.ok ? { ok: true, url: syntax.url, addresses: [host] } : { ...verdict, address: true };
   }
   try {
     const addresses = await resolveChecked(host, allowPrivate, resolve);
     return { ok: true, url: syntax.url, addresses: addresses.map((a) => a.address) };
   } catch (error) {
-    if (error instanceof RefusedDestinationError) return { ok: false, reason: error.message };
+    if (error instanceof RefusedDestinationError) return { ok: false, reason: error.message, address: true };
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     return { ok: false, reason: `does not resolve (${code})` };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accentPalette, contrast, textOn } from './branding.ts';
+import { accentPalette, contrast, pageTitle, textOn } from './branding.ts';
 
 describe('contrast', () => {
   it('is 21 for black on white and 1 for a colour on itself', () => {
@@ -33,5 +33,13 @@ describe('textOn', () => {
     // server/src/services/users.ts AVATAR_COLOURS, plus the grey where white and black are equal.
     const colours = ['#ef4444', '#f97316', '#eab308', '#22c55e', '#14b8a6', '#3b82f6', '#8b5cf6', '#ec4899', '#767676'];
     for (const colour of colours) expect(contrast(textOn(colour), colour), colour).toBeGreaterThanOrEqual(4.5);
+  });
+});
+
+describe('pageTitle (issue 13 row 7)', () => {
+  it('ends with the instance name, skipping empty parts', () => {
+    expect(pageTitle(['SD-8', 'Printer on fire'], 'Acme Desk')).toBe('SD-8 · Printer on fire · Acme Desk');
+    expect(pageTitle([null, 'Admin', ''], 'Acme Desk')).toBe('Admin · Acme Desk');
+    expect(pageTitle([], '  ')).toBe('Laneway');
   });
 });

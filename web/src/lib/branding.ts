@@ -78,3 +78,12 @@ export function accentPalette(hex: string): AccentPalette {
   for (let t = 0; t <= 1 && contrast(dark, toHex(DARK_SURFACE)) < 4.5; t += 0.05) dark = toHex(mix(base, WHITE, t));
   return { light, lightText: textOn(light), dark, darkText: textOn(dark) };
 }
+
+/**
+ * A tab title: the page's own parts, then the instance's name (issue 13 row 7).
+ *
+ * @example pageTitle(['Admin'], 'Acme Desk') // 'Admin · Acme Desk'
+ */
+export function pageTitle(parts: readonly (string | null | undefined)[], siteName: string): string {
+  return [...parts, siteName.trim() || DEFAULT_BRANDING.site_name].filter(Boolean).join(' · ');
+}

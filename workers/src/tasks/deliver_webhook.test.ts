@@ -278,6 +278,28 @@ describe('delivery', () => {
     expect(row!.consecutive_failures).toBe(3);
   });
 
+  it('does not retry a permanent failure: a port fetch never calls, a name that does not exist', async () => {
+    // Issue 13 row 10: a "bad port" failure was retried 9 times. WEBHOOK_MAX_ATTEMPTS is 3 here.
+    for (const [url, error] of [
+      ['http://127.0.0.1:6000/x11', 'bad port (permanent: not retried)'],
+      ['http://no-such-host.invalid/hook', 'getaddrinfo ENOTFOUND no-such-host.invalid (permanent: not retried)'],
+    ]) {
+      const project = await newProject();
+      const hook = await newWebhook(project, script('/renamed-later', status(204)));
+      // The API checks that a name resolves; a name can stop resolving after it was accepted.
+      await t.sql`update webhooks set url = ${url!} where id = ${hook.id}`;
+      await newTicket(project);
+      const log = await until(
+        'the attempt',
+        () => attempts(hook.id),
+        (l) => settled(l, 1),
+      );
+      expect(log[0], url).toMatchObject({ attempt: 1, status: 'failed', response_status: null, error });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await attempts(hook.id), url).toHaveLength(1);
+    }
+  });
+
   it('cuts a receiver that never answers at the timeout', async () => {
     const project = await newProject();
     const hook = await newWebhook(project, script('/hang', hang, status(204)));
@@ -416,23 +438,24 @@ describe('SSRF guard at delivery time', () => {
     await new Promise((resolve) => canary.close(resolve));
   });
 
-  it('refuses a loopback receiver without opening a connection, and logs the refusal', async () => {
+  it('refuses a loopback receiver without opening a connection, logs the refusal, and does not retry it', async () => {
     const project = await newProject();
     const port = (canary.address() as AddressInfo).port;
     const hook = await newWebhook(project, `http://127.0.0.1:${port}/canary`);
     await newTicket(project);
     const log = await until(
-      'every attempt',
+      'the attempt',
       () => attempts(hook.id),
-      (l) => settled(l, 3),
+      (l) => settled(l, 1),
     );
-    for (const attempt of log) {
-      expect(attempt).toMatchObject({
-        status: 'failed',
-        response_status: null,
-        error: 'refused: resolves to a loopback address (127.0.0.1)',
-      });
-    }
+    expect(log[0]).toMatchObject({
+      status: 'failed',
+      response_status: null,
+      error: 'refused: resolves to a loopback address (127.0.0.1) (permanent: not retried)',
+    });
+    // A refusal does not pass by waiting (issue 13 row 10): no second attempt is queued.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await attempts(hook.id)).toHaveLength(1);
     expect(connections).toBe(0);
   });
 });

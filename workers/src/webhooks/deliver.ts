@@ -45,6 +45,13 @@ export interface DeliveryResult {
   durationMs: number;
   error: string | null;
   snippet: string;
+  /**
+   * The failure cannot pass by waiting, so it is not retried (issue 13 row 10): the destination
+   * is refused (a private address without WEBHOOK_ALLOW_PRIVATE, an unusable URL), its port is
+   * one fetch never calls ("bad port"), or its name does not exist (NXDOMAIN). An HTTP answer
+   * is the receiver's to give, and a 4xx during their deploy is common: every answer is retried.
+   */
+  permanent: boolean;
 }
 
 /**
@@ -59,16 +66,17 @@ export async function deliver(request: DeliveryRequest): Promise<DeliveryResult>
   const started = performance.now();
   const received: Uint8Array[] = [];
   let status: number | null = null;
-  const result = (error: string | null): DeliveryResult => ({
+  const result = (error: string | null, permanent = false): DeliveryResult => ({
     ok: error === null,
     status,
     durationMs: Math.round(performance.now() - started),
     error,
     snippet: decodeSnippet(received, snippetBytes),
+    permanent,
   });
 
   const target = checkUrlSyntax(request.url);
-  if (!target.ok) return result(`refused: ${target.reason}`);
+  if (!target.ok) return result(`refused: ${target.reason}`, true);
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const sentAt = Math.floor(Date.now() / 1000);
@@ -100,7 +108,8 @@ export async function deliver(request: DeliveryRequest): Promise<DeliveryResult>
     return result(status >= 200 && status < 300 ? null : `HTTP ${status}`);
   } catch (error) {
     if (signal.aborted) return result(`timeout after ${timeoutMs} ms`);
-    return result(describe(error));
+    const { message, permanent } = describe(error);
+    return result(message, permanent);
   }
 }
 
@@ -126,16 +135,22 @@ function decodeSnippet(chunks: Uint8Array[], limit: number): string {
   return new TextDecoder().decode(bytes, { stream: true });
 }
 
+/** Error codes (and undici's messages) of failures that waiting does not cure: see `permanent`. */
+const PERMANENT_CODES = new Set(['ERR_WEBHOOK_DESTINATION_REFUSED', 'ENOTFOUND']);
+const PERMANENT_MESSAGES = new Set(['bad port']);
+
 /** The most specific message in undici's `fetch failed` → cause chain, refusals marked. */
-function describe(error: unknown): string {
+function describe(error: unknown): { message: string; permanent: boolean } {
   let current: unknown = error;
   let message = String(error);
+  let permanent = false;
   while (current instanceof Error) {
     const { code, errors } = current as Error & { code?: string; errors?: unknown[] };
-    if (code === 'ERR_WEBHOOK_DESTINATION_REFUSED') return `refused: ${current.message}`;
+    if (code === 'ERR_WEBHOOK_DESTINATION_REFUSED') return { message: `refused: ${current.message}`, permanent: true };
+    permanent ||= PERMANENT_CODES.has(code ?? '') || PERMANENT_MESSAGES.has(current.message);
     // Happy Eyeballs failing on every address gives an AggregateError with an empty message.
     message = current.message || (errors?.[0] instanceof Error ? errors[0].message : code) || message;
     current = current.cause;
   }
-  return message;
+  return { message, permanent };
 }

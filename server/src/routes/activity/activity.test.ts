@@ -32,6 +32,30 @@ describe('ticket activity', () => {
     expect(res.body.results[2].actor).toBe(w.ids.admin);
   });
 
+  it('records the names of the tags a change took off and put on (issue 13 row 10)', async () => {
+    const created = await t.post(
+      '/tickets/',
+      { project: w.projectId, title: 'Tagged', tags: [w.tagId] },
+      { token: w.tokens.admin },
+    );
+    const id = created.body.id as number;
+    const ui = await t.post(
+      '/tags/',
+      { project: w.projectId, name: 'UI', colour: '#123456' },
+      { token: w.tokens.superadmin },
+    );
+    expect(ui.status).toBe(201);
+    await t.patch(`/tickets/${id}/`, { tags: [ui.body.id] }, { token: w.tokens.admin });
+    const [tag] = await t.sql<{ name: string }[]>`select name from tags where id = ${w.tagId}`;
+    // Renamed afterwards: the log keeps the name the change was made under.
+    await t.patch(`/tags/${ui.body.id}/`, { name: 'Interface' }, { token: w.tokens.superadmin });
+    const res = await t.get(`/tickets/${id}/activity/`, { token: w.tokens.admin });
+    expect(res.body.results[0].data).toEqual({
+      changed: { tags: [[w.tagId], [ui.body.id]] },
+      tag_names: { [w.tagId]: tag!.name, [ui.body.id]: 'UI' },
+    });
+  });
+
   it('paginates and shows only this ticket', async () => {
     const res = await t.get(`/tickets/${w.userTicket}/activity/?page_size=1`, { token: w.tokens.user });
     expect(res.status).toBe(200);

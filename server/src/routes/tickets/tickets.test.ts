@@ -315,3 +315,19 @@ describe('company scoping', () => {
     expect(edit.status).toBe(403);
   });
 });
+
+describe('refusals say why (issue 13 row 5)', () => {
+  it('a plain user moving or editing someone else’s ticket is told who may', async () => {
+    const tk = await newTicket('Not theirs');
+    const move = await t.post(`/tickets/${tk.id}/move/`, { column: col('Done') }, { token: w.tokens.user });
+    expect(move.status).toBe(403);
+    expect(move.body.error.message).toBe(`Only the reporter, assignees and admins can move ${tk.key}`);
+    const edit = await t.patch(`/tickets/${tk.id}/`, { title: 'x' }, { token: w.tokens.user });
+    expect(edit.status).toBe(403);
+    expect(edit.body.error.message).toBe(`Only the reporter, assignees and admins can edit ${tk.key}`);
+    // A manager reads only: the same words.
+    const byManager = await t.post(`/tickets/${tk.id}/move/`, { column: col('Done') }, { token: w.tokens.manager });
+    expect(byManager.status).toBe(403);
+    expect(byManager.body.error.message).toBe(`Only the reporter, assignees and admins can move ${tk.key}`);
+  });
+});

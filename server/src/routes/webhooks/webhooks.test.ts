@@ -126,6 +126,11 @@ describe('endpoints', () => {
     const patched = await t.patch(`/webhooks/${hook.id}/`, { url: 'http://192.168.1.1/' }, asSuperadmin());
     expect(patched.status).toBe(400);
     expect(patched.body.error.details.url[0]).toContain('private');
+    // The refusal says how an instance that means it allows it (issue 13 row 10); a URL refused
+    // for its form does not, since no setting allows that.
+    expect(patched.body.error.details.url[0]).toContain('set WEBHOOK_ALLOW_PRIVATE=true on the server');
+    const ftp = await t.post('/webhooks/', { project, url: 'ftp://8.8.8.8/' }, asSuperadmin());
+    expect(ftp.body.error.details.url[0]).not.toContain('WEBHOOK_ALLOW_PRIVATE');
     const [row] = await t.sql<{ url: string }[]>`select url from webhooks where id = ${hook.id}`;
     expect(row!.url).toBe(PUBLIC_URL);
     expect(await t.sql`select 1 from webhooks where project_id = ${project}`).toHaveLength(1);

@@ -470,7 +470,11 @@ export class BoardState {
       const current = this.find(original.id)?.ticket;
       this.#place(current && current.version > original.version ? $state.snapshot(current) : original, true);
     });
-    this.#notices.error(`${original.key} was not moved: ${reason}`);
+    // A refusal (403) says itself why and which card ("Only the reporter, assignees and admins
+    // can move SD-8"); anything else is named here.
+    this.#notices.error(
+      error instanceof ApiError && error.status === 403 ? reason : `${original.key} was not moved: ${reason}`,
+    );
   }
 
   // --- quick add ---------------------------------------------------------------------------

@@ -19,8 +19,10 @@ import {
   type Ticket,
   type TicketPatch,
 } from '#lib/api/index.ts';
+import { untrack } from 'svelte';
 import type { RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
 import { unknownEvent, type EventMessage } from '#lib/realtime/protocol.ts';
+import { editScope, mayEditTicket } from '#lib/ticket-rules.ts';
 import type { Notices } from './notices.svelte.ts';
 
 declare global {
@@ -253,9 +255,7 @@ export class TicketState {
    */
   get canEdit(): boolean {
     const me = this.#me();
-    if (!me) return false;
-    if (me.is_superuser || this.role === 'superadmin' || this.role === 'admin') return true;
-    return this.role === 'user' && (this.#ticket.reporter === me.id || this.#ticket.assignees.includes(me.id));
+    return mayEditTicket(editScope(me, this.role), me?.id, this.#ticket);
   }
 
   /** Assigning work is for superadmins and admins. */
@@ -655,7 +655,12 @@ export class TicketState {
    * read; earlier is harmless, every event is applied idempotently). Returns the unsubscribe.
    */
   follow(connection: RealtimeConnection, since: number): () => void {
-    return connection.subscribe(this.topic, since, {
+    // Untracked: callers follow from inside an effect, and reading the ticket there made every
+    // change of it (our own save's event included) re-run the effect, subscribe again from
+    // `since`, replay that event, change the ticket again… a loop re-rendering the page until
+    // reload (issue 13 row 1). The topic is the project's, which a ticket never changes.
+    const topic = untrack(() => this.topic);
+    return connection.subscribe(topic, since, {
       event: (event) => this.applyEvent(event),
       resync: () => {
         this.refetch().catch(() => this.#notices.error('The ticket could not be reloaded. Refresh the page.'));

@@ -75,6 +75,15 @@ describe('an activity row in words', () => {
     expect(describeActivity(gone, names)).toBe('deleted an internal note');
   });
 
+  it('names tags from the names the change recorded when they cannot be named now (issue 13 row 10)', () => {
+    const recorded: Activity = {
+      ...row,
+      verb: 'ticket.updated',
+      data: { changed: { tags: [[99], [7, 98]] }, tag_names: { '99': 'Gone', '98': 'Hidden' } },
+    };
+    expect(describeActivity(recorded, names)).toBe('changed the tags from Gone to Bug, Hidden');
+  });
+
   it('says a verb this build does not know as it is', () => {
     const future = JSON.parse(JSON.stringify({ ...row, verb: 'ticket.split', data: {} })) as Activity;
     expect(describeActivity(future, names)).toBe('ticket split');

@@ -88,7 +88,10 @@ export function describeActivity(entry: Activity, names: ActivityNames): string 
     case 'ticket.created':
       return 'created the ticket';
     case 'ticket.updated': {
-      const changed = changes(entry.data.changed, names);
+      // The names the change recorded stand in for tags the reader cannot name now.
+      const recorded = entry.data.tag_names ?? {};
+      const named = { ...names, tag: (id: number) => names.tag(id) ?? recorded[String(id)] ?? null };
+      const changed = changes(entry.data.changed, named);
       return changed.length ? `changed ${changed.join(', ')}` : 'updated the ticket';
     }
     case 'ticket.moved':
