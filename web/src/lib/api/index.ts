@@ -19,6 +19,7 @@ import { priorityCalls } from './priorities.ts';
 import { projectCalls } from './projects.ts';
 import { replyCalls } from './replies.ts';
 import { requester, type Fetch } from './request.ts';
+import { searchCalls } from './search.ts';
 import { settingsCalls } from './settings.ts';
 import { tagCalls } from './tags.ts';
 import { ticketCalls } from './tickets.ts';
@@ -33,6 +34,7 @@ export type * from './fields.ts';
 export type * from './checklists.ts';
 export type * from './mailboxes.ts';
 export type * from './replies.ts';
+export type * from './search.ts';
 
 /**
  * The REST API over a given `fetch`: SvelteKit's in `load` (so server rendering forwards the
@@ -63,6 +65,7 @@ export function createApi(fetcher: Fetch) {
     ...checklistCalls(call),
     ...mailboxCalls(call),
     ...replyCalls(call),
+    ...searchCalls(call),
   };
 }
 
