@@ -80,3 +80,17 @@ test('] moves the focused card to the next column, and the move is kept', async 
   await expect(field).toHaveValue('a]c[e');
   await expect(boardColumn(page, 'In Progress').getByText('Keyboard mover')).toBeVisible();
 });
+
+test('on a ticket page, a assigns it to me and e edits the description', async ({ page, api, seedBoard }) => {
+  const board = await seedBoard(['Assign me by key']);
+  const ticket = board.column('To Do').tickets[0]!;
+  await gotoReady(page, `/tickets/${ticket.id}`);
+  await expect(page.locator('main.page')).toHaveAttribute('data-live', 'true');
+  await page.keyboard.press('a');
+  await expect(page.getByTestId('ticket-announcer')).toHaveText(`${ticket.key} assigned to you.`);
+  await expect
+    .poll(async () => (await api.call<{ assignees: number[] }>('GET', `/tickets/${ticket.id}/`)).assignees.length)
+    .toBe(1);
+  await page.keyboard.press('e');
+  await expect(page.getByRole('tablist', { name: 'Description editor' })).toBeVisible();
+});

@@ -9,7 +9,7 @@
  */
 
 /** Where a shortcut works; the `?` dialog groups them so. */
-export type ShortcutScope = 'Everywhere' | 'Board';
+export type ShortcutScope = 'Everywhere' | 'Board' | 'Ticket page';
 
 export interface Shortcut {
   /** `KeyboardEvent.key` values; `Mod+k` is Ctrl+K or Cmd+K. */
@@ -33,6 +33,8 @@ export const SHORTCUTS = {
   focusDown: { keys: ['ArrowDown', 'j'], label: '↓ / J', description: 'Focus the card below', scope: 'Board' },
   focusLeft: { keys: ['ArrowLeft', 'h'], label: '← / H', description: 'Focus a card in the previous column', scope: 'Board' },
   focusRight: { keys: ['ArrowRight', 'l'], label: '→ / L', description: 'Focus a card in the next column', scope: 'Board' },
+  editDescription: { keys: ['e'], label: 'E', description: 'Edit the description', scope: 'Ticket page' },
+  assignSelf: { keys: ['a'], label: 'A', description: 'Assign the ticket to yourself', scope: 'Ticket page' },
 } as const satisfies Record<string, Shortcut>;
 
 export type ShortcutId = keyof typeof SHORTCUTS;
