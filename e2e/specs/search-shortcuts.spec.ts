@@ -65,7 +65,9 @@ test('] moves the focused card to the next column, and the move is kept', async 
   await expect(page.getByTestId('board-announcer')).toHaveText(`${mover.key} moved to In Progress.`);
   await expect(card(page, 'Keyboard mover').getByRole('link')).toBeFocused();
   await expect
-    .poll(async () => (await api.board(board.project.id)).find((c) => c.name === 'In Progress')!.tickets.map((t) => t.id))
+    .poll(async () =>
+      (await api.board(board.project.id)).find((c) => c.name === 'In Progress')!.tickets.map((t) => t.id),
+    )
     .toEqual([mover.id]);
 
   await page.reload();

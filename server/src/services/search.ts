@@ -59,7 +59,7 @@ export interface SearchParams extends PageParams {
   type?: SearchType | undefined;
 }
 
-interface HitRow {
+type HitRow = {
   type: SearchType;
   id: number;
   project: number;
@@ -72,7 +72,7 @@ interface HitRow {
   rank: number;
   created_at: Date | string;
   total: number;
-}
+};
 
 /** One page of everything the actor may see that matches `q`, best first. */
 export async function search(db: Executor, actor: Actor, params: SearchParams) {

@@ -12,7 +12,11 @@ function target(inside: 'input' | 'dialog' | 'page') {
   } as unknown as EventTarget;
 }
 
-function press(key: string, at: 'input' | 'dialog' | 'page' = 'page', mods: { ctrl?: boolean; meta?: boolean; alt?: boolean } = {}) {
+function press(
+  key: string,
+  at: 'input' | 'dialog' | 'page' = 'page',
+  mods: { ctrl?: boolean; meta?: boolean; alt?: boolean } = {},
+) {
   return {
     key,
     ctrlKey: mods.ctrl ?? false,

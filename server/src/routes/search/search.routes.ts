@@ -15,7 +15,10 @@ export const search = createRoute({
         .string()
         .max(200)
         .refine((s) => s.trim().length > 0, 'May not be blank')
-        .openapi({ description: 'Words (each matched as a prefix, accents ignored) or a ticket key', example: 'printer' }),
+        .openapi({
+          description: 'Words (each matched as a prefix, accents ignored) or a ticket key',
+          example: 'printer',
+        }),
       type: z.enum(SEARCH_TYPES).optional().openapi({ description: 'Only this kind of result' }),
     }),
   },
