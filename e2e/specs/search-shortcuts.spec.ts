@@ -75,9 +75,10 @@ test('] moves the focused card to the next column, and the move is kept', async 
   await expect(boardColumn(page, 'In Progress').getByText('Keyboard mover')).toBeVisible();
   await expect(boardColumn(page, 'To Do').getByText('Keyboard mover')).toHaveCount(0);
 
-  // Typing in a field is never a shortcut.
-  await page.getByRole('button', { name: /Add a card to To Do/ }).click();
+  // c opens the quick add of the first column (no card has the focus); typing there is never a shortcut.
+  await page.keyboard.press('c');
   const field = page.getByRole('textbox', { name: /Title of the new card in To Do/ });
+  await expect(field).toBeFocused();
   await field.fill('a]c[e');
   await expect(field).toHaveValue('a]c[e');
   await expect(boardColumn(page, 'In Progress').getByText('Keyboard mover')).toBeVisible();
