@@ -2,7 +2,7 @@
 -- `simple` one (lowercase, no stemming, no stop words: tickets mix languages, names and codes)
 -- with the `unaccent` dictionary in front of it for words, so "resume" finds "Résumé". It is used
 -- for the documents and for the queries alike, and `to_tsvector` with a constant configuration
--- is IMMUTABLE, so no wrapper function around `unaccent()` is needed to index it.
+-- is IMMUTABLE, so no wrapper function around `unaccent()` is needed to store or index it.
 --
 -- `unaccent` is a trusted extension in postgresql-contrib (Debian's server package, the official
 -- images and embedded-postgres ship it). Where it is missing, search still works, accent-sensitive.
@@ -23,15 +23,24 @@ BEGIN
   END IF;
 END $$;
 --> statement-breakpoint
--- Expression indexes, not generated tsvector columns: no second copy of every text in the
--- largest tables and nothing in the drizzle schema. server/src/services/search.ts repeats each
--- expression exactly (the planner matches them verbatim; search.test.ts checks the plans).
+-- Stored generated tsvector columns with GIN indexes (decision 0035 has the measurements: matching
+-- and ranking read the stored vector instead of parsing the text again for every candidate row).
+-- They are kept out of the drizzle schema on purpose: they depend on laneway_search above, and
+-- the API never reads them but through services/search.ts.
 -- A ticket: title (A), description (B), the string values of its custom fields (C).
-CREATE INDEX tickets_search_idx ON tickets USING gin ((
+ALTER TABLE tickets ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
   setweight(to_tsvector('laneway_search'::regconfig, title), 'A') ||
   setweight(to_tsvector('laneway_search'::regconfig, description), 'B') ||
-  setweight(to_tsvector('laneway_search'::regconfig, fields), 'C')));
+  setweight(to_tsvector('laneway_search'::regconfig, fields), 'C')) STORED;
 --> statement-breakpoint
-CREATE INDEX comments_search_idx ON comments USING gin ((to_tsvector('laneway_search'::regconfig, body)));
+CREATE INDEX tickets_search_idx ON tickets USING gin (search_vector);
 --> statement-breakpoint
-CREATE INDEX chat_messages_search_idx ON chat_messages USING gin ((to_tsvector('laneway_search'::regconfig, body)));
+ALTER TABLE comments ADD COLUMN search_vector tsvector
+  GENERATED ALWAYS AS (to_tsvector('laneway_search'::regconfig, body)) STORED;
+--> statement-breakpoint
+CREATE INDEX comments_search_idx ON comments USING gin (search_vector);
+--> statement-breakpoint
+ALTER TABLE chat_messages ADD COLUMN search_vector tsvector
+  GENERATED ALWAYS AS (to_tsvector('laneway_search'::regconfig, body)) STORED;
+--> statement-breakpoint
+CREATE INDEX chat_messages_search_idx ON chat_messages USING gin (search_vector);

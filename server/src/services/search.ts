@@ -6,9 +6,8 @@
  * Matching is PostgreSQL full-text search with the `laneway_search` configuration ('simple'
  * plus the `unaccent` dictionary, created by the `search_sql` migration): "resume" finds
  * "Résumé", every word of the query must match, and each word matches as a prefix, so a
- * half-typed word already finds something. The document expressions below are the ones the GIN
- * indexes of that migration are built on, character for character: the planner uses an
- * expression index only for the very same expression (search.test.ts checks the plans).
+ * half-typed word already finds something. Documents are stored tsvector columns with GIN indexes
+ * (search.test.ts checks that the plans use them).
  */
 import type { Executor } from '@laneway/db/client';
 import { sql, type SQL } from 'drizzle-orm';
@@ -20,16 +19,14 @@ import type { SearchResult, SearchType } from '../schemas/search.ts';
 /** The text search configuration every document and query goes through. */
 const CONFIG = sql.raw(`'laneway_search'::regconfig`);
 
-/** A ticket's document: title (A), description (B), string custom field values (C). Indexed as `tickets_search_idx`. */
-export const TICKET_DOCUMENT = sql.raw(
-  `(setweight(to_tsvector('laneway_search'::regconfig, tickets.title), 'A') || ` +
-    `setweight(to_tsvector('laneway_search'::regconfig, tickets.description), 'B') || ` +
-    `setweight(to_tsvector('laneway_search'::regconfig, tickets.fields), 'C'))`,
-);
-/** A comment's document (weight D). Indexed as `comments_search_idx`. */
-export const COMMENT_DOCUMENT = sql.raw(`to_tsvector('laneway_search'::regconfig, c.body)`);
-/** A chat message's document (weight D). Indexed as `chat_messages_search_idx`. */
-export const MESSAGE_DOCUMENT = sql.raw(`to_tsvector('laneway_search'::regconfig, m.body)`);
+/**
+ * The stored documents (generated columns of the `search_sql` migration, each with a GIN index):
+ * a ticket's title (A), description (B) and string custom field values (C); a comment's and a
+ * chat message's body (D). Not in the drizzle schema: only this module reads them.
+ */
+export const TICKET_DOCUMENT = sql.raw('tickets.search_vector');
+export const COMMENT_DOCUMENT = sql.raw('c.search_vector');
+export const MESSAGE_DOCUMENT = sql.raw('m.search_vector');
 /** Projects are few: their document is computed, not indexed. */
 const PROJECT_DOCUMENT = sql`(setweight(to_tsvector(${CONFIG}, p.name), 'A') ||
   setweight(to_tsvector(${CONFIG}, p.key), 'A') || setweight(to_tsvector(${CONFIG}, p.description), 'C'))`;
