@@ -1154,6 +1154,22 @@ export const MATRIX: MatrixRow[] = [
     expect: [401, 404, 201, 201, 201, 201, 201, 201, 201, 404],
   },
 
+  // --- search: everyone signed in may search; each finds only what they may see ---
+  {
+    method: 'GET',
+    route: '/search',
+    path: '/search/?q=acme%20printer',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    after: async (ctx, res) => {
+      if (res.status !== 200) return;
+      const sees = !['outsider', 'otherCompanyUser'].includes(ctx.actor);
+      const found = (res.body.results as { type: string; id: number }[]).some(
+        (hit) => hit.type === 'ticket' && hit.id === ctx.w.companyATicket,
+      );
+      if (found !== sees) throw new Error(`${ctx.actor} ${sees ? 'should' : 'should not'} find company A's ticket`);
+    },
+  },
+
   // --- notifications: each person's own ---
   {
     method: 'GET',

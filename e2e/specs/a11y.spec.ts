@@ -40,6 +40,20 @@ for (const theme of ['light', 'dark'] as const) {
       if (found.length) findings[path] = found;
     }
 
+    // The search palette with results, and the shortcut list, over the board.
+    await page.goto(`/projects/${seeded.project.id}`);
+    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await page.keyboard.press('Control+k');
+    await page.getByTestId('command-palette').getByRole('combobox').fill('printer');
+    await expect(page.getByTestId('search-result').first()).toBeVisible();
+    const paletteFound = await seriousAxeFindings(page);
+    if (paletteFound.length) findings['search palette'] = paletteFound;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('?');
+    await expect(page.getByTestId('shortcuts-dialog')).toBeVisible();
+    const shortcutsFound = await seriousAxeFindings(page);
+    if (shortcutsFound.length) findings['shortcuts dialog'] = shortcutsFound;
+
     // The sign-in page, signed out.
     const anonymous = await browser.newContext({ baseURL });
     await anonymous.addCookies([{ name: 'theme', value: theme, url: baseURL! }]);

@@ -69,6 +69,15 @@ export function visibleTicketsSql(actor: Actor): SQL {
           where pc.project_id = ${tickets.projectId} and pc.company_id = ${tickets.companyId})))`;
 }
 
+/**
+ * SQL condition: the actor is staff in the project with id `projectId` (a member with any role,
+ * or a superuser), so may see what company people may not (project-wide rooms, internal notes).
+ */
+export function staffInProjectSql(actor: Actor, projectId: SQL): SQL {
+  if (actor.isSuperuser) return sql`true`;
+  return sql`(${projectId} in (select project_id from user_roles where user_id = ${actor.id}))`;
+}
+
 /** SQL condition on a projects alias `p`: the projects the actor may see. */
 export function visibleProjectsSql(actor: Actor): SQL {
   if (actor.isSuperuser) return sql`true`;

@@ -17,6 +17,7 @@ import { notificationsRouter } from './notifications/notifications.index.ts';
 import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
 import { relationsRouter } from './relations/relations.index.ts';
+import { searchRouter } from './search/search.index.ts';
 import { settingsRouter } from './settings/settings.index.ts';
 import { tokensRouter } from './tokens/tokens.index.ts';
 import { sessionsRouter } from './sessions/sessions.index.ts';
@@ -59,4 +60,5 @@ export const apiRouters: AppRouter[] = [
   mailboxesRouter,
   repliesRouter,
   oidcRouter,
+  searchRouter,
 ];

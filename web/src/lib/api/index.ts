@@ -19,6 +19,7 @@ import { priorityCalls } from './priorities.ts';
 import { projectCalls } from './projects.ts';
 import { replyCalls } from './replies.ts';
 import { requester, type Fetch } from './request.ts';
+import { searchCalls } from './search.ts';
 import { settingsCalls } from './settings.ts';
 import { ssoCalls } from './sso.ts';
 import { tagCalls } from './tags.ts';
@@ -36,6 +37,7 @@ export type * from './mailboxes.ts';
 export type * from './replies.ts';
 export type * from './sso.ts';
 export { ssoLoginHref } from './sso.ts';
+export type * from './search.ts';
 
 /**
  * The REST API over a given `fetch`: SvelteKit's in `load` (so server rendering forwards the
@@ -67,6 +69,7 @@ export function createApi(fetcher: Fetch) {
     ...mailboxCalls(call),
     ...replyCalls(call),
     ...ssoCalls(call),
+    ...searchCalls(call),
   };
 }
 

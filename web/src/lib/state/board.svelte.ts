@@ -477,6 +477,47 @@ export class BoardState {
     );
   }
 
+  // --- keyboard (lib/shortcuts.ts) -----------------------------------------------------------
+
+  /**
+   * Moves a card to the end of the column `step` places to the right (left when negative),
+   * through the same move call and rollback as a drop. Answers the target column, or null when
+   * there is none (already the first or last column, or a drag under way).
+   */
+  moveToColumn(id: number, step: number): BoardColumn | null {
+    const found = this.find(id);
+    if (!found || this.#dragging) return null;
+    const at = this.#columns.indexOf(found.column);
+    const target = this.#columns[at + step];
+    if (!target) return null;
+    const original = $state.snapshot(found.ticket);
+    found.column.tickets = found.column.tickets.toSpliced(found.index, 1);
+    target.tickets = [...target.tickets, { ...found.ticket, column: target.id, status: target.category }];
+    this.#columnOf.set(id, target.id);
+    // No neighbours: the end of the column (SPEC §5).
+    this.#send(original, { column: target.id });
+    return target;
+  }
+
+  /** Adds `userId` to a card's assignees (kept as it is when already there); resolves to whether it changed. */
+  async assign(id: number, userId: number): Promise<boolean> {
+    const ticket = this.find(id)?.ticket;
+    if (!ticket || ticket.assignees.includes(userId)) return false;
+    try {
+      const updated = await this.#api.patchTicket(id, {
+        assignees: [...ticket.assignees, userId],
+        version: ticket.version,
+      });
+      this.#whenIdle(() => this.#place(updated));
+      return true;
+    } catch (error) {
+      this.#notices.error(
+        `${ticket.key} was not assigned: ${error instanceof ApiError ? error.message : 'unexpected error'}`,
+      );
+      return false;
+    }
+  }
+
   // --- quick add ---------------------------------------------------------------------------
 
   /** Creates a card at the bottom of a column; resolves to whether it worked. */
