@@ -22,7 +22,7 @@ import type {
 } from './auth.routes.ts';
 
 /** The browser's copy of the access token: HttpOnly, SameSite=Lax, `__Host-` on HTTPS. */
-function setSessionCookie(c: Context<AppEnv>, tokens: IssuedTokens) {
+export function setSessionCookie(c: Context<AppEnv>, tokens: IssuedTokens) {
   const { name, secure } = sessionCookie(c);
   setCookie(c, name, tokens.access, {
     httpOnly: true,
