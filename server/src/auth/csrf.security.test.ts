@@ -146,6 +146,12 @@ const PUBLIC_ROWS: Record<string, (ctx: MatrixContext) => Promise<{ body: unknow
     body: { token: 'a'.repeat(52), password: WORLD_PASSWORD },
     expect: 400,
   }),
+  // Accepting an invitation: the token in the path authenticates it; the path's `{token}` is
+  // no invitation, so the control proves the refusal only (a 404 from anywhere).
+  'POST /auth/invitations/{}/accept': async (ctx) => ({
+    body: { username: `csrf${ctx.n}`, password: WORLD_PASSWORD },
+    expect: 404,
+  }),
   'POST /auth/refresh': async (ctx) => {
     const login = await ctx.t.post('/auth/login/', { username: 'outsider', password: WORLD_PASSWORD });
     return { body: { refresh: login.body.refresh }, expect: 200 };

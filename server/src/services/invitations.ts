@@ -368,7 +368,6 @@ export async function acceptInvitation(
       targetType: 'invitation',
       targetId: invitation.id,
     });
-    await tx.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id));
     const tokens = await createSession(tx, user.id, lifetimes, meta);
     await audit(tx, { actorId: user.id, action: 'auth.login', targetType: 'session', targetId: tokens.sessionId });
     return { tokens, user };

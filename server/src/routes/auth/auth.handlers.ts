@@ -2,10 +2,11 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { DEVICE_LIFETIME_S } from '../../auth/known-devices.ts';
-import { clientIp, deviceCookie, lifetimes, requireAuth, sessionCookie } from '../../auth/middleware.ts';
+import { clientIp, deviceCookie, lifetimes, ownOrigin, requireAuth, sessionCookie } from '../../auth/middleware.ts';
 import type { IssuedTokens } from '../../auth/sessions.ts';
 import type { AppEnv } from '../../deps.ts';
 import * as auth from '../../services/auth.ts';
+import { hasTwoFactor, mustEnrol } from '../../services/two-factor.ts';
 import * as users from '../../services/users.ts';
 import { instanceKey } from '../../auth/secret-key.ts';
 import type {
@@ -76,6 +77,7 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
     login: (body.username ?? body.email)!,
     password: body.password,
     ...client(c),
+    newDeviceMail: { key: await instanceKey(config, 'mail'), baseUrl: ownOrigin(c) },
   });
   if ('mfaToken' in result) {
     setDeviceCookie(c, result.device);
@@ -125,9 +127,19 @@ export const logoutAllHandler: RouteHandler<typeof logoutAll, AppEnv> = async (c
 };
 
 async function meBody(c: Context<AppEnv>, userId: number) {
-  const { db } = c.var.deps;
-  const [user, ties] = await Promise.all([users.loadUser(db, userId), users.userTies(db, userId)]);
-  return { ...users.serializeUser(user), ...ties };
+  const { db, config } = c.var.deps;
+  const [user, ties, twoFactor] = await Promise.all([
+    users.loadUser(db, userId),
+    users.userTies(db, userId),
+    hasTwoFactor(db, userId),
+  ]);
+  const actor = { id: user.id, username: user.username, isSuperuser: user.isSuperuser };
+  return {
+    ...users.serializeUser(user),
+    ...ties,
+    two_factor: twoFactor,
+    mfa_setup_required: await mustEnrol(db, config, actor),
+  };
 }
 
 export const meHandler: RouteHandler<typeof me, AppEnv> = async (c) => {

@@ -3,6 +3,7 @@
  * calls (one module per resource, as the server's `routes/<resource>/`), and the resource and
  * body types come along. Nothing in `api/` imports this file.
  */
+import { accountCalls } from './account.ts';
 import { activityCalls } from './activity.ts';
 import { attachmentCalls } from './attachments.ts';
 import { authCalls } from './auth.ts';
@@ -33,6 +34,8 @@ export type * from './fields.ts';
 export type * from './checklists.ts';
 export type * from './mailboxes.ts';
 export type * from './replies.ts';
+export type * from './account.ts';
+export { auditQuery } from './account.ts';
 
 /**
  * The REST API over a given `fetch`: SvelteKit's in `load` (so server rendering forwards the
@@ -44,6 +47,7 @@ export function createApi(fetcher: Fetch) {
   const call = requester(fetcher);
   return {
     ...authCalls(call),
+    ...accountCalls(call),
     ...projectCalls(call),
     ...columnCalls(call),
     ...tagCalls(call),
