@@ -3,6 +3,7 @@
  * reset by email, two-factor sign-in with a code and with a recovery code, an API token used
  * with fetch. Mail is what the server sent to the SMTP sink beside it (e2e/src/mail.ts).
  */
+import { readFile } from 'node:fs/promises';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { generateHOTP } from '@oslojs/otp';
 import type { Page } from '@playwright/test';
@@ -84,11 +85,7 @@ test('forgot → mail → reset → sign in with the new password', async ({ api
   await context.close();
 });
 
-test('two-factor: enrol → sign out → sign in with a code → with a recovery code', async ({
-  api,
-  browser,
-  baseURL,
-}) => {
+test('two-factor: enrol → sign out → sign in with a code → with a recovery code', async ({ api, browser, baseURL }) => {
   const username = unique();
   await api.call('POST', '/users/', { username, email: `${username}@laneway.test`, password }, 201);
   const context = await signedInContext(browser, baseURL!, username, password);
@@ -103,7 +100,12 @@ test('two-factor: enrol → sign out → sign in with a code → with a recovery
   await section.getByRole('button', { name: 'Turn on' }).click();
   const codes = await section.getByTestId('recovery-codes').locator('code').allInnerTexts();
   expect(codes).toHaveLength(10);
-  await expect(section.getByRole('link', { name: 'Download as text' })).toHaveAttribute('download', /\.txt$/);
+  const downloading = page.waitForEvent('download');
+  await section.getByRole('button', { name: 'Download as text' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('recovery-codes.txt');
+  const saved = await readFile(await download.path(), 'utf8');
+  for (const code of codes) expect(saved).toContain(code);
   await section.getByRole('button', { name: 'I have saved them' }).click();
   await expect(section.getByTestId('two-factor-status')).toHaveText('on');
 

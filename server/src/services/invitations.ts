@@ -48,7 +48,8 @@ export interface InvitationMailer {
 const INVALID = 'This invitation is invalid, used, revoked or expired';
 
 /** A pending invitation: not accepted, not revoked, not expired. */
-const pending = () => and(isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`));
+const pending = () =>
+  and(isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`));
 
 /** Invitations as the API shows them, with project, company and inviter names, in one go. */
 async function serialize(db: Executor, rows: Row[]): Promise<InvitationJson[]> {
@@ -282,7 +283,7 @@ export async function listInvitations(
   page: PageParams,
 ): Promise<{ count: number; results: InvitationJson[] }> {
   const where = await visibleInvitations(db, actor);
-  if (where === null) throw forbidden("Only the superuser, project superadmins and company admins see invitations");
+  if (where === null) throw forbidden('Only the superuser, project superadmins and company admins see invitations');
   const { limit, offset } = pageWindow(page);
   const rows = await db
     .select({ row: invitations, count: sql<number>`count(*) over ()`.mapWith(Number) })
@@ -291,7 +292,13 @@ export async function listInvitations(
     .orderBy(desc(invitations.id))
     .limit(limit)
     .offset(offset);
-  return { count: rows[0]?.count ?? 0, results: await serialize(db, rows.map((r) => r.row)) };
+  return {
+    count: rows[0]?.count ?? 0,
+    results: await serialize(
+      db,
+      rows.map((r) => r.row),
+    ),
+  };
 }
 
 /** Revokes a pending invitation the actor may see (else 404); an accepted or revoked one is a 409. */

@@ -47,7 +47,8 @@ export const listInvitations = createRoute({
   method: 'get',
   path: '/invitations',
   tags: ['invitations'],
-  summary: "Invitations, newest first: all (superuser), their projects' (superadmins), their company's (company admins)",
+  summary:
+    "Invitations, newest first: all (superuser), their projects' (superadmins), their company's (company admins)",
   request: { query: PageQuery },
   responses: { 200: json(paginated(InvitationSchema, 'Invitations'), 'One page'), ...errors(400, 401, 403) },
 });

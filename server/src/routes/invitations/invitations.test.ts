@@ -28,7 +28,9 @@ describe('invitations with SMTP', () => {
     boss = (await t.post('/auth/login/', { username: 'boss', password })).body.access;
     const project = await t.post('/projects/', { name: 'Ops', key: 'OPS' }, { token: boss });
     projectId = project.body.id;
-    const [company] = await t.sql<{ id: number }[]>`insert into companies (name, slug) values ('Acme', 'acme') returning id`;
+    const [company] = await t.sql<
+      { id: number }[]
+    >`insert into companies (name, slug) values ('Acme', 'acme') returning id`;
     companyId = company!.id;
     await t.sql`insert into company_admins (company_id, user_id) select ${companyId}, id from users where username = 'cadmin'`;
     companyAdmin = (await t.post('/auth/login/', { username: 'cadmin', password })).body.access;
@@ -123,7 +125,9 @@ describe('invitations with SMTP', () => {
     expect((await t.post(`/auth/invitations/${revoked.token}/accept/`, { username: 'gone', password })).status).toBe(
       404,
     );
-    const [row] = await t.sql<{ n: number }[]>`select count(*)::int as n from users where email like 'late@%' or email like 'gone@%'`;
+    const [row] = await t.sql<
+      { n: number }[]
+    >`select count(*)::int as n from users where email like 'late@%' or email like 'gone@%'`;
     expect(row!.n).toBe(0);
     const [audit] = await t.sql<{ n: number }[]>`select count(*)::int as n from audit_log
       where action = 'invitation.revoked' and target_id = ${String(revoked.res.body.id)}`;
@@ -224,9 +228,15 @@ describe('invitations with SMTP', () => {
     expect(dup.status).toBe(400);
     expect((await t.post('/invitations/', { email: 'not an address' }, { token: su })).status).toBe(400);
     expect(
-      (await t.post('/invitations/', { email: 'x@example.com', projects: [{ project: projectId, role: 'owner' }] }, {
-        token: su,
-      })).status,
+      (
+        await t.post(
+          '/invitations/',
+          { email: 'x@example.com', projects: [{ project: projectId, role: 'owner' }] },
+          {
+            token: su,
+          },
+        )
+      ).status,
     ).toBe(400);
     // Only the superuser invites into nothing.
     expect((await t.post('/invitations/', { email: 'bare@example.com' }, { token: boss })).status).toBe(403);

@@ -8,7 +8,10 @@ import type * as r from './two-factor.routes.ts';
 
 const totpKey = (c: Context<AppEnv>) => instanceKey(c.var.deps.config, 'totp');
 /** What the "2FA was turned off" mail needs. */
-const notice = async (c: Context<AppEnv>) => ({ key: await instanceKey(c.var.deps.config, 'mail'), baseUrl: ownOrigin(c) });
+const notice = async (c: Context<AppEnv>) => ({
+  key: await instanceKey(c.var.deps.config, 'mail'),
+  baseUrl: ownOrigin(c),
+});
 
 export const setupTwoFactor: RouteHandler<typeof r.setupTwoFactor, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);

@@ -80,8 +80,7 @@ export function accountCalls(call: Call) {
     invite: (body: NewInvitation) => call<Invitation>('POST', '/invitations/', body),
     invitations: (page = 1) => call<Page<Invitation>>('GET', `/invitations/${query({ page, page_size: 50 })}`),
     revokeInvitation: (id: number) => call<void>('DELETE', `/invitations/${id}/`),
-    invitation: (token: string) =>
-      call<InvitationPreview>('GET', `/auth/invitations/${encodeURIComponent(token)}/`),
+    invitation: (token: string) => call<InvitationPreview>('GET', `/auth/invitations/${encodeURIComponent(token)}/`),
     acceptInvitation: (token: string, body: { username: string; password: string; name?: string }) =>
       call<{ user: User }>('POST', `/auth/invitations/${encodeURIComponent(token)}/accept/`, body),
 
