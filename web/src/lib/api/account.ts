@@ -66,6 +66,8 @@ export function accountCalls(call: Call) {
     enableTwoFactor: (code: string) => call<{ recovery_codes: string[] }>('POST', '/auth/2fa/enable/', { code }),
     disableTwoFactor: (password: string, factor: SecondFactor) =>
       call<void>('POST', '/auth/2fa/disable/', { password, ...factor }),
+    /** The superuser turns someone's 2FA off (a lost phone and lost codes); they are told by mail. */
+    resetUserTwoFactor: (userId: number) => call<void>('POST', `/users/${userId}/2fa/reset/`),
     newRecoveryCodes: (code: string) =>
       call<{ recovery_codes: string[] }>('POST', '/auth/2fa/recovery-codes/', { code }),
 
