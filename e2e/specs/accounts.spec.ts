@@ -98,8 +98,8 @@ test('two-factor: enrol → sign out → sign in with a code → with a recovery
   const secret = (await section.getByTestId('totp-secret').innerText()).trim();
   await section.getByLabel('Code from the app').fill(totp(secret));
   await section.getByRole('button', { name: 'Turn on' }).click();
+  await expect(section.getByTestId('recovery-codes').locator('code')).toHaveCount(10);
   const codes = await section.getByTestId('recovery-codes').locator('code').allInnerTexts();
-  expect(codes).toHaveLength(10);
   const downloading = page.waitForEvent('download');
   await section.getByRole('button', { name: 'Download as text' }).click();
   const download = await downloading;
