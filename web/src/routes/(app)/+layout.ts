@@ -14,9 +14,9 @@ export const load: LayoutLoad = async ({ fetch, url, untrack }) => {
     const me = await api.me();
     // Clients reach their portal and nothing else. Untracked: this load must not run again on
     // every navigation (the layout's `beforeNavigate` guards those).
-    if (isClient(me) && !untrack(() => clientMayOpen(url.pathname))) redirect(307, '/portal');
     // REQUIRE_2FA covers this account and it has no 2FA yet: nothing else answers until it enrols.
     if (me.mfa_setup_required && untrack(() => url.pathname) !== '/account') redirect(307, '/account');
+    if (isClient(me) && !untrack(() => clientMayOpen(url.pathname))) redirect(307, '/portal');
     return { me };
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 401) throw error;
