@@ -70,7 +70,8 @@ test('forgot → mail → reset → sign in with the new password', async ({ api
   const page = await context.newPage();
   await gotoReady(page, '/login');
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
-  await page.getByLabel('Email').fill(email);
+  await expect(page.getByRole('heading', { name: 'Forgot your password?' })).toBeVisible();
+  await page.getByLabel('Email', { exact: true }).fill(email);
   await page.getByRole('button', { name: 'Send the link' }).click();
   await expect(page.getByTestId('reset-sent')).toBeVisible();
 
@@ -120,6 +121,7 @@ test('two-factor: enrol → sign out → sign in with a code → with a recovery
   await expect(page).toHaveURL(/\/$/);
 
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(/\/login/);
   await signIn(page, username, password);
   await page.getByRole('button', { name: 'Use a recovery code' }).click();
   await page.getByLabel('Recovery code').fill(codes[0]!);
