@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 
 /** A port nothing listens on now. */
@@ -16,6 +19,9 @@ function freePort(): Promise<number> {
 // Chosen once, in the runner process; its workers load this file again and inherit these.
 process.env.E2E_PORT ??= String(await freePort());
 process.env.E2E_DATABASE ??= `laneway_e2e_${process.pid}`;
+// The server's mail goes to an SMTP sink beside it, which writes each message into this folder
+// (one JSON file each) for the specs to read (e2e/src/mail.ts).
+process.env.E2E_MAIL_DIR ??= mkdtempSync(join(tmpdir(), 'laneway-e2e-mail-'));
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
 
 /** Debian's Chromium (never `playwright install`); flags from shared/NOTES.md. */

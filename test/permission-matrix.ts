@@ -377,6 +377,17 @@ async function twoFactor(ctx: MatrixContext, state: 'off' | 'started' | 'on') {
   return out;
 }
 
+/** A pending invitation by the superadmin into the world's project, or by the company admin into company A. */
+async function freshInvitation(ctx: MatrixContext, into: 'project' | 'company'): Promise<Vars> {
+  const body =
+    into === 'project'
+      ? { email: `inv-p${ctx.n}@example.com`, projects: [{ project: ctx.w.projectId, role: 'user' }] }
+      : { email: `inv-c${ctx.n}@example.com`, company: { id: ctx.w.companyA, role: 'user' } };
+  const token = into === 'project' ? ctx.w.tokens.superadmin : ctx.w.tokens.companyAdmin;
+  const res = await ctx.t.post('/invitations/', body, { token });
+  return { invitation: expectStatus(res, 201, 'invitation').body.id };
+}
+
 /** After a route that ended every session of the actor: give the world a working token again. */
 async function restoreWorldToken(ctx: MatrixContext): Promise<void> {
   if (ctx.actor === 'anonymous') return;
@@ -1483,6 +1494,54 @@ export const MATRIX: MatrixRow[] = [
     label: "another's",
     setup: async (ctx) => ({ identity: await linkIdentity(ctx, ctx.w.ids.admin) }),
     expect: [401, 404, 404, 404, 204, 404, 404, 404, 404, 404],
+  },
+  // Invitations (SPEC §11): the superuser into anything, superadmins into their projects,
+  // company admins into their company as users.
+  {
+    method: 'POST',
+    route: '/invitations',
+    path: '/invitations/',
+    label: 'into the project',
+    body: (ctx) => ({ email: `into-p${ctx.n}@example.com`, projects: [{ project: ctx.w.projectId, role: 'user' }] }),
+    expect: [401, 404, 201, 201, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/invitations',
+    path: '/invitations/',
+    label: 'into company A as user',
+    body: (ctx) => ({ email: `into-c${ctx.n}@example.com`, company: { id: ctx.w.companyA, role: 'user' } }),
+    expect: [401, 404, 201, 403, 403, 403, 403, 201, 403, 404],
+  },
+  {
+    method: 'POST',
+    route: '/invitations',
+    path: '/invitations/',
+    label: 'into company A as admin',
+    body: (ctx) => ({ email: `into-ca${ctx.n}@example.com`, company: { id: ctx.w.companyA, role: 'admin' } }),
+    expect: [401, 404, 201, 403, 403, 403, 403, 403, 403, 404],
+  },
+  {
+    method: 'GET',
+    route: '/invitations',
+    path: '/invitations/',
+    expect: [401, 403, 200, 200, 403, 403, 403, 200, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/invitations/{id}',
+    path: '/invitations/{invitation}/',
+    label: 'into the project',
+    setup: (ctx) => freshInvitation(ctx, 'project'),
+    expect: [401, 404, 204, 204, 404, 404, 404, 404, 404, 404],
+  },
+  {
+    method: 'DELETE',
+    route: '/invitations/{id}',
+    path: '/invitations/{invitation}/',
+    label: 'into company A',
+    setup: (ctx) => freshInvitation(ctx, 'company'),
+    expect: [401, 404, 204, 404, 404, 404, 404, 204, 404, 404],
   },
 ];
 

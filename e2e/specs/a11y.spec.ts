@@ -28,6 +28,8 @@ for (const theme of ['light', 'dark'] as const) {
       '/notifications',
       '/chat',
       '/admin',
+      '/admin/audit',
+      '/account',
     ];
     const findings: Record<string, string[]> = {};
     for (const path of pages) {

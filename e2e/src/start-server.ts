@@ -1,12 +1,16 @@
 /**
  * Starts Laneway for the end-to-end tests (Playwright's `webServer`): a fresh database
  * `laneway_e2e_<pid>` on the PostgreSQL of TEST_DATABASE_URL (default: the local one), the
- * built web app, the job worker inline, on E2E_PORT. On SIGTERM/SIGINT it stops the server and
+ * built web app, the job worker inline, on E2E_PORT, sending mail to an SMTP sink whose messages
+ * land in E2E_MAIL_DIR. On SIGTERM/SIGINT it stops the server and
  * drops the database.
  */
 import { spawn } from 'node:child_process';
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { startSmtpSink } from '../../test/peers/smtp.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const port = process.env.E2E_PORT;
@@ -21,6 +25,23 @@ const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`drop database if exists "${databaseName}" with (force)`);
 await admin.unsafe(`create database "${databaseName}"`);
 
+// A real SMTP server (the test peer) that writes every message it gets into E2E_MAIL_DIR, one
+// JSON file each, where the specs read them (e2e/src/mail.ts).
+const mailDir = process.env.E2E_MAIL_DIR;
+if (!mailDir) throw new Error('E2E_MAIL_DIR is set by e2e/playwright.config.ts');
+const smtp = await startSmtpSink();
+let written = 0;
+const writeMail = setInterval(() => {
+  for (; written < smtp.messages.length; written++) {
+    const mail = smtp.messages[written]!;
+    const json = JSON.stringify({ to: mail.envelope.rcptTo, subject: mail.subject ?? '', text: mail.text ?? '' });
+    const file = join(mailDir, `${String(written).padStart(6, '0')}.json`);
+    // Written aside and renamed: a reader never sees half a file.
+    writeFileSync(`${file}.part`, json);
+    renameSync(`${file}.part`, file);
+  }
+}, 50);
+
 const server = spawn(process.execPath, ['server/src/main.ts'], {
   cwd: root,
   stdio: 'inherit',
@@ -32,6 +53,8 @@ const server = spawn(process.execPath, ['server/src/main.ts'], {
     PORT: port,
     HOST: '127.0.0.1',
     WORKER_MODE: 'inline',
+    // Mail (invitations, resets, notifications) goes to the SMTP sink below.
+    SMTP_URL: smtp.url,
     // settings.spec.ts points a webhook at a receiver on 127.0.0.1.
     WEBHOOK_ALLOW_PRIVATE: 'true',
     // The specs' fixtures write as one admin from parallel workers: keep the role limits out of the way.
@@ -53,6 +76,8 @@ async function stop(code: number) {
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve));
   }
+  clearInterval(writeMail);
+  await smtp.stop();
   await admin.unsafe(`drop database if exists "${databaseName}" with (force)`).catch(() => {});
   await admin.end();
   process.exit(code);

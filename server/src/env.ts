@@ -84,6 +84,7 @@ const EnvSchema = z.object({
   PASSWORD_RESET_TTL_MINUTES: int(5, 24 * 60).default(30),
   PASSWORD_RESET_MAX_PER_ADDRESS: int(1, 1000).default(5),
   PASSWORD_RESET_MAX_PER_IP: int(1, 100_000).default(30),
+  INVITATION_TTL_HOURS: int(1, 24 * 90).default(72),
   /** Unsafe requests per minute: `staff,company,token` (company people are users with no project role). */
   RATE_LIMIT_WRITES_PER_MINUTE: z
     .string()

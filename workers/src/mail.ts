@@ -237,6 +237,16 @@ const ACCOUNT_MAIL: Record<string, { subject: string; body: string; button: stri
     body: '{inviter} invited you to {site}. Accept within {hours} hours to create your account.',
     button: 'Accept the invitation',
   },
+  invitation_applied: {
+    subject: '{inviter} gave you access on {site}',
+    body: '{inviter} gave your {site} account access to: {what}. Sign in as usual to see it.',
+    button: 'Open {site}',
+  },
+  new_device: {
+    subject: 'New sign-in to your {site} account',
+    body: 'Your {site} account was signed in to from a device it had not seen before ({device}, address {ip}). If it was you, there is nothing to do. If not, change your password and sign out every other session on your account page.',
+    button: 'Open your account',
+  },
   two_factor_disabled: {
     subject: 'Two-factor authentication was turned off on {site}',
     body: 'Two-factor authentication was turned off for your {site} account. If it was not you, reset your password and tell your administrator.',

@@ -149,6 +149,12 @@ const PUBLIC_ROWS: Record<string, (ctx: MatrixContext) => Promise<{ body: unknow
   // Not public, but every matrix row refuses it: this app has no identity provider, so the
   // control gets 404 and proves the refusal only (routes/oidc tests linking with a provider).
   'POST /auth/oidc/link': async () => ({ body: undefined, expect: 404 }),
+  // Accepting an invitation: the token in the path authenticates it; the path's `{token}` is
+  // no invitation, so the control proves the refusal only (a 404 from anywhere).
+  'POST /auth/invitations/{}/accept': async (ctx) => ({
+    body: { username: `csrf${ctx.n}`, password: WORLD_PASSWORD },
+    expect: 404,
+  }),
   'POST /auth/refresh': async (ctx) => {
     const login = await ctx.t.post('/auth/login/', { username: 'outsider', password: WORLD_PASSWORD });
     return { body: { refresh: login.body.refresh }, expect: 200 };

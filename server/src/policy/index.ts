@@ -135,6 +135,12 @@ export const canManageBranding = (actor: Actor) => actor.isSuperuser;
 /** Company admins manage the people of their own company, not its name or its admins. */
 export const canManageCompanyPeople = (p: ActorProfile, companyId: number) =>
   p.actor.isSuperuser || p.adminOfCompanies.includes(companyId);
+/**
+ * Inviting people into a company by email: superusers as admin or user, its company admins as
+ * users only (they do not choose the company's admins).
+ */
+export const canInviteToCompany = (p: ActorProfile, companyId: number, role: 'admin' | 'user') =>
+  p.actor.isSuperuser || (p.adminOfCompanies.includes(companyId) && role === 'user');
 export const canSeeCompany = (p: ActorProfile, companyId: number) =>
   p.actor.isSuperuser ||
   p.isProjectMember ||

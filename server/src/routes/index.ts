@@ -10,6 +10,7 @@ import { contactsRouter } from './contacts/contacts.index.ts';
 import { commentsRouter } from './comments/comments.index.ts';
 import { columnsRouter } from './columns/columns.index.ts';
 import { fieldsRouter } from './fields/fields.index.ts';
+import { invitationsRouter } from './invitations/invitations.index.ts';
 import { mailboxesRouter } from './mailboxes/mailboxes.index.ts';
 import { repliesRouter } from './replies/replies.index.ts';
 import { oidcRouter } from './oidc/oidc.index.ts';
@@ -57,6 +58,7 @@ export const apiRouters: AppRouter[] = [
   sessionsRouter,
   twoFactorRouter,
   passwordResetRouter,
+  invitationsRouter,
   mailboxesRouter,
   repliesRouter,
   oidcRouter,

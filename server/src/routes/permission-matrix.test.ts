@@ -56,6 +56,8 @@ const PUBLIC_ROUTES = [
   'POST /auth/login/2fa',
   'POST /auth/password-reset',
   'POST /auth/password-reset/confirm',
+  'GET /auth/invitations/{token}',
+  'POST /auth/invitations/{token}/accept',
   'POST /auth/refresh',
   // Single sign-on's browser routes: tested in routes/oidc against a real provider.
   'GET /auth/oidc/login',
@@ -194,6 +196,20 @@ describe('public routes', () => {
         { token },
       );
       expect(res.status).toBe(400);
+    }
+  });
+
+  it('GET /auth/invitations/{token} and its accept answer one 404 to an unknown token, signed in or not', async () => {
+    for (const token of [undefined, w.tokens.superuser]) {
+      const preview = await t.get(`/auth/invitations/${'a'.repeat(52)}/`, { token });
+      expect(preview.status).toBe(404);
+      expect(preview.body.error.code).toBe('not_found');
+      const accept = await t.post(
+        `/auth/invitations/${'a'.repeat(52)}/accept/`,
+        { username: 'nobody', password: WORLD_PASSWORD },
+        { token },
+      );
+      expect(accept.status).toBe(404);
     }
   });
 

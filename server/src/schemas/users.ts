@@ -18,6 +18,10 @@ export const UserSchema = z
 export const MeSchema = UserSchema.extend({
   memberships: z.array(z.object({ project: z.number().int(), role: z.enum(PROJECT_ROLES) })),
   companies: z.array(z.object({ company: z.number().int(), role: z.enum(['admin', 'user']) })),
+  /** Two-factor authentication is on for this account. */
+  two_factor: z.boolean(),
+  /** REQUIRE_2FA covers this account and it has no 2FA yet: every other route answers 403 until it enrols. */
+  mfa_setup_required: z.boolean(),
 }).openapi('Me');
 
 export type User = z.infer<typeof UserSchema>;

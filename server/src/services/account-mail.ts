@@ -8,7 +8,14 @@ import { TASKS } from '@laneway/db/tasks';
 import { seal } from '../auth/totp.ts';
 import { enqueue } from './jobs.ts';
 
-export type AccountMailKind = 'password_reset' | 'invitation' | 'two_factor_disabled';
+export const ACCOUNT_MAIL_KINDS = [
+  'password_reset',
+  'invitation',
+  'invitation_applied',
+  'two_factor_disabled',
+  'new_device',
+] as const;
+export type AccountMailKind = (typeof ACCOUNT_MAIL_KINDS)[number];
 
 export interface AccountMail {
   kind: AccountMailKind;

@@ -1,6 +1,8 @@
 import { audit } from './audit.ts';
 import { emitControl, transact } from './publish.ts';
-import { hasTwoFactor, openChallenge, passChallenge, type SecondFactor } from './two-factor.ts';
+import { queueAccountMail } from './account-mail.ts';
+import { describeUserAgent } from './sessions.ts';
+import { hasTwoFactor, openChallenge, passChallenge, type NoticeMail, type SecondFactor } from './two-factor.ts';
 import type { Db } from '@laneway/db/client';
 import { passwordResets, users } from '@laneway/db/schema';
 import { eq, sql } from 'drizzle-orm';
@@ -50,6 +52,8 @@ export interface LoginInput {
   device: string | null;
   /** OIDC_ONLY: a right password signs in superusers only (SPEC §12). */
   oidcOnly?: boolean;
+  /** When given, the right password from a device the account has not seen is mailed to its owner. */
+  newDeviceMail?: NoticeMail;
 }
 
 const INVALID = 'Invalid credentials';
@@ -81,6 +85,16 @@ export async function login(
   }
   const device = await attempt.succeeded();
   if (input.oidcOnly) assertPasswordSignIn(user);
+  // Not on the very first sign-in (a new account has no known device yet).
+  if (!attempt.knownDevice && user.lastLoginAt && input.newDeviceMail) {
+    await queueAccountMail(db, input.newDeviceMail.key, {
+      kind: 'new_device',
+      to: user.email,
+      name: user.name || user.username,
+      link: `${input.newDeviceMail.baseUrl}/account`,
+      data: { device: describeUserAgent(input.userAgent), ip: input.ip },
+    });
+  }
   // With 2FA on, the password only buys the second step: no session, no cookie (SPEC §11).
   if (await hasTwoFactor(db, user.id)) return { mfaToken: await openChallenge(db, user.id), device };
   const tokens = await openSession(db, user, lifetimes, input);

@@ -302,7 +302,7 @@ export async function listMembers(db: Executor, actor: Actor, projectId: number,
   return { count: rows[0]?.total ?? 0, results: rows.map(serializeMember) };
 }
 
-async function memberJson(db: Executor, projectId: number, userId: number) {
+export async function memberJson(db: Executor, projectId: number, userId: number) {
   const [row] = await db
     .select(memberFields)
     .from(userRoles)

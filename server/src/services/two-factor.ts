@@ -23,6 +23,7 @@ import type { Actor } from '../lib/actor.ts';
 import { AppError, unauthorized } from '../lib/errors.ts';
 import { authorize, canListUsers, canManageUsers } from '../policy/index.ts';
 import { loadActorProfile } from '../policy/load.ts';
+import { queueAccountMail } from './account-mail.ts';
 import { audit } from './audit.ts';
 import { readBranding } from './settings.ts';
 import { loadUser } from './users.ts';
@@ -137,8 +138,32 @@ export async function enableTwoFactor(db: Db, actor: Actor, code: string, key: B
   });
 }
 
-/** Turns 2FA off with the password and a code or recovery code. */
-export async function disableTwoFactor(db: Db, actor: Actor, password: string, factor: SecondFactor, key: Buffer) {
+/** Where the "2FA was turned off" notice links to, and the key its link is sealed under. */
+export interface NoticeMail {
+  key: Buffer;
+  baseUrl: string;
+}
+
+/** Queues "two-factor authentication was turned off" to the user, in the change's transaction. */
+async function mailTwoFactorOff(tx: Executor, mail: NoticeMail, userId: number): Promise<void> {
+  const user = await loadUser(tx, userId);
+  await queueAccountMail(tx, mail.key, {
+    kind: 'two_factor_disabled',
+    to: user.email,
+    name: user.name || user.username,
+    link: `${mail.baseUrl}/account`,
+  });
+}
+
+/** Turns 2FA off with the password and a code or recovery code; the user is told by mail. */
+export async function disableTwoFactor(
+  db: Db,
+  actor: Actor,
+  password: string,
+  factor: SecondFactor,
+  key: Buffer,
+  mail: NoticeMail,
+) {
   await checkPassword(db, actor.id, password);
   await db.transaction(async (tx) => {
     if (!(await hasTwoFactor(tx, actor.id))) throw new AppError('conflict', 'Two-factor authentication is off');
@@ -146,6 +171,7 @@ export async function disableTwoFactor(db: Db, actor: Actor, password: string, f
     await tx.delete(userTotp).where(eq(userTotp.userId, actor.id));
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, actor.id));
     await audit(tx, { actorId: actor.id, action: 'auth.2fa_disabled', targetType: 'user', targetId: actor.id });
+    await mailTwoFactorOff(tx, mail, actor.id);
   });
 }
 
@@ -158,15 +184,17 @@ export async function regenerateRecoveryCodes(db: Db, actor: Actor, code: string
   });
 }
 
-/** The superuser turns a user's 2FA off (a lost phone and lost codes). */
-export async function resetTwoFactor(db: Db, actor: Actor, userId: number): Promise<void> {
+/** The superuser turns a user's 2FA off (a lost phone and lost codes); the user is told by mail. */
+export async function resetTwoFactor(db: Db, actor: Actor, userId: number, mail: NoticeMail): Promise<void> {
   // As for other user changes: 404 for whom the actor may not see, 403 for whom they may.
   authorize(userId === actor.id || canListUsers(await loadActorProfile(db, actor)), canManageUsers(actor));
   await db.transaction(async (tx) => {
     await loadUser(tx, userId);
+    const had = await hasTwoFactor(tx, userId);
     await tx.delete(userTotp).where(eq(userTotp.userId, userId));
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
     await audit(tx, { actorId: actor.id, action: 'auth.2fa_reset', targetType: 'user', targetId: userId });
+    if (had) await mailTwoFactorOff(tx, mail, userId);
   });
 }
 

@@ -1,5 +1,6 @@
 /**
- * `account_mail`: a password-reset link, an invitation, a "2FA was turned off" notice. Queued
+ * `account_mail`: a password-reset link, an invitation (or its notice to an existing account), a
+ * "2FA was turned off" notice, a "new sign-in from a new device" notice. Queued
  * in the transaction of the change (server/src/services/account-mail.ts), so a failing SMTP
  * server is retried by graphile-worker and nothing is lost. The link arrives sealed under the
  * instance key. Without SMTP_URL the message and its link are logged at `warn` instead, so a
@@ -8,6 +9,7 @@
 import { z } from 'zod';
 import { instanceKey } from '../../../server/src/auth/secret-key.ts';
 import { unseal } from '../../../server/src/auth/totp.ts';
+import { ACCOUNT_MAIL_KINDS } from '../../../server/src/services/account-mail.ts';
 import { readBranding } from '../../../server/src/services/settings.ts';
 import { headerText, mailTransport, renderAccountMail } from '../mail.ts';
 import { defineTask } from '../task.ts';
@@ -15,7 +17,7 @@ import { defineTask } from '../task.ts';
 export const accountMail = defineTask(
   z
     .object({
-      kind: z.enum(['password_reset', 'invitation', 'two_factor_disabled']),
+      kind: z.enum(ACCOUNT_MAIL_KINDS),
       to: z.string().min(3),
       name: z.string(),
       sealed_link: z.string().nullable(),

@@ -7,6 +7,7 @@ import type { IssuedTokens } from '../../auth/sessions.ts';
 import type { AppEnv } from '../../deps.ts';
 import * as auth from '../../services/auth.ts';
 import * as sso from '../../services/sso.ts';
+import { hasTwoFactor, mustEnrol } from '../../services/two-factor.ts';
 import * as users from '../../services/users.ts';
 import { instanceKey } from '../../auth/secret-key.ts';
 import type {
@@ -23,7 +24,7 @@ import type {
 } from './auth.routes.ts';
 
 /** The browser's copy of the access token: HttpOnly, SameSite=Lax, `__Host-` on HTTPS. */
-function setSessionCookie(c: Context<AppEnv>, tokens: IssuedTokens) {
+export function setSessionCookie(c: Context<AppEnv>, tokens: IssuedTokens) {
   const { name, secure } = sessionCookie(c);
   setCookie(c, name, tokens.access, {
     httpOnly: true,
@@ -87,6 +88,7 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
     password: body.password,
     ...client(c),
     oidcOnly: config.OIDC_ONLY,
+    newDeviceMail: { key: await instanceKey(config, 'mail'), baseUrl: ownOrigin(c) },
   });
   if ('mfaToken' in result) {
     setDeviceCookie(c, result.device);
@@ -145,21 +147,31 @@ export const logoutAllHandler: RouteHandler<typeof logoutAll, AppEnv> = async (c
   return c.json({ status: 'logged_out' }, 200);
 };
 
-async function meBody(c: Context<AppEnv>, userId: number) {
-  const { db } = c.var.deps;
-  const [user, ties] = await Promise.all([users.loadUser(db, userId), users.userTies(db, userId)]);
-  return { ...users.serializeUser(user), ...ties };
+async function meBody(c: Context<AppEnv>, userId: number, sessionId: string) {
+  const { db, config } = c.var.deps;
+  const [user, ties, twoFactor] = await Promise.all([
+    users.loadUser(db, userId),
+    users.userTies(db, userId),
+    hasTwoFactor(db, userId),
+  ]);
+  const actor = { id: user.id, username: user.username, isSuperuser: user.isSuperuser };
+  return {
+    ...users.serializeUser(user),
+    ...ties,
+    two_factor: twoFactor,
+    mfa_setup_required: await mustEnrol(db, config, actor, sessionId),
+  };
 }
 
 export const meHandler: RouteHandler<typeof me, AppEnv> = async (c) => {
-  const { actor } = requireAuth(c);
-  return c.json(await meBody(c, actor.id), 200);
+  const { actor, sessionId } = requireAuth(c);
+  return c.json(await meBody(c, actor.id, sessionId), 200);
 };
 
 export const patchMeHandler: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
-  const { actor } = requireAuth(c);
+  const { actor, sessionId } = requireAuth(c);
   await users.updateProfile(c.var.deps.db, actor, c.req.valid('json'));
-  return c.json(await meBody(c, actor.id), 200);
+  return c.json(await meBody(c, actor.id, sessionId), 200);
 };
 
 export const changePasswordHandler: RouteHandler<typeof changePassword, AppEnv> = async (c) => {

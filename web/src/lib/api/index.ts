@@ -3,6 +3,7 @@
  * calls (one module per resource, as the server's `routes/<resource>/`), and the resource and
  * body types come along. Nothing in `api/` imports this file.
  */
+import { accountCalls } from './account.ts';
 import { activityCalls } from './activity.ts';
 import { attachmentCalls } from './attachments.ts';
 import { authCalls } from './auth.ts';
@@ -38,6 +39,8 @@ export type * from './replies.ts';
 export type * from './sso.ts';
 export { ssoLoginHref } from './sso.ts';
 export type * from './search.ts';
+export type * from './account.ts';
+export { auditQuery } from './account.ts';
 
 /**
  * The REST API over a given `fetch`: SvelteKit's in `load` (so server rendering forwards the
@@ -49,6 +52,7 @@ export function createApi(fetcher: Fetch) {
   const call = requester(fetcher);
   return {
     ...authCalls(call),
+    ...accountCalls(call),
     ...projectCalls(call),
     ...columnCalls(call),
     ...tagCalls(call),

@@ -14,6 +14,8 @@ export const load: LayoutLoad = async ({ fetch, url, untrack }) => {
     const me = await api.me();
     // Clients reach their portal and nothing else. Untracked: this load must not run again on
     // every navigation (the layout's `beforeNavigate` guards those).
+    // REQUIRE_2FA covers this account and it has no 2FA yet: nothing else answers until it enrols.
+    if (me.mfa_setup_required && untrack(() => url.pathname) !== '/account') redirect(307, '/account');
     if (isClient(me) && !untrack(() => clientMayOpen(url.pathname))) redirect(307, '/portal');
     return { me };
   } catch (error) {

@@ -7,6 +7,12 @@ export const load: PageLoad = async ({ fetch, parent }) => {
   const { me } = await parent();
   if (!me.is_superuser) error(403, 'Administration is for instance superusers only.');
   const api = createApi(fetch);
-  const [users, companies, contacts] = await Promise.all([api.users(), api.companies(), api.contacts()]);
-  return { users, companies: companies.results, contacts };
+  const [users, companies, contacts, invitations, projects] = await Promise.all([
+    api.users(),
+    api.companies(),
+    api.contacts(),
+    api.invitations(),
+    api.projects(),
+  ]);
+  return { users, companies: companies.results, contacts, invitations, projects: projects.results };
 };
