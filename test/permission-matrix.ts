@@ -222,6 +222,23 @@ async function freshChecklistItem(ctx: MatrixContext): Promise<number> {
   return expectStatus(res, 201, 'create checklist item').body.id;
 }
 
+/** A time entry by `superadmin` on company A's ticket (staff only; its author or an admin edits it). */
+async function freshTimeEntry(ctx: MatrixContext): Promise<number> {
+  const res = await ctx.t.post(`/tickets/${ctx.w.companyATicket}/time/`, { minutes: 5 }, asSuperadmin(ctx));
+  return expectStatus(res, 201, 'create time entry').body.id;
+}
+
+/** The project's only SLA target (any priority, any company), made afresh. */
+async function freshSlaTarget(ctx: MatrixContext): Promise<number> {
+  await ctx.t.sql`delete from sla_targets where project_id = ${ctx.w.projectId}`;
+  const res = await ctx.t.post(
+    `/projects/${ctx.w.projectId}/sla/`,
+    { first_response_minutes: 60, resolution_minutes: 600 },
+    asSuperadmin(ctx),
+  );
+  return expectStatus(res, 201, 'create SLA target').body.id;
+}
+
 /** A `relates` link from `user`'s ticket to a fresh ticket (visible to staff only). */
 async function freshRelation(ctx: MatrixContext): Promise<number> {
   const target = await freshTicket(ctx);
@@ -1010,6 +1027,91 @@ export const MATRIX: MatrixRow[] = [
     path: '/relations/{relation}/',
     setup: async (ctx) => ({ relation: await freshRelation(ctx) }),
     expect: [401, 404, 204, 204, 204, 403, 204, 404, 404, 404],
+  },
+  // --- time: staff only (company people: 404); workers log their own, admins correct anyone's ---
+  {
+    method: 'GET',
+    route: '/tickets/{id}/time',
+    path: '/tickets/{companyATicket}/time/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 404, 404, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/time',
+    path: '/tickets/{companyATicket}/time/',
+    body: () => ({ minutes: 5 }),
+    expect: [401, 404, 201, 201, 201, 403, 201, 404, 404, 404],
+  },
+  {
+    method: 'PATCH',
+    route: '/time-entries/{id}',
+    path: '/time-entries/{entry}/',
+    setup: async (ctx) => ({ entry: await freshTimeEntry(ctx) }),
+    body: () => ({ minutes: 6 }),
+    expect: [401, 404, 200, 200, 200, 403, 403, 404, 404, 404],
+  },
+  {
+    method: 'DELETE',
+    route: '/time-entries/{id}',
+    path: '/time-entries/{entry}/',
+    setup: async (ctx) => ({ entry: await freshTimeEntry(ctx) }),
+    expect: [401, 404, 204, 204, 204, 403, 403, 404, 404, 404],
+  },
+  {
+    method: 'GET',
+    route: '/timer',
+    path: '/timer/',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/timer/start',
+    path: '/tickets/{companyATicket}/timer/start/',
+    expect: [401, 404, 200, 200, 200, 403, 200, 404, 404, 404],
+  },
+  {
+    method: 'POST',
+    route: '/tickets/{id}/timer/stop',
+    path: '/tickets/{companyATicket}/timer/stop/',
+    expect: [401, 404, 200, 200, 200, 200, 200, 404, 404, 404],
+  },
+  {
+    method: 'GET',
+    route: '/projects/{id}/reports/time',
+    path: '/projects/{projectId}/reports/time/?month=2026-12',
+    expect: [401, 404, 200, 200, 200, 200, 403, 404, 404, 404],
+  },
+  // --- SLA settings: the project's superadmins ---
+  {
+    method: 'GET',
+    route: '/projects/{id}/sla',
+    path: '/projects/{projectId}/sla/',
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/projects/{id}/sla',
+    path: '/projects/{projectId}/sla/',
+    setup: async (ctx) => {
+      await ctx.t.sql`delete from sla_targets where project_id = ${ctx.w.projectId}`;
+      return {};
+    },
+    body: () => ({ first_response_minutes: 60, resolution_minutes: 600 }),
+    expect: [401, 404, 201, 201, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'DELETE',
+    route: '/sla/{id}',
+    path: '/sla/{target}/',
+    setup: async (ctx) => ({ target: await freshSlaTarget(ctx) }),
+    expect: [401, 404, 204, 204, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    method: 'PUT',
+    route: '/projects/{id}/business-hours',
+    path: '/projects/{projectId}/business-hours/',
+    body: () => ({ timezone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }),
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
   },
   // --- checklists: read with the ticket, changed by whoever may edit the ticket ---
   {

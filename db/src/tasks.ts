@@ -13,6 +13,8 @@ export const TASKS = {
   accountMail: 'account_mail',
   pollMailboxes: 'poll_mailboxes',
   mailChatMessage: 'mail_chat_message',
+  slaCheck: 'sla_check',
+  slaSweep: 'sla_sweep',
 } as const;
 
 /** A task identifier, as graphile-worker stores it in `task_identifier`. */

@@ -9,9 +9,9 @@ test('create a project: it opens its board with the default columns and is liste
   await page.getByRole('button', { name: 'New project' }).click();
   await page.getByLabel('Name').fill(name);
   // The key is suggested from the name's initials until one is typed.
-  await expect(page.getByLabel('Key')).toHaveValue(/^WR/);
+  await expect(page.getByLabel('Key', { exact: true })).toHaveValue(/^WR/);
   const key = `WR${String(Date.now()).slice(-6)}`;
-  await page.getByLabel('Key').fill(key);
+  await page.getByLabel('Key', { exact: true }).fill(key);
   await page.getByRole('button', { name: 'Create project' }).click();
 
   await expect(page).toHaveURL(/\/projects\/\d+$/);
@@ -30,7 +30,7 @@ test('a project key the server refuses shows its message and creates nothing', a
   await page.getByRole('button', { name: 'New project' }).click();
   await page.getByLabel('Name').fill('Duplicate key');
   const taken = await api.createProject('Key holder');
-  await page.getByLabel('Key').fill(taken.key);
+  await page.getByLabel('Key', { exact: true }).fill(taken.key);
   await page.getByRole('button', { name: 'Create project' }).click();
   await expect(page.getByRole('alert')).toBeVisible();
   await expect(page).toHaveURL(/\/$/);

@@ -69,6 +69,7 @@ const SENTENCES: Record<NotificationKind, string> = {
   chat: '{actor} wrote in the chat of {ticket}',
   done: '{actor} moved {ticket} to done',
   webhook_disabled: 'Laneway disabled {webhook}',
+  sla_breached: '{ticket} is past its SLA target',
 };
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value : null);

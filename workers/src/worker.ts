@@ -34,6 +34,8 @@ import { mailChatMessage } from './tasks/mail_chat_message.ts';
 import { notify } from './tasks/notify.ts';
 import { accountMail } from './tasks/account_mail.ts';
 import { POLL_JOB_KEY, pollMailboxes } from './tasks/poll_mailboxes.ts';
+import { slaCheck } from './tasks/sla_check.ts';
+import { slaSweep } from './tasks/sla_sweep.ts';
 import { closeMailTransports } from './mail.ts';
 
 /**
@@ -49,6 +51,8 @@ const TASK_FACTORIES = {
   [TASKS.accountMail]: accountMail,
   [TASKS.pollMailboxes]: pollMailboxes,
   [TASKS.mailChatMessage]: mailChatMessage,
+  [TASKS.slaCheck]: slaCheck,
+  [TASKS.slaSweep]: slaSweep,
 } satisfies Record<TaskName, TaskFactory>;
 
 export const crontabFile = fileURLToPath(new URL('../crontab', import.meta.url));

@@ -9,3 +9,5 @@ export * from './settings.ts';
 export * from './accounts.ts';
 export * from './mail.ts';
 export * from './sso.ts';
+export * from './time.ts';
+export * from './sla.ts';

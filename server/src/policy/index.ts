@@ -113,6 +113,17 @@ export const canDeleteTicket = (a: ProjectAccess) => has(a, ['superadmin']);
 export const canUseReplies = (a: ProjectAccess) => isStaff(a);
 export const canManageReplies = (a: ProjectAccess) => has(a, ['superadmin', 'admin']);
 
+/**
+ * Time tracking (SPEC §14) is staff business: company people never see it. Those who work
+ * tickets (not read-only managers) log their own time; superadmins and admins correct anyone's.
+ */
+export const canSeeTime = (a: ProjectAccess) => isStaff(a);
+export const canTrackTime = (a: ProjectAccess) => has(a, ['superadmin', 'admin', 'user']);
+export const canEditTimeEntry = (a: ProjectAccess, userId: number | null) =>
+  has(a, ['superadmin', 'admin']) || (canTrackTime(a) && userId === a.actorId);
+/** SLA targets and business hours are project settings (superadmins). */
+export const canManageSla = (a: ProjectAccess) => canManageProject(a);
+
 /** Everyone who can see a ticket can discuss it: comments, attachments, its chat room. */
 export const canDiscussTicket = (a: ProjectAccess, t: TicketFacts) => canSeeTicket(a, t);
 

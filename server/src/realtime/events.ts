@@ -18,8 +18,10 @@ import type { RelationChange } from '../schemas/relations.ts';
 import type { Field } from '../schemas/fields.ts';
 import type { Notification } from '../schemas/notifications.ts';
 import type { Member, Project, ProjectRole } from '../schemas/projects.ts';
+import type { SlaBreach } from '../schemas/sla.ts';
 import type { Tag } from '../schemas/tags.ts';
 import type { Ticket } from '../schemas/tickets.ts';
+import type { TimeEntryChange } from '../schemas/time.ts';
 
 /** A field's value before and after a change. */
 export type Changed = Record<string, [unknown, unknown]>;
@@ -101,6 +103,10 @@ export interface EventMap {
     payload: RelationChange;
     activity: { relation: number; kind: string; from: number; to: number };
   };
+  'time.entry_created': { payload: TimeEntryChange; activity: never };
+  'time.entry_updated': { payload: TimeEntryChange; activity: never };
+  'time.entry_deleted': { payload: TimeEntryChange; activity: never };
+  'ticket.sla_breached': { payload: SlaBreach; activity: never };
   'comment.created': { payload: CommentEvent; activity: { comment: number; parent: number | null; internal?: true } };
   'comment.updated': { payload: CommentEvent; activity: { comment: number; internal?: true } };
   'comment.deleted': {
@@ -200,6 +206,12 @@ export const EVENTS = {
   // Staff only: a relation names a ticket at the other end, which may be another company's.
   'relation.created': board('staff', 'Tickets linked'),
   'relation.deleted': board('staff', 'Tickets unlinked'),
+  // Staff only, and no activity row (company people read a ticket's activity): time is never theirs.
+  'time.entry_created': board('staff', 'Time logged'),
+  'time.entry_updated': board('staff', 'Time entry changed'),
+  'time.entry_deleted': board('staff', 'Time entry removed'),
+  // Company people see their tickets' SLA state on the card; the breach itself is staff news.
+  'ticket.sla_breached': board('staff', 'SLA breached'),
   // Company people follow their tickets' visible comments live; internal notes stay with staff.
   'comment.created': board('company', 'Comment added'),
   'comment.updated': board('company', 'Comment edited'),

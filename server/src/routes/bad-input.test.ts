@@ -69,6 +69,12 @@ beforeAll(async () => {
     { kind: 'relates', ticket: w.otherTicket },
     { token: w.tokens.admin },
   );
+  const entry = await t.post(`/tickets/${w.userTicket}/time/`, { minutes: 5 }, { token: w.tokens.user });
+  const target = await t.post(
+    `/projects/${w.projectId}/sla/`,
+    { first_response_minutes: 60, resolution_minutes: 600 },
+    { token: w.tokens.superadmin },
+  );
   const field = await t.post(
     `/projects/${w.projectId}/fields/`,
     { name: 'Junk target', type: 'select', options: [{ label: 'a' }] },
@@ -89,6 +95,8 @@ beforeAll(async () => {
     fields: field.status === 201 ? [field.body.id] : [],
     'checklist-items': item.status === 201 ? [item.body.id] : [],
     relations: relation.status === 201 ? [relation.body.id] : [],
+    'time-entries': entry.status === 201 ? [entry.body.id] : [],
+    sla: target.status === 201 ? [target.body.id] : [],
   };
 });
 afterAll(async () => {

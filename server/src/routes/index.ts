@@ -19,6 +19,8 @@ import { prioritiesRouter } from './priorities/priorities.index.ts';
 import { projectsRouter } from './projects/projects.index.ts';
 import { relationsRouter } from './relations/relations.index.ts';
 import { searchRouter } from './search/search.index.ts';
+import { slaRouter } from './sla/sla.index.ts';
+import { timeRouter } from './time/time.index.ts';
 import { settingsRouter } from './settings/settings.index.ts';
 import { tokensRouter } from './tokens/tokens.index.ts';
 import { sessionsRouter } from './sessions/sessions.index.ts';
@@ -46,6 +48,8 @@ export const apiRouters: AppRouter[] = [
   ticketsRouter,
   checklistsRouter,
   relationsRouter,
+  timeRouter,
+  slaRouter,
   commentsRouter,
   attachmentsRouter,
   activityRouter,

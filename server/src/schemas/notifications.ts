@@ -1,7 +1,15 @@
 import { z } from '@hono/zod-openapi';
 
 /** What a notification is about (SPEC §7 `notify`). */
-export const NOTIFICATION_KINDS = ['assigned', 'mentioned', 'commented', 'chat', 'done', 'webhook_disabled'] as const;
+export const NOTIFICATION_KINDS = [
+  'assigned',
+  'mentioned',
+  'commented',
+  'chat',
+  'done',
+  'webhook_disabled',
+  'sla_breached',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const NotificationSchema = z

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ChecklistProgressSchema } from './checklists.ts';
 import { FieldValueSchema } from './fields.ts';
+import { TicketSlaSchema } from './sla.ts';
 
 export const Status = z.enum(['todo', 'in_progress', 'done']);
 
@@ -31,6 +32,12 @@ export const TicketSchema = z
       .openapi({ description: 'Custom field values by field id; a field without a value is absent' }),
     checklist: ChecklistProgressSchema,
     blocked: z.boolean().openapi({ description: 'A ticket not yet done blocks this one' }),
+    sla: TicketSlaSchema.nullable().openapi({ description: 'SLA clocks; null when no target applied at creation' }),
+    time_spent: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'Minutes logged (single-ticket read, staff only; absent for company people)' }),
     source: z.enum(['web', 'email']).openapi({ description: '`email`: opened by a mail to a project mailbox' }),
     created_at: z.string(),
     updated_at: z.string(),

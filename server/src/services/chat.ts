@@ -19,6 +19,7 @@ import { recordEvent, roomTopic, topicSeq } from './changes.ts';
 import { notifyDiscussion } from './notifications.ts';
 import { enqueue } from './jobs.ts';
 import { transact } from './publish.ts';
+import { markFirstResponse } from './sla.ts';
 import { TASKS } from '@laneway/db/tasks';
 import { factsOf, requireTicket, serializeTicket, type TicketRecord } from './tickets.ts';
 
@@ -202,7 +203,11 @@ export async function sendMessage(
         body: message.body,
         ref: { room: room.id, message: message.id },
       });
-      if (staff) await mailToContact(tx, ticket, message.id);
+      if (staff) {
+        // The first staff word, in the app or mailed to the contact, answers the client (SLA §14).
+        await markFirstResponse(tx, ticket.id);
+        await mailToContact(tx, ticket, message.id);
+      }
     }
     return { message, created: true };
   });

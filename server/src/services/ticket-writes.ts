@@ -37,6 +37,7 @@ import { checkFieldValues, type FieldValuesInput } from './fields.ts';
 import { notifyAssigned } from './notifications.ts';
 import { requireProjectAccess } from './projects.ts';
 import { transact } from './publish.ts';
+import { startClocks } from './sla.ts';
 import {
   edgeKey,
   type ColumnRef,
@@ -170,7 +171,14 @@ async function insertTicket(
   const [row] = await tx
     .insert(tickets)
     .values({ ...values, projectId, number: seq!.n, ...place })
-    .returning({ id: tickets.id });
+    .returning({ id: tickets.id, createdAt: tickets.createdAt });
+  await startClocks(tx, {
+    id: row!.id,
+    projectId,
+    priorityId: values.priorityId ?? 2,
+    companyId: values.companyId ?? null,
+    createdAt: row!.createdAt,
+  });
   return row!.id;
 }
 

@@ -9,8 +9,9 @@ import { and, asc, desc, eq, getTableColumns, ilike, inArray, not, or, sql, type
 import type { Actor } from '../lib/actor.ts';
 import { notFound } from '../lib/errors.ts';
 import { containsPattern, pageWindow, parseOrdering, type PageParams } from '../lib/pagination.ts';
-import { canSeeTicket, type ProjectAccess, type ProjectRole, type TicketFacts } from '../policy/index.ts';
+import { canSeeTicket, isStaff, type ProjectAccess, type ProjectRole, type TicketFacts } from '../policy/index.ts';
 import { linkedCompaniesSql, roleSql, visibleTicketsSql } from '../policy/load.ts';
+import type { TicketSla } from '../schemas/sla.ts';
 import type { Ticket } from '../schemas/tickets.ts';
 import { fieldFilterSql, fieldOrderSql, fieldTextSearchSql } from './fields.ts';
 
@@ -26,6 +27,14 @@ const checklistSql = sql<{ done: number; total: number }>`(select jsonb_build_ob
 const blockedSql = sql<boolean>`exists (select 1 from ticket_relations r join tickets b on b.id = r.from_ticket_id
   where r.to_ticket_id = ${tickets.id} and r.kind = 'blocks' and b.status <> 'done')`;
 
+const iso = (column: string) => sql.raw(`to_char(s.${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+/** The ticket's SLA clocks (services/sla.ts), null when it was born under no target. */
+const slaSql = sql<TicketSla | null>`(select jsonb_build_object(
+  'first_response_due_at', ${iso('first_response_due_at')}, 'resolution_due_at', ${iso('resolution_due_at')},
+  'first_responded_at', ${iso('first_responded_at')},
+  'breached', s.first_response_breached_at is not null or s.resolution_breached_at is not null)
+  from ticket_sla s where s.ticket_id = ${tickets.id})`;
+
 /** Everything the API shows of a ticket, in one select. */
 export const ticketFields = {
   ...getTableColumns(tickets),
@@ -34,6 +43,7 @@ export const ticketFields = {
   tagIds: tagIdsSql,
   checklist: checklistSql,
   blocked: blockedSql,
+  sla: slaSql,
 };
 
 export type TicketRecord = typeof tickets.$inferSelect & {
@@ -42,6 +52,7 @@ export type TicketRecord = typeof tickets.$inferSelect & {
   tagIds: number[];
   checklist: { done: number; total: number };
   blocked: boolean;
+  sla: TicketSla | null;
 };
 
 export function serializeTicket(t: TicketRecord): Ticket {
@@ -69,6 +80,7 @@ export function serializeTicket(t: TicketRecord): Ticket {
     fields: t.fields as Ticket['fields'],
     checklist: t.checklist,
     blocked: t.blocked,
+    sla: t.sla,
     source: t.source,
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
@@ -150,12 +162,18 @@ export async function getTicketWithSeq(db: Executor, actor: Actor, id: number): 
       seq: sql<number>`coalesce((select s.seq from topic_seqs s where s.topic = 'project:' || ${tickets.projectId}), 0)`.mapWith(
         Number,
       ),
+      timeSpent:
+        sql<number>`(select coalesce(sum(e.minutes), 0) from time_entries e where e.ticket_id = ${tickets.id})`.mapWith(
+          Number,
+        ),
     })
     .from(tickets)
     .innerJoin(projects, eq(projects.id, tickets.projectId))
     .where(eq(tickets.id, id));
-  const { ticket } = visibleTicket(actor, row);
-  return { ...serializeTicket(ticket), seq: row!.seq };
+  const { ticket, access } = visibleTicket(actor, row);
+  // Time is staff business (SPEC §14): company people get no total at all.
+  const spent = isStaff(access) ? { time_spent: row!.timeSpent } : {};
+  return { ...serializeTicket(ticket), ...spent, seq: row!.seq };
 }
 
 export const TICKET_ORDERING = ['created_at', 'updated_at', 'priority_id', 'due_at', 'number'] as const;

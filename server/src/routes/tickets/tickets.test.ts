@@ -49,8 +49,10 @@ describe('create and read', () => {
     const got = await t.get(`/tickets/${res.body.id}`, { token: w.tokens.manager });
     expect(got.status).toBe(200);
     // The ticket as created, and the project topic's seq it was read at (its creation's event).
-    const { seq, ...ticket } = got.body;
+    // The single read adds the staff-only time total (SPEC §14), which no other payload carries.
+    const { seq, time_spent, ...ticket } = got.body;
     expect(ticket).toEqual(res.body);
+    expect(time_spent).toBe(0);
     const [{ latest }] = await t.sql<[{ latest: number }]>`
       select seq::int as latest from topic_seqs where topic = ${`project:${w.projectId}`}`;
     expect(seq).toBe(latest);

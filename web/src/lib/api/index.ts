@@ -18,6 +18,7 @@ import { mailboxCalls } from './mailboxes.ts';
 import { notificationCalls } from './notifications.ts';
 import { priorityCalls } from './priorities.ts';
 import { projectCalls } from './projects.ts';
+import { relationCalls } from './relations.ts';
 import { replyCalls } from './replies.ts';
 import { requester, type Fetch } from './request.ts';
 import { searchCalls } from './search.ts';
@@ -25,6 +26,7 @@ import { settingsCalls } from './settings.ts';
 import { ssoCalls } from './sso.ts';
 import { tagCalls } from './tags.ts';
 import { ticketCalls } from './tickets.ts';
+import { timeCalls } from './time.ts';
 import { userCalls } from './users.ts';
 import { webhookCalls } from './webhooks.ts';
 
@@ -41,6 +43,8 @@ export { ssoLoginHref } from './sso.ts';
 export type * from './search.ts';
 export type * from './account.ts';
 export { auditQuery } from './account.ts';
+export type * from './time.ts';
+export type * from './relations.ts';
 
 /**
  * The REST API over a given `fetch`: SvelteKit's in `load` (so server rendering forwards the
@@ -74,6 +78,8 @@ export function createApi(fetcher: Fetch) {
     ...replyCalls(call),
     ...ssoCalls(call),
     ...searchCalls(call),
+    ...timeCalls(call),
+    ...relationCalls(call),
   };
 }
 

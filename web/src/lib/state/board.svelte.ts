@@ -296,8 +296,23 @@ export class BoardState {
           found.column.tickets = found.column.tickets.with(found.index, { ...found.ticket, blocked: to_blocked });
         return;
       }
+      case 'ticket.sla_breached': {
+        // The card's SLA badge turns red; the ticket's version did not change.
+        const found = this.find(event.data.ticket);
+        const sla = found?.ticket.sla;
+        if (found && sla)
+          found.column.tickets = found.column.tickets.with(found.index, {
+            ...found.ticket,
+            sla: { ...sla, breached: true },
+          });
+        return;
+      }
       // Not shown on the board: the project's own settings and members (read with the page),
       // a ticket's comments and files, and other topics' events.
+      // Time is shown in the drawer only.
+      case 'time.entry_created':
+      case 'time.entry_updated':
+      case 'time.entry_deleted':
       case 'project.created':
       case 'project.updated':
       case 'member.added':

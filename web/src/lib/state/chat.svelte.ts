@@ -225,6 +225,10 @@ export class ChatRoomState {
       case 'checklist.item_deleted':
       case 'relation.created':
       case 'relation.deleted':
+      case 'time.entry_created':
+      case 'time.entry_updated':
+      case 'time.entry_deleted':
+      case 'ticket.sla_breached':
       case 'notification.created':
       case 'notification.read':
         return;

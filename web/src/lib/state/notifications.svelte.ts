@@ -138,6 +138,10 @@ export class NotificationsState {
       case 'checklist.item_deleted':
       case 'relation.created':
       case 'relation.deleted':
+      case 'time.entry_created':
+      case 'time.entry_updated':
+      case 'time.entry_deleted':
+      case 'ticket.sla_breached':
       case 'chat.message':
         return;
       default:

@@ -24,6 +24,7 @@ import type { RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
 import { unknownEvent, type EventMessage } from '#lib/realtime/protocol.ts';
 import { editScope, mayEditTicket } from '#lib/ticket-rules.ts';
 import type { Notices } from './notices.svelte.ts';
+import { TimeState } from './time.svelte.ts';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- SvelteKit declares App as a namespace
@@ -159,6 +160,8 @@ export class TicketState {
   #columns = $state.raw<Column[]>([]);
   #fields = $state.raw<Field[]>([]);
   #checklist = $state.raw<ChecklistItem[]>([]);
+  /** Bumped by every relation event of this ticket: the relations panel re-reads its list. */
+  #relationChanges = $state(0);
   #contacts = $state<Contact[]>([]);
   #uploads = $state<Upload[]>([]);
   #deleted = $state(false);
@@ -173,8 +176,11 @@ export class TicketState {
   readonly #api: Api;
   readonly #notices: Notices;
   readonly #me: () => Me | null;
+  /** The ticket's time, for staff (time_tracking; its panel loads it). */
+  readonly time: TimeState;
 
   constructor(data: TicketData, deps: { api: Api; notices: Notices; me: () => Me | null }) {
+    this.time = new TimeState(data.ticket.id, deps);
     this.#api = deps.api;
     this.#notices = deps.notices;
     this.#me = deps.me;
@@ -226,6 +232,11 @@ export class TicketState {
   get fields(): readonly Field[] {
     return this.#fields;
   }
+  /** How many relation events of this ticket arrived (the relations panel re-reads on a change). */
+  get relationChanges(): number {
+    return this.#relationChanges;
+  }
+
   /** The checklist in order. */
   get checklist(): readonly ChecklistItem[] {
     return this.#checklist;
@@ -310,7 +321,10 @@ export class TicketState {
   }
 
   #confirm(ticket: Ticket): void {
-    if (ticket.version >= this.#base.version) this.#base = ticket;
+    // Only the single-ticket read carries `time_spent` (staff): events and PATCH answers keep ours.
+    const spent = ticket.time_spent ?? this.#base.time_spent;
+    if (ticket.version >= this.#base.version)
+      this.#base = spent === undefined ? ticket : { ...ticket, time_spent: spent };
   }
 
   /**
@@ -449,8 +463,21 @@ export class TicketState {
       }
       case 'relation.created':
       case 'relation.deleted': {
-        const { to, to_blocked } = event.data;
+        const { from, to, to_blocked } = event.data;
         if (to === id) this.#base = { ...this.#base, blocked: to_blocked };
+        if (from === id || to === id) this.#relationChanges++;
+        return;
+      }
+      case 'time.entry_created':
+      case 'time.entry_updated':
+      case 'time.entry_deleted':
+        if (event.data.ticket !== id) return;
+        this.#base = { ...this.#base, time_spent: event.data.time_spent };
+        this.time.apply(event);
+        return;
+      case 'ticket.sla_breached': {
+        const sla = this.#base.sla;
+        if (event.data.ticket === id && sla) this.#base = { ...this.#base, sla: { ...sla, breached: true } };
         return;
       }
       // Not shown with a ticket: the project's settings and members (read with the ticket), and
