@@ -3,7 +3,7 @@ import { errors, Id, IdParam, json, jsonBody, QueryBool, StandardErrors } from '
 import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
 import { TICKET_ORDERING } from '../../services/tickets.ts';
 import { FieldValueSchema } from '../../schemas/fields.ts';
-import { Status, TicketSchema } from '../../schemas/tickets.ts';
+import { ResolvedTicketSchema, Status, TicketKeysParam, TicketSchema } from '../../schemas/tickets.ts';
 import { putRoute, withReadOnly } from '../compat.ts';
 
 const Title = z.string().trim().min(1).max(500);
@@ -90,6 +90,19 @@ export const createTicket = createRoute({
   summary: 'Create a ticket (staff except managers; company people for their own company)',
   request: { body: jsonBody(NewTicketBody) },
   responses: { 201: json(TicketSchema, 'Created'), ...errors(400, 401, 403, 404, 409) },
+});
+
+/** Registered before `/tickets/{id}`, which would otherwise take `resolve` for an id. */
+export const resolveTicketKeys = createRoute({
+  method: 'get',
+  path: '/tickets/resolve',
+  tags: ['tickets'],
+  summary: 'Which of these ticket keys name tickets the caller can see (for links in Markdown)',
+  description:
+    'Answers `{key, id, title}` for each key that names a ticket the caller may see, and leaves out the rest: ' +
+    'a key of a ticket the caller may not see and a key that names nothing are answered alike.',
+  request: { query: z.object({ keys: TicketKeysParam }) },
+  responses: { 200: json(z.array(ResolvedTicketSchema), 'The visible ones among the keys'), ...errors(400, 401) },
 });
 
 export const getTicket = createRoute({
