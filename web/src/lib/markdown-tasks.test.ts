@@ -41,6 +41,10 @@ describe('task lists in the source', () => {
       '- [ ] sibling',
     ].join('\n');
     expect(taskItems(source).map((t) => t.line)).toEqual([0, 1, 2, 3, 4]);
+    const root = document.createElement('div');
+    root.innerHTML = renderMarkdownWith(source)!.html;
+    const names = [...root.querySelectorAll('input')].map((b) => b.getAttribute('aria-label'));
+    expect(names).toEqual(['parent', 'child one', 'child two', 'grandchild', 'sibling']);
     expect(toggle(source, 3)).toBe(source.replace('1. [ ] grandchild', '1. [x] grandchild'));
     expect(toggle(source, 2)).toBe(source.replace('- [x] child two', '- [ ] child two'));
     expect(toggle(source, 4)).toBe(source.replace('- [ ] sibling', '- [x] sibling'));
@@ -117,6 +121,7 @@ describe('task lists in the source', () => {
     expect(inputs[0]!.disabled).toBe(true);
     expect(inputs[0]!.checked).toBe(true);
     expect(inputs[0]!.dataset['task']).toBe('0');
+    expect(inputs[0]!.getAttribute('aria-label')).toBe('done');
     expect(root.querySelector('span.task-abc-0-1, span[class^="task-"]')).toBeNull();
   });
 });

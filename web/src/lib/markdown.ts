@@ -144,7 +144,25 @@ function addCheckboxes(root: DocumentFragment, editable: boolean): void {
     box.defaultChecked = mark.checked;
     box.disabled = !editable;
     span.replaceWith(box);
+    box.setAttribute('aria-label', itemText(box));
   }
+}
+
+/** The words of the task a checkbox belongs to (its item's text before any nested list), for its name. */
+function itemText(box: HTMLInputElement): string {
+  const item = box.closest('li');
+  if (!item) return 'Task';
+  let text = '';
+  const walk = (node: Node): boolean => {
+    for (const child of node.childNodes) {
+      if (child.nodeName === 'UL' || child.nodeName === 'OL') return false;
+      if (child.nodeType === Node.TEXT_NODE) text += child.textContent;
+      else if (!walk(child)) return false;
+    }
+    return true;
+  };
+  walk(item);
+  return text.replace(/\s+/g, ' ').trim() || 'Task';
 }
 
 /** Finds ticket keys in the tree's text and links those `link` knows, with DOM calls only. */
