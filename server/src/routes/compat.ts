@@ -34,7 +34,7 @@ export function withReadOnly<B extends z.ZodObject>(
   name: string,
   ignored: readonly string[] = [],
 ) {
-  const readOnly = Object.keys(resource.shape).filter((key) => !(key in body.shape));
+  const readOnly = Object.keys(resource.shape).filter((key) => !(key in body.shape) && !ignored.includes(key));
   const extra = Object.fromEntries([
     ...readOnly.map((key) => [key, readOnlyField] as const),
     ...ignored.map((key) => [key, ignoredField] as const),

@@ -49,8 +49,18 @@ const TicketPatchBody = NewTicketBody.omit({ project: true, at: true })
   .strict();
 
 /** PATCH and PUT bodies also take the ticket's read-only fields when unchanged (DRF clients). */
-export const TicketPatch = withReadOnly(TicketPatchBody, TicketSchema, 'TicketPatch', ['seq']);
-export const TicketPut = withReadOnly(TicketPatchBody.required({ title: true }), TicketSchema, 'TicketPut', ['seq']);
+/**
+ * Ignored when sent back: `seq` (a read's stream position) and `time_spent` (staff only, computed on the
+ * single-ticket read and absent from the row a PATCH compares with, so it could never match).
+ */
+const IGNORED_ON_WRITE = ['seq', 'time_spent'];
+export const TicketPatch = withReadOnly(TicketPatchBody, TicketSchema, 'TicketPatch', IGNORED_ON_WRITE);
+export const TicketPut = withReadOnly(
+  TicketPatchBody.required({ title: true }),
+  TicketSchema,
+  'TicketPut',
+  IGNORED_ON_WRITE,
+);
 
 export const listTickets = createRoute({
   method: 'get',
