@@ -882,6 +882,13 @@ export const MATRIX: MatrixRow[] = [
     expect: [401, 404, 201, 201, 201, 403, 201, 201, 201, 403],
   },
   {
+    // Everyone signed in may ask; the answer names only the tickets they may see (resolve.test.ts).
+    method: 'GET',
+    route: '/tickets/resolve',
+    path: '/tickets/resolve/?keys=OPS-1,OPS-2,NOPE-9',
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
     method: 'GET',
     route: '/tickets/{id}',
     path: '/tickets/{userTicket}/',

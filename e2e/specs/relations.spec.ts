@@ -15,4 +15,12 @@ test('link a ticket as blocking another in the drawer: the other card shows Bloc
   await expect(
     page.getByTestId('card').filter({ hasText: 'Restart the server' }).getByTestId('card-blocked'),
   ).toBeVisible();
+  // Not only live: the board as loaded shows it too, and the blocker's card does not.
+  await openBoard(page, board.project.id);
+  await expect(
+    page.getByTestId('card').filter({ hasText: 'Restart the server' }).getByTestId('card-blocked'),
+  ).toBeVisible();
+  await expect(page.getByTestId('card').filter({ hasText: 'Order a new fan' }).getByTestId('card-blocked')).toHaveCount(
+    0,
+  );
 });

@@ -740,6 +740,15 @@ describe('bad input: fixed cases', () => {
     expect(failures).toEqual([]);
   });
 
+  it('ticket keys to resolve: a malformed key or more than 100 is a 400', async () => {
+    const tooMany = Array.from({ length: 101 }, (_, i) => `OPS-${i + 1}`).join(',');
+    for (const keys of ['OPS-1,ops-2', 'OPS-1%00', 'OPS--1', 'A-1', `${'X'.repeat(11)}-1`, 'OPS-1234567890', tooMany]) {
+      const res = await t.get(`/tickets/resolve/?keys=${keys}`, { token: w.tokens.user });
+      expect(res.status, keys.slice(0, 40)).toBe(400);
+      expect(isErrorEnvelope(res.body)).toBe(true);
+    }
+  });
+
   it('an unknown route is a 404 in the envelope', async () => {
     const res = await t.get('/no-such-thing/%00/', { token: w.tokens.user });
     expect(res.status).toBe(404);

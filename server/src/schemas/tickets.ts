@@ -45,3 +45,36 @@ export const TicketSchema = z
   .openapi('Ticket');
 
 export type Ticket = z.infer<typeof TicketSchema>;
+
+/**
+ * A ticket's key as people write it: the project's key (2-10 capitals or digits, a capital
+ * first, as projects.routes.ts stores it) and the ticket's number. The web app's Markdown
+ * linker looks for the same shape (web/src/lib/markdown.ts).
+ */
+export const TICKET_KEY = /^([A-Z][A-Z0-9]{1,9})-([1-9][0-9]{0,8})$/;
+
+/** At most this many keys in one resolve request: a long page asks in several. */
+export const MAX_RESOLVE_KEYS = 100;
+
+/** `?keys=OPS-1,SD-4`: distinct, well-formed keys (a malformed one or too many is a 400). */
+export const TicketKeysParam = z
+  .string()
+  .max(MAX_RESOLVE_KEYS * 21)
+  .transform((text) => [...new Set(text.split(',').map((k) => k.trim()))])
+  .pipe(
+    z
+      .array(z.string().regex(TICKET_KEY, 'A ticket key such as OPS-12'))
+      .min(1)
+      .max(MAX_RESOLVE_KEYS, `At most ${MAX_RESOLVE_KEYS} keys`),
+  )
+  .openapi({
+    type: 'string',
+    description: `Comma-separated ticket keys, at most ${MAX_RESOLVE_KEYS}`,
+    example: 'OPS-1,SD-4',
+  });
+
+/** A key the caller may see, and the ticket it names. */
+export const ResolvedTicketSchema = z
+  .object({ key: z.string(), id: z.number().int(), title: z.string() })
+  .openapi('ResolvedTicketKey');
+export type ResolvedTicket = z.infer<typeof ResolvedTicketSchema>;

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // DOMPurify needs a DOM; jsdom is the one its documentation names for Node.
 import { describe, expect, it } from 'vitest';
-import { mentionsIn, renderMarkdown } from './markdown.ts';
+import { mentionsIn, renderMarkdown, renderMarkdownWith, type TicketLink } from './markdown.ts';
 
 /** The rendered HTML parsed back into a DOM, to check what an attacker's text became. */
 function render(source: string): HTMLElement {
@@ -72,5 +72,59 @@ describe('renderMarkdown', () => {
 describe('mentionsIn', () => {
   it('lists each mentioned username once, without trailing punctuation', () => {
     expect(mentionsIn('@ada and @bob. @ada again, not x@y.z')).toEqual(['ada', 'bob']);
+  });
+});
+
+describe('ticket keys', () => {
+  const visible: Record<string, TicketLink> = {
+    'OPS-1': { href: '/tickets/7', title: 'Printer <b>jams</b>' },
+    'SD-44': { href: '/portal/tickets/9', title: 'VPN' },
+  };
+  const link = (key: string) => visible[key] ?? null;
+
+  function linked(source: string) {
+    const rendered = renderMarkdownWith(source, { link })!;
+    const root = document.createElement('div');
+    root.innerHTML = rendered.html;
+    return { root, keys: rendered.keys };
+  }
+
+  it('links keys the reader may see, with the title as text, and leaves the others plain', () => {
+    const { root, keys } = linked('See OPS-1, SD-44 and HR-3 (ops-1 is not a key). **OPS-1**!');
+    expect(keys).toEqual(['OPS-1', 'SD-44', 'HR-3']);
+    const anchors = [...root.querySelectorAll('a.ticket-key')];
+    expect(anchors.map((a) => [a.textContent, a.getAttribute('href')])).toEqual([
+      ['OPS-1', '/tickets/7'],
+      ['SD-44', '/portal/tickets/9'],
+      ['OPS-1', '/tickets/7'],
+    ]);
+    // The title is an attribute value, never markup; internal links open in place.
+    expect(anchors[0]!.getAttribute('title')).toBe('Printer <b>jams</b>');
+    expect(root.querySelector('b')).toBeNull();
+    expect(anchors[0]!.hasAttribute('target')).toBe(false);
+    expect(root.textContent).toContain('HR-3');
+    expect(root.querySelectorAll('a')).toHaveLength(3);
+  });
+
+  it('never links inside code, code blocks or existing links, nor inside words and paths', () => {
+    const { root, keys } = linked(
+      '`OPS-1`\n\n```\nOPS-1\n```\n\n[OPS-1 here](https://example.com/x) <https://example.com/OPS-1> ' +
+        'xOPS-1 /OPS-1 OPS-1x OPS-1-2 OPS-01 a@OPS-1',
+    );
+    expect(keys).toEqual([]);
+    expect(root.querySelectorAll('a.ticket-key')).toHaveLength(0);
+    expect(root.querySelector('code')!.textContent).toBe('OPS-1');
+  });
+
+  it('answers the keys even before they are known, and shows them as text meanwhile', () => {
+    const rendered = renderMarkdownWith('Blocked by OPS-1 and SD-44.')!;
+    expect(rendered.keys).toEqual(['OPS-1', 'SD-44']);
+    expect(rendered.html).not.toContain('<a');
+  });
+
+  it('keeps an author-written anchor with a ticket-key class from getting the class', () => {
+    const { root } = linked('<a class="ticket-key" href="/tickets/666">OPS-1</a>');
+    expect(root.querySelector('a')!.hasAttribute('class')).toBe(false);
+    expect(root.querySelector('a')!.getAttribute('href')).toBe('/tickets/666');
   });
 });

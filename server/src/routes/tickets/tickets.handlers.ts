@@ -6,6 +6,7 @@ import { pageEnvelope } from '../../lib/pagination.ts';
 import { fieldParams } from '../../services/fields.ts';
 import * as moves from '../../services/ticket-moves.ts';
 import * as writes from '../../services/ticket-writes.ts';
+import { resolveTicketKeys as resolveKeys } from '../../services/ticket-keys.ts';
 import * as tickets from '../../services/tickets.ts';
 import { dropUnchanged } from '../compat.ts';
 import * as r from './tickets.routes.ts';
@@ -24,6 +25,11 @@ export const listTickets: RouteHandler<typeof r.listTickets, AppEnv> = async (c)
 export const createTicket: RouteHandler<typeof r.createTicket, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
   return c.json(await writes.createTicket(c.var.deps.db, actor, c.req.valid('json')), 201);
+};
+
+export const resolveTicketKeys: RouteHandler<typeof r.resolveTicketKeys, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  return c.json(await resolveKeys(c.var.deps.db, actor, c.req.valid('query').keys), 200);
 };
 
 export const getTicket: RouteHandler<typeof r.getTicket, AppEnv> = async (c) => {

@@ -5,6 +5,7 @@ import * as r from './tickets.routes.ts';
 export const ticketsRouter = createRouter()
   .openapi(r.listTickets, h.listTickets)
   .openapi(r.createTicket, h.createTicket)
+  .openapi(r.resolveTicketKeys, h.resolveTicketKeys)
   .openapi(r.getTicket, h.getTicket)
   .openapi(r.patchTicket, h.patchTicket)
   .openapi(r.putTicket, h.putTicket)

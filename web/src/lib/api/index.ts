@@ -32,7 +32,7 @@ import { webhookCalls } from './webhooks.ts';
 
 export { ApiError } from './request.ts';
 export { uploadAttachment } from './attachments.ts';
-export type { TicketQuery } from './tickets.ts';
+export type { ResolvedTicket, TicketQuery } from './tickets.ts';
 export type * from './types.ts';
 export type * from './fields.ts';
 export type * from './checklists.ts';

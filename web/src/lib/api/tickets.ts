@@ -1,5 +1,10 @@
 import { query, type Call } from './request.ts';
+import type { z } from 'zod';
+import type { ResolvedTicketSchema } from '../../../../server/src/schemas/tickets.ts';
 import type { MoveBody, NewTicket, Page, Ticket, TicketPatch } from './types.ts';
+
+/** A ticket key the caller may see, and the ticket it names. */
+export type ResolvedTicket = z.infer<typeof ResolvedTicketSchema>;
 
 /** The list filters of `GET /tickets/`, `ordering`, `page` and `page_size` (SPEC §5). */
 export type TicketQuery = Record<string, string | number | boolean | null | undefined>;
@@ -24,5 +29,8 @@ export function ticketCalls(call: Call) {
     createTicket: (body: NewTicket) => call<Ticket>('POST', '/tickets/', body),
     patchTicket: (id: number, body: TicketPatch) => call<Ticket>('PATCH', `/tickets/${id}/`, body),
     moveTicket: (id: number, body: MoveBody) => call<Ticket>('POST', `/tickets/${id}/move/`, body),
+    /** Which of these keys (at most 100) name tickets the caller may see; the others are left out. */
+    resolveTicketKeys: (keys: readonly string[]) =>
+      call<ResolvedTicket[]>('GET', `/tickets/resolve/${query({ keys: keys.join(',') })}`),
   };
 }

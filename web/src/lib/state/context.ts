@@ -3,6 +3,7 @@ import type { RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
 import type { Notices } from './notices.svelte.ts';
 import type { NotificationsState } from './notifications.svelte.ts';
 import type { Session } from './session.svelte.ts';
+import type { TicketLinks } from './ticket-links.svelte.ts';
 
 /**
  * Typed contexts for the app's state. Each holder is created by a layout and handed down, so
@@ -14,3 +15,5 @@ export const [getSession, setSession] = createContext<Session>();
 export const [getRealtime, setRealtime] = createContext<{ readonly connection: RealtimeConnection | null }>();
 /** The signed-in user's notifications (unread count and newest), created by the app layout. */
 export const [getNotifications, setNotifications] = createContext<NotificationsState>();
+/** Which ticket keys in Markdown the user may open, resolved once per page (app layout). */
+export const [getTicketLinks, setTicketLinks, hasTicketLinks] = createContext<TicketLinks>();
