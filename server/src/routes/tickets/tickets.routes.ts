@@ -3,7 +3,7 @@ import { errors, Id, IdParam, json, jsonBody, QueryBool, StandardErrors } from '
 import { orderingParam, PageQuery, paginated, searchParam } from '../../lib/pagination.ts';
 import { TICKET_ORDERING } from '../../services/tickets.ts';
 import { FieldValueSchema } from '../../schemas/fields.ts';
-import { Status, TicketSchema } from '../../schemas/tickets.ts';
+import { ResolvedTicketSchema, Status, TicketKeysParam, TicketSchema } from '../../schemas/tickets.ts';
 import { putRoute, withReadOnly } from '../compat.ts';
 
 const Title = z.string().trim().min(1).max(500);
@@ -50,16 +50,16 @@ const TicketPatchBody = NewTicketBody.omit({ project: true, at: true })
 
 /**
  * PATCH and PUT bodies also take the ticket's read-only fields when unchanged (DRF clients).
- * `seq` belongs to the read and `time_spent` is a total that moves with every time entry: both
- * are ignored rather than compared, or a client's fetched copy would go stale without an edit.
+ * Ignored when sent back: `seq` (a read's stream position) and `time_spent` (staff only, computed on the
+ * single-ticket read and absent from the row a PATCH compares with, so it could never match).
  */
-const READ_ONLY_IGNORED = ['seq', 'time_spent'];
-export const TicketPatch = withReadOnly(TicketPatchBody, TicketSchema, 'TicketPatch', READ_ONLY_IGNORED);
+const IGNORED_ON_WRITE = ['seq', 'time_spent'];
+export const TicketPatch = withReadOnly(TicketPatchBody, TicketSchema, 'TicketPatch', IGNORED_ON_WRITE);
 export const TicketPut = withReadOnly(
   TicketPatchBody.required({ title: true }),
   TicketSchema,
   'TicketPut',
-  READ_ONLY_IGNORED,
+  IGNORED_ON_WRITE,
 );
 
 export const listTickets = createRoute({
@@ -100,6 +100,19 @@ export const createTicket = createRoute({
   summary: 'Create a ticket (staff except managers; company people for their own company)',
   request: { body: jsonBody(NewTicketBody) },
   responses: { 201: json(TicketSchema, 'Created'), ...errors(400, 401, 403, 404, 409) },
+});
+
+/** Registered before `/tickets/{id}`, which would otherwise take `resolve` for an id. */
+export const resolveTicketKeys = createRoute({
+  method: 'get',
+  path: '/tickets/resolve',
+  tags: ['tickets'],
+  summary: 'Which of these ticket keys name tickets the caller can see (for links in Markdown)',
+  description:
+    'Answers `{key, id, title}` for each key that names a ticket the caller may see, and leaves out the rest: ' +
+    'a key of a ticket the caller may not see and a key that names nothing are answered alike.',
+  request: { query: z.object({ keys: TicketKeysParam }) },
+  responses: { 200: json(z.array(ResolvedTicketSchema), 'The visible ones among the keys'), ...errors(400, 401) },
 });
 
 export const getTicket = createRoute({
