@@ -574,6 +574,8 @@ export async function restoreBackup(options: RestoreOptions): Promise<{ manifest
       await rename(path.join(staging, UPLOADS, file), target);
     }
 
+    // Jobs a worker held at backup time are released by the new worker, as those of any worker
+    // whose heartbeat went stale (workers/src/worker.ts): the heartbeats are in the dump too.
     await migrateDatabase(options.url);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     options.log(

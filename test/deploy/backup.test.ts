@@ -11,11 +11,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, openSync, closeSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import { Logger, runMigrations } from 'graphile-worker';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../db/src/seed.ts';
@@ -317,6 +320,49 @@ describe('entrypoint.sh restore', () => {
     expect(forced.code, forced.output).toBe(0);
     expect(await snapshot(restored.url)).toEqual(expected);
     expect(forced.output).toContain('(3 of them replaced a file of the same name)');
+  }, 90_000);
+
+  it("restores an older version's backup, then applies this build's newer migrations", async () => {
+    // The database of the build before the last migration: this journal without its last entry.
+    const migrations = path.join(work, 'older-migrations');
+    await cp(path.join(root, 'db/migrations'), migrations, { recursive: true });
+    const journalFile = path.join(migrations, 'meta/_journal.json');
+    const older = JSON.parse(await readFile(journalFile, 'utf8'));
+    older.entries.pop();
+    await writeFile(journalFile, JSON.stringify(older));
+    const old = await target();
+    await runMigrations({ connectionString: old.url, logger: new Logger(() => () => {}) });
+    await withSql(old.url, async (sql) => {
+      await migrate(drizzle(sql), { migrationsFolder: migrations });
+      // A job waiting in the queue, and the heartbeat of the worker that holds it.
+      await sql`select graphile_worker.add_job('backup_test_task', '{}'::json)`;
+      await sql`update graphile_worker._private_jobs set locked_by = 'old-worker', locked_at = now()`;
+      await sql`insert into worker_heartbeats (id, worker_ids) values ('old-process', '{old-worker}')`;
+    });
+    const oldArchive = path.join(work, 'older.tar');
+    const backup = await entrypoint(['backup', oldArchive], envFor(old.url, old.dataDir));
+    expect(backup.code, backup.output).toBe(0);
+    expect(backup.output).toContain(`the database at ${journal.at(-2)!.tag}`);
+
+    const fresh = await target();
+    const run = await entrypoint(['restore', oldArchive], envFor(fresh.url, fresh.dataDir));
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain(`the database at ${journal.at(-2)!.tag} (then 1 newer migration(s) applied)`);
+    // The same schema as a database migrated by this build.
+    const { rows: _rows, sequences: _sequences, ...schema } = await snapshot(fresh.url);
+    const { rows: _r, sequences: _s, ...current } = expected;
+    expect(schema).toEqual(current);
+    const state = await withSql(fresh.url, async (sql) => ({
+      migrations: (await sql`select count(*)::int as n from drizzle.__drizzle_migrations`)[0]!.n,
+      jobs: await sql`select task_identifier, locked_by from graphile_worker.jobs`,
+      heartbeats: await sql`select id, worker_ids from worker_heartbeats`,
+    }));
+    // Kept: the new worker releases that job once the restored heartbeat is stale.
+    expect(state).toEqual({
+      migrations: journal.length,
+      jobs: [{ task_identifier: 'backup_test_task', locked_by: 'old-worker' }],
+      heartbeats: [{ id: 'old-process', worker_ids: ['old-worker'] }],
+    });
   }, 90_000);
 
   it('refuses a backup from a newer schema than this build knows, saying what to do, and changes nothing', async () => {
