@@ -21,6 +21,8 @@
 # and the worker are exec'd: they become this process and receive SIGTERM themselves.
 set -eu
 
+# Relative FILEs of backup and restore are the caller's; everything else runs from here.
+LANEWAY_CALLER_DIR=$(pwd)
 cd "$(dirname "$0")"
 
 log() { printf 'entrypoint: %s\n' "$*"; }
@@ -112,7 +114,10 @@ database=$(check_config) || exit 1
 
 # No migrations first: a backup takes the database as it is, and restore needs it empty.
 case $command in
-  backup | restore) exec node db/src/backup-cli.ts "$command" "$@" 1>&3 3>&- ;;
+  backup | restore)
+    export LANEWAY_CALLER_DIR
+    exec node db/src/backup-cli.ts "$command" "$@" 1>&3 3>&-
+    ;;
 esac
 
 node db/src/migrate-cli.ts || exit 1

@@ -61,13 +61,20 @@ async function main(): Promise<void> {
   }
 
   const env = process.env;
+  // entrypoint.sh runs this from its own folder: a relative FILE is the caller's.
+  const callerPath = (p: string) => (p === '-' ? p : path.resolve(env.LANEWAY_CALLER_DIR || '.', p));
   const uploadDir = env.UPLOAD_DIR || `${dataDirFromEnv(env)}/uploads`;
   const database = await openDatabase(env, log);
   try {
     if (command === 'backup') {
-      await createBackup({ url: database.url, uploadDir, output: file ?? defaultFile(), log });
+      await createBackup({
+        url: database.url,
+        uploadDir,
+        output: file === undefined ? defaultFile() : callerPath(file),
+        log,
+      });
     } else {
-      await restoreBackup({ url: database.url, uploadDir, input: file!, force: parsed.values.force, log });
+      await restoreBackup({ url: database.url, uploadDir, input: callerPath(file!), force: parsed.values.force, log });
     }
   } finally {
     await database.close();

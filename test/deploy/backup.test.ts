@@ -134,12 +134,12 @@ async function target(): Promise<{ url: string; dataDir: string; uploads: string
 function entrypointWithFiles(
   args: string[],
   env: Record<string, string>,
-  io: { stdin?: string; stdout?: string },
+  io: { stdin?: string; stdout?: string; cwd?: string },
 ): Promise<{ code: number | null; stderr: string }> {
   const stdin = io.stdin ? openSync(io.stdin, 'r') : 'ignore';
   const stdout = io.stdout ? openSync(io.stdout, 'w') : 'ignore';
   const child = spawn(path.join(root, 'entrypoint.sh'), args, {
-    cwd: '/',
+    cwd: io.cwd ?? '/',
     env: { HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
     stdio: [stdin, stdout, 'pipe'],
   });
@@ -240,6 +240,16 @@ describe('entrypoint.sh backup', () => {
     });
     expect(manifest.uploads.bytes).toBe(200_000 + Buffer.byteLength('Grüße aus der Werkstatt\n') + 6);
   });
+
+  it("takes a relative FILE as the caller's, not entrypoint.sh's folder", async () => {
+    const run = await entrypointWithFiles(['backup', 'relative.tar'], envFor(source.url, source.dataDir), {
+      cwd: work,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`Backed up ${path.join(work, 'relative.tar')} in`);
+    expect(existsSync(path.join(work, 'relative.tar'))).toBe(true);
+    expect(existsSync(path.join(root, 'relative.tar'))).toBe(false);
+  }, 60_000);
 
   it('names the attachments whose files are not there, and refuses when the uploads folder is missing', async () => {
     const partial = await mkdtemp(path.join(work, 'partial-'));
