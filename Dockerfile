@@ -25,6 +25,8 @@ COPY workers/package.json workers/
 COPY web/package.json web/
 COPY e2e/package.json e2e/
 COPY bench/package.json bench/
+# The root postinstall applies these to node_modules (patch-package; decision 0053).
+COPY patches patches/
 
 # --- deps: every dependency (dev ones too), for the type check and the web build ---------------
 FROM manifests AS deps
@@ -67,6 +69,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Owned by root and read-only to the app's user; only /data (uploads, backups) is writable.
 COPY --from=prod-deps /app ./
+# prod-deps installs without scripts, so the patched driver comes from deps (decision 0053).
+COPY --from=deps /app/node_modules/postgres node_modules/postgres
 COPY --chmod=755 entrypoint.sh ./
 COPY db db
 COPY server server

@@ -37,8 +37,9 @@ export interface TestApp {
 }
 
 /**
- * A Laneway app on a fresh clone of the migrated template database. Requests go through the
- * real middleware and a real PostgreSQL, in process.
+ * A Laneway app on a fresh clone of the migrated template database (or on `env.DATABASE_URL`,
+ * already migrated, which it leaves as it is). Requests go through the real middleware and a
+ * real PostgreSQL, in process.
  *
  * @example const t = await createTestApp(); const res = await t.get('/priorities/');
  */
@@ -47,7 +48,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const name = `lwt_${template.slice(12)}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = postgres(adminUrl(), { max: 1, onnotice: () => {} });
   // Cloning needs the template to have no connections; retry briefly if a sibling holds one.
-  for (let attempt = 0; ; attempt++) {
+  // A test that brings its own migrated database (env.DATABASE_URL) gets no clone.
+  for (let attempt = 0; !env.DATABASE_URL; attempt++) {
     try {
       await admin.unsafe(`create database "${name}" template "${template}"`);
       break;
@@ -105,7 +107,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     del: (p, o) => request('DELETE', p, o),
     async close() {
       await runtime.close();
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      if (!env.DATABASE_URL) await admin.unsafe(`drop database if exists "${name}" with (force)`);
       await admin.end();
       await rm(dataDir, { recursive: true, force: true });
     },

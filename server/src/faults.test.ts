@@ -2,10 +2,7 @@
  * Issue 14 deliverable 5, faults the server must ride out: a full disk under UPLOAD_DIR (507,
  * no partial file), on a 1 MB tmpfs this test mounts (the tests run as root) and unmounts.
  *
- * PostgreSQL unreachable under load is not here yet: cut through a TCP proxy, the server
- * answers 503 and recovers, but postgres.js 3.4.9 then throws from a deferred write on the
- * closed socket (`nextWrite`, porsager/postgres#1154 and #1208, fixes #1209 unmerged), an
- * uncaught exception that ends the process. See the hardening branch's report.
+ * PostgreSQL restarted under load is in faults-postgres.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';

@@ -256,6 +256,21 @@ describe('Dockerfile and .dockerignore', () => {
     expect(runtime.indexOf('postgresql-client-')).toBeLessThan(runtime.indexOf('USER node'));
   });
 
+  it('ships the patched postgres.js (decision 0053) in the image, for the version the lockfile pins', async () => {
+    const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    // deps runs the root postinstall (patch-package) with the patches present; prod-deps runs none.
+    expect(dockerfile).toMatch(/^COPY patches patches\/$/m);
+    expect(runtime).toContain('COPY --from=deps /app/node_modules/postgres node_modules/postgres');
+    const lock = JSON.parse(await readFile(path.join(root, 'package-lock.json'), 'utf8'));
+    const patch = await readFile(
+      path.join(root, `patches/postgres+${lock.packages['node_modules/postgres'].version}.patch`),
+      'utf8',
+    );
+    expect(patch).toContain('node_modules/postgres/src/connection.js');
+    expect(patch).toContain('node_modules/postgres/cjs/src/connection.js');
+  });
+
   it('keeps secrets, dependencies and local data out of the build context', async () => {
     const lines = (await readFile(path.join(root, '.dockerignore'), 'utf8')).split('\n');
     for (const line of ['.git', '**/node_modules', '.data', '.env', '.env.*', '!.env.example', 'test-results']) {

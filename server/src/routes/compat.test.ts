@@ -26,7 +26,7 @@ describe('PATCH with read-only fields', () => {
         token: w.tokens.admin,
       },
     );
-    expect(res.status).toBe(200);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ id: w.otherTicket, title: 'Renamed by an old client', key: fetched.key });
     expect(res.body.version).toBe(fetched.version + 1);
   });

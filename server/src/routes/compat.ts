@@ -22,7 +22,7 @@ const readOnlyField = z
 const ignoredField = z
   .unknown()
   .optional()
-  .openapi({ description: 'Part of the read, not of the resource (such as `seq`): ignored' });
+  .openapi({ description: 'Part of the read, not of the resource (such as `seq`), or a running total: ignored' });
 
 /**
  * `body` (a strict write schema) widened with every field of `resource` it lacks, as optional
@@ -34,7 +34,7 @@ export function withReadOnly<B extends z.ZodObject>(
   name: string,
   ignored: readonly string[] = [],
 ) {
-  const readOnly = Object.keys(resource.shape).filter((key) => !(key in body.shape));
+  const readOnly = Object.keys(resource.shape).filter((key) => !(key in body.shape) && !ignored.includes(key));
   const extra = Object.fromEntries([
     ...readOnly.map((key) => [key, readOnlyField] as const),
     ...ignored.map((key) => [key, ignoredField] as const),

@@ -48,9 +48,19 @@ const TicketPatchBody = NewTicketBody.omit({ project: true, at: true })
   })
   .strict();
 
-/** PATCH and PUT bodies also take the ticket's read-only fields when unchanged (DRF clients). */
-export const TicketPatch = withReadOnly(TicketPatchBody, TicketSchema, 'TicketPatch', ['seq']);
-export const TicketPut = withReadOnly(TicketPatchBody.required({ title: true }), TicketSchema, 'TicketPut', ['seq']);
+/**
+ * PATCH and PUT bodies also take the ticket's read-only fields when unchanged (DRF clients).
+ * `seq` belongs to the read and `time_spent` is a total that moves with every time entry: both
+ * are ignored rather than compared, or a client's fetched copy would go stale without an edit.
+ */
+const READ_ONLY_IGNORED = ['seq', 'time_spent'];
+export const TicketPatch = withReadOnly(TicketPatchBody, TicketSchema, 'TicketPatch', READ_ONLY_IGNORED);
+export const TicketPut = withReadOnly(
+  TicketPatchBody.required({ title: true }),
+  TicketSchema,
+  'TicketPut',
+  READ_ONLY_IGNORED,
+);
 
 export const listTickets = createRoute({
   method: 'get',
