@@ -5,8 +5,15 @@
 #   docker build -t laneway .
 #   docker run --rm -e DATABASE_URL=postgres://… -p 3000:3000 laneway            # the server
 #   docker run --rm -e DATABASE_URL=postgres://… laneway worker                   # the worker
+#   docker run --rm -e DATABASE_URL=postgres://… laneway backup - > laneway.tar   # docs/backup.md
 
 ARG NODE_IMAGE=node:24-slim
+# PostgreSQL's major version, that of compose.yaml's `postgres:` image (a test keeps them equal):
+# the runtime's pg_dump and pg_restore (entrypoint.sh backup|restore) must be of it or newer.
+ARG PG_MAJOR=18
+
+# --- postgres-apt: the PostgreSQL project's Debian repository, as the official image sets it up --
+FROM postgres:${PG_MAJOR} AS postgres-apt
 
 # --- manifests: what npm ci needs, so the dependency layers are rebuilt only when they change --
 FROM ${NODE_IMAGE} AS manifests
@@ -43,10 +50,24 @@ RUN --mount=type=cache,target=/root/.npm \
 
 # --- runtime ----------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
+ARG PG_MAJOR
+# pg_dump and pg_restore for entrypoint.sh backup|restore (decision 0046), from PostgreSQL's own
+# packages: Debian's postgresql-client (15 in bookworm, 17 in trixie) cannot dump a newer server.
+# The repository's list and signing key come from the official image of that major version; the
+# list names that image's Debian release, so it is set to this image's own before apt reads it.
+COPY --from=postgres-apt /etc/apt/sources.list.d/pgdg.list /etc/apt/sources.list.d/pgdg.list
+COPY --from=postgres-apt /usr/local/share/keyrings/postgres.gpg.asc /usr/local/share/keyrings/postgres.gpg.asc
+RUN . /etc/os-release \
+    && sed -i "s/ [a-z]*-pgdg / ${VERSION_CODENAME}-pgdg /" /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}" \
+    && rm -rf /var/lib/apt/lists/* \
+    && "/usr/lib/postgresql/${PG_MAJOR}/bin/pg_dump" --version
 ENV NODE_ENV=production \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    PATH=/usr/lib/postgresql/${PG_MAJOR}/bin:$PATH
 WORKDIR /app
-# Owned by root and read-only to the app's user; only /data (uploads) is writable.
+# Owned by root and read-only to the app's user; only /data (uploads, backups) is writable.
 COPY --from=prod-deps /app ./
 # prod-deps installs without scripts, so the patched driver comes from deps (decision 0053).
 COPY --from=deps /app/node_modules/postgres node_modules/postgres

@@ -5,6 +5,13 @@
 #                            then run the HTTP + WebSocket server (the default)
 #   entrypoint.sh worker     the same, then run the background-job worker
 #   entrypoint.sh migrate    the same, then exit 0
+#   entrypoint.sh backup [FILE|-]
+#                            check the configuration, wait for PostgreSQL, then write one archive
+#                            of the database (pg_dump) and UPLOAD_DIR to FILE (default
+#                            DATA_DIR/backups/laneway-<time>.tar; `-`: stdout) (docs/backup.md)
+#   entrypoint.sh restore [--force] FILE|-
+#                            the same checks, then restore such an archive into an empty
+#                            database and UPLOAD_DIR, and apply the newer migrations
 #   entrypoint.sh CMD ARG…   anything else runs as it is, with none of the above (`sh`,
 #                            `node db/src/seed.ts`, …)
 #
@@ -14,6 +21,8 @@
 # and the worker are exec'd: they become this process and receive SIGTERM themselves.
 set -eu
 
+# Relative FILEs of backup and restore are the caller's; everything else runs from here.
+LANEWAY_CALLER_DIR=$(pwd)
 cd "$(dirname "$0")"
 
 log() { printf 'entrypoint: %s\n' "$*"; }
@@ -84,8 +93,14 @@ wait_for_database() {
 
 command=${1:-server}
 case $command in
-  server | worker | migrate) [ $# -eq 0 ] || shift ;;
+  server | worker | migrate | backup | restore) [ $# -eq 0 ] || shift ;;
   *) exec "$@" ;;
+esac
+
+# `backup -` writes the archive to stdout: keep stdout as fd 3 for it, and send everything this
+# script prints to stderr.
+case $command in
+  backup | restore) exec 3>&1 1>&2 ;;
 esac
 
 : "${DB_WAIT_SECONDS:=60}"
@@ -96,6 +111,15 @@ esac
 database=$(check_config) || exit 1
 # The embedded database is started by the migration step itself (and again by the server).
 [ "$database" = embedded ] || wait_for_database
+
+# No migrations first: a backup takes the database as it is, and restore needs it empty.
+case $command in
+  backup | restore)
+    export LANEWAY_CALLER_DIR
+    exec node db/src/backup-cli.ts "$command" "$@" 1>&3 3>&-
+    ;;
+esac
+
 node db/src/migrate-cli.ts || exit 1
 
 case $command in

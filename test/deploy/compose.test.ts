@@ -228,7 +228,10 @@ describe('Dockerfile and .dockerignore', () => {
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
     const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-slim$/m);
-    expect(froms.every((image) => image === '${NODE_IMAGE}' || !image!.includes(':'))).toBe(true);
+    // Node's image, the official postgres image of PG_MAJOR (for its apt source), or a stage.
+    expect(
+      froms.every((image) => image === '${NODE_IMAGE}' || image === 'postgres:${PG_MAJOR}' || !image!.includes(':')),
+    ).toBe(true);
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^STOPSIGNAL SIGTERM$/m);
@@ -238,6 +241,19 @@ describe('Dockerfile and .dockerignore', () => {
     // Production dependencies only: the runtime copies node_modules from the --omit=dev stage.
     expect(runtime).toContain('COPY --from=prod-deps /app ./');
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
+  });
+
+  it("has pg_dump and pg_restore of compose.yaml's PostgreSQL major version on PATH (backup, restore)", async () => {
+    const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
+    const compose = await yamlFile(COMPOSE);
+    const major = /^postgres:(\d+)/.exec(compose.services.postgres.image)![1];
+    expect(dockerfile).toMatch(new RegExp(`^ARG PG_MAJOR=${major}$`, 'm'));
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^ARG PG_MAJOR$/m);
+    expect(runtime).toContain('apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}"');
+    expect(runtime).toMatch(/^ {4}PATH=\/usr\/lib\/postgresql\/\$\{PG_MAJOR\}\/bin:\$PATH$/m);
+    // Installed before the runtime drops to the app's user.
+    expect(runtime.indexOf('postgresql-client-')).toBeLessThan(runtime.indexOf('USER node'));
   });
 
   it('ships the patched postgres.js (decision 0053) in the image, for the version the lockfile pins', async () => {
