@@ -130,6 +130,50 @@ describe('replies both ways', () => {
     expect(log.body.results[0]).toMatchObject({ outcome: 'appended', ticket: ticket.id });
   });
 
+  it("tells the assignees of a contact's reply, naming the contact (a reply by mail is not missed)", async () => {
+    const { ticket, room } = await mailedTicket('Toner empty');
+    const assigned = await t.patch(
+      `/tickets/${ticket.id}/`,
+      { assignees: [w.ids.user], version: ticket.version },
+      { token: w.tokens.admin },
+    );
+    expect(assigned.status).toBe(200);
+    await say(room, 'Which colour?');
+    const out = await smtp.waitFor((m) => m.subject?.includes(ticket.key) ?? false);
+    // The agent's message told the assignee already: read it, so the reply is news again.
+    await t.post('/notifications/read-all/', {}, { token: w.tokens.user });
+    await imap.append(
+      user,
+      'INBOX',
+      mail({
+        to: out.replyTo!.value[0]!.address!,
+        subject: `Re: ${out.subject}`,
+        text: 'Cyan. @admin can you order it?',
+      }),
+    );
+    expect(await poll()).toMatchObject({ appended: 1 });
+    const heard = await t.get('/notifications/?unread=true', { token: w.tokens.user });
+    expect(heard.body.results).toEqual([
+      expect.objectContaining({
+        kind: 'chat',
+        ticket: ticket.id,
+        actor: null,
+        data: expect.objectContaining({
+          contact_name: 'Ada Lovelace',
+          via: 'email',
+          ticket_key: ticket.key,
+          excerpt: 'Cyan. @admin can you order it?',
+          room,
+        }),
+      }),
+    ]);
+    // A mention in the mail reaches the one mentioned, though not involved in the ticket.
+    const mentioned = await t.get('/notifications/?unread=true', { token: w.tokens.admin });
+    expect(mentioned.body.results.filter((n: any) => n.ticket === ticket.id)).toEqual([
+      expect.objectContaining({ kind: 'mentioned', actor: null }),
+    ]);
+  });
+
   it('appends a reply matched by In-Reply-To alone (a client that dropped the reply address)', async () => {
     const { ticket, room } = await mailedTicket('Mouse missing');
     await say(room, 'Did you look under the desk?');

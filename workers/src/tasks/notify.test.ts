@@ -224,6 +224,7 @@ describe('with SMTP_URL: preferences and clients (issue 13 items 14, 15)', () =>
         chat: 'email',
         done: 'email',
         webhook_disabled: 'email',
+        sla_breached: 'email',
       },
       mail_configured: true,
     });
