@@ -5,7 +5,7 @@
  * a generous expectation, never a sleep.
  */
 import { startDovecot, type Dovecot } from '../../test/peers/dovecot.ts';
-import { card, expect, openBoard, test } from '../src/fixtures.ts';
+import { boardColumn, expect, gotoReady, openBoard, test } from '../src/fixtures.ts';
 import { waitForMail } from '../src/mail.ts';
 
 /** Longer than a poll interval plus a busy machine's import. */
@@ -51,12 +51,27 @@ test('a mail becomes a live card, the agent’s chat answer is mailed, the clien
   const project = await api.createProject(`Mail ${suffix}`);
   const support = `support-${suffix}@acme.test`;
   const client = `ada-${suffix}@client.test`;
-  const mailbox = await api.call<{ id: number }>(
-    'POST',
-    `/projects/${project.id}/mailboxes/`,
-    { address: support, imap: { host: imap.host, port: imap.port, tls: false, username: user, password } },
-    201,
+
+  // The mailbox is connected in the project's settings (Email), new mail landing in "In Progress".
+  await gotoReady(page, `/projects/${project.id}/settings`);
+  const add = page.getByRole('form', { name: 'Add a mailbox' });
+  await add.getByLabel('Address').fill(support);
+  await add.getByLabel('IMAP host').fill(imap.host);
+  await add.getByLabel('Port').fill(String(imap.port));
+  await add.getByLabel('TLS').uncheck();
+  await add.getByLabel('Username').fill(user);
+  await add.getByLabel('Password (app password)').fill(password);
+  await add.getByLabel('Intake column').selectOption({ label: 'In Progress' });
+  await add.getByRole('button', { name: 'Add mailbox' }).click();
+  const listed = page.getByTestId('mailbox').filter({ hasText: support });
+  await expect(listed.getByTestId('mailbox-intake')).toHaveText('→ In Progress');
+  await listed.getByRole('button', { name: 'Test connection' }).click();
+  await expect(listed.getByRole('status').filter({ hasText: 'Connected' })).toHaveText(
+    'Connected: 0 messages in INBOX.',
   );
+  const mailbox = (
+    await api.call<{ results: { id: number; address: string }[] }>('GET', `/projects/${project.id}/mailboxes/`)
+  ).results.find((m) => m.address === support)!;
 
   try {
     // 1. A mail appended to the IMAP server appears on the open board, no reload.
@@ -68,7 +83,7 @@ test('a mail becomes a live card, the agent’s chat answer is mailed, the clien
       'INBOX',
       message({ from: `Ada Lovelace <${client}>`, to: support, subject, messageId: firstId, text: 'It is on fire.' }),
     );
-    const mailed = card(page, subject);
+    const mailed = boardColumn(page, 'In Progress').getByTestId('card').filter({ hasText: subject });
     await expect(mailed).toBeVisible({ timeout: MAIL_WAIT });
     await expect(mailed.getByTestId('card-via-email')).toHaveText('via email');
 

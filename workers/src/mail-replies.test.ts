@@ -25,20 +25,47 @@ let box: MailboxRow;
 let user: string;
 let n = 0;
 
-function mail(o: { from?: string; to?: string; subject?: string; inReplyTo?: string; text: string }): string {
-  return [
+function mail(o: {
+  from?: string;
+  to?: string;
+  subject?: string;
+  inReplyTo?: string;
+  text: string;
+  attachment?: { filename: string; content: Buffer };
+}): string {
+  const head = [
     `From: ${o.from ?? 'Ada Lovelace <ada@client.example>'}`,
     `To: ${o.to ?? 'support@acme.example'}`,
     `Subject: ${o.subject ?? 'Printer on fire'}`,
     `Message-ID: <r${++n}.${Date.now()}@client.example>`,
     ...(o.inReplyTo ? [`In-Reply-To: ${o.inReplyTo}`, `References: ${o.inReplyTo}`] : []),
     'MIME-Version: 1.0',
+  ];
+  if (!o.attachment) return [...head, 'Content-Type: text/plain; charset=utf-8', '', o.text, ''].join('\r\n');
+  return [
+    ...head,
+    'Content-Type: multipart/mixed; boundary="b0undary"',
+    '',
+    '--b0undary',
     'Content-Type: text/plain; charset=utf-8',
     '',
     o.text,
+    '--b0undary',
+    `Content-Type: application/octet-stream; name="${o.attachment.filename}"`,
+    `Content-Disposition: attachment; filename="${o.attachment.filename}"`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    o.attachment.content.toString('base64'),
+    '--b0undary--',
     '',
   ].join('\r\n');
 }
+
+/** A 1×1 PNG, sent as `application/octet-stream`: the stored type must come from sniffing. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 const poll = () => pollMailbox(t.runtime.deps, box);
 
@@ -171,6 +198,29 @@ describe('replies both ways', () => {
     const mentioned = await t.get('/notifications/?unread=true', { token: w.tokens.admin });
     expect(mentioned.body.results.filter((n: any) => n.ticket === ticket.id)).toEqual([
       expect.objectContaining({ kind: 'mentioned', actor: null }),
+    ]);
+  });
+
+  it("keeps a reply's attachments on the ticket, through the upload path (sniffed type)", async () => {
+    const { ticket, room } = await mailedTicket('Screen cracked');
+    await say(room, 'Can you send a photo?');
+    const out = await smtp.waitFor((m) => m.subject?.includes(ticket.key) ?? false);
+    await imap.append(
+      user,
+      'INBOX',
+      mail({
+        to: out.replyTo!.value[0]!.address!,
+        subject: `Re: ${out.subject}`,
+        text: 'Here it is.',
+        attachment: { filename: 'crack.png', content: PNG },
+      }),
+    );
+    expect(await poll()).toMatchObject({ appended: 1 });
+    const messages = await t.get(`/chat/rooms/${room}/messages/`, { token: w.tokens.admin });
+    expect(messages.body.results.at(-1)).toMatchObject({ via: 'email', body: 'Here it is.' });
+    const files = await t.get(`/tickets/${ticket.id}/attachments/`, { token: w.tokens.admin });
+    expect(files.body.results).toEqual([
+      expect.objectContaining({ filename: 'crack.png', content_type: 'image/png', size: PNG.length }),
     ]);
   });
 
