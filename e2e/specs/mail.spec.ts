@@ -35,9 +35,14 @@ function message(o: {
   ].join('\r\n');
 }
 
-let imap: Dovecot | undefined;
+let running: Dovecot | undefined;
+/** One Dovecot for the file's tests, started by the first that needs it. */
+async function dovecot(): Promise<Dovecot> {
+  running ??= await startDovecot();
+  return running;
+}
 test.afterAll(async () => {
-  await imap?.stop();
+  await running?.stop();
 });
 
 test('a mail becomes a live card, the agent’s chat answer is mailed, the client’s reply shows in the open chat', async ({
@@ -46,7 +51,7 @@ test('a mail becomes a live card, the agent’s chat answer is mailed, the clien
 }) => {
   test.setTimeout(150_000);
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
-  imap = await startDovecot();
+  const imap = await dovecot();
   const { user, password } = imap.users[0]!;
   const project = await api.createProject(`Mail ${suffix}`);
   const support = `support-${suffix}@acme.test`;
@@ -138,6 +143,35 @@ test('a mail becomes a live card, the agent’s chat answer is mailed, the clien
     await expect(reply).not.toContainText('turning it off');
   } finally {
     // A mailbox whose server is gone would be read (and fail) every 5 s for the rest of the run.
+    await api.call('DELETE', `/mailboxes/${mailbox.id}/`, undefined, 204);
+  }
+});
+
+test('a refused IMAP login is shown in the server’s words; a new password connects', async ({ page, api }) => {
+  const imap = await dovecot();
+  const { user, password } = imap.users[0]!;
+  const project = await api.createProject(`Mail login ${Date.now().toString(36)}`);
+  const support = `desk-${Date.now().toString(36)}@acme.test`;
+  const mailbox = await api.call<{ id: number }>(
+    'POST',
+    `/projects/${project.id}/mailboxes/`,
+    { address: support, imap: { host: imap.host, port: imap.port, tls: false, username: user, password: 'wrong' } },
+    201,
+  );
+  try {
+    await gotoReady(page, `/projects/${project.id}/settings`);
+    const row = page.getByTestId('mailbox').filter({ hasText: support });
+    await row.getByRole('button', { name: 'Test connection' }).click();
+    await expect(row.getByRole('alert')).toContainText(/authentication failed/i);
+
+    await row.getByRole('button', { name: 'Change password' }).click();
+    await row.getByLabel('New password', { exact: true }).fill(password);
+    await row.getByRole('button', { name: 'Save password' }).click();
+    await expect(row.getByRole('status')).toHaveText('Password changed.');
+    await row.getByRole('button', { name: 'Test connection' }).click();
+    await expect(row.getByRole('status')).toHaveText(/^Connected: \d+ messages in INBOX\.$/);
+    await expect(row.getByRole('alert')).toHaveCount(0);
+  } finally {
     await api.call('DELETE', `/mailboxes/${mailbox.id}/`, undefined, 204);
   }
 });
