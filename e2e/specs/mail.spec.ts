@@ -99,6 +99,8 @@ test('a mail becomes a live card, the agent’s chat answer is mailed, the clien
     await expect(drawer.getByTestId('ticket-via-email')).toBeVisible();
     const ticket = (await api.board(project.id)).flatMap((c) => c.tickets).find((t) => t.title === subject)!;
     const key = ticket.key;
+    await drawer.getByRole('tab', { name: 'Activity' }).click();
+    await expect(drawer.getByTestId('activity')).toContainText('An email created the ticket');
     await drawer.getByRole('tab', { name: 'Chat' }).click();
     const compose = drawer.getByRole('textbox', { name: 'Message' });
     await compose.fill('Have you tried turning it off and on again?');
