@@ -143,6 +143,15 @@ test('a mail becomes a live card, the agent’s chat answer is mailed, the clien
     await expect(reply.getByTestId('via-email')).toHaveText('via email');
     await expect(reply).toContainText('Ada Lovelace');
     await expect(reply).not.toContainText('turning it off');
+
+    // 4. The mailbox's delivery log in the settings says what became of both mails.
+    await gotoReady(page, `/projects/${project.id}/settings`);
+    const row = page.getByTestId('mailbox').filter({ hasText: support });
+    await row.getByRole('button', { name: 'Log' }).click();
+    const log = row.getByRole('row');
+    await expect(log).toHaveCount(2);
+    await expect(log.filter({ hasText: 'appended' })).toContainText(client);
+    await expect(log.filter({ hasText: 'imported' })).toContainText(subject);
   } finally {
     // A mailbox whose server is gone would be read (and fail) every 5 s for the rest of the run.
     await api.call('DELETE', `/mailboxes/${mailbox.id}/`, undefined, 204);
