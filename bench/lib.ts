@@ -404,8 +404,11 @@ export async function cpuTimeMs(pid: number | undefined): Promise<number | null>
   }
 }
 
-/** Signs in with the password and returns the access token (Bearer). */
-export async function login(baseUrl: string, password: string, username = 'superadmin'): Promise<string> {
+/**
+ * Signs in with the password and returns the access token (Bearer). The default is the demo's
+ * project superadmin: the seed names its users `demo-<role>` (db/src/seed.ts).
+ */
+export async function login(baseUrl: string, password: string, username = 'demo-superadmin'): Promise<string> {
   const res = await fetch(`${baseUrl}/api/tickets/auth/login/`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -9,6 +9,13 @@ export interface SentMail {
   to: string[];
   subject: string;
   text: string;
+  /** The sender's address. */
+  from: string | null;
+  /** The Reply-To address (the email channel's signed reply address). */
+  replyTo: string | null;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
 }
 
 function sent(): SentMail[] {

@@ -34,7 +34,17 @@ let written = 0;
 const writeMail = setInterval(() => {
   for (; written < smtp.messages.length; written++) {
     const mail = smtp.messages[written]!;
-    const json = JSON.stringify({ to: mail.envelope.rcptTo, subject: mail.subject ?? '', text: mail.text ?? '' });
+    const json = JSON.stringify({
+      to: mail.envelope.rcptTo,
+      subject: mail.subject ?? '',
+      text: mail.text ?? '',
+      // The threading headers and the reply address, for the email channel's spec (mail.spec.ts).
+      from: mail.from?.value[0]?.address ?? null,
+      replyTo: mail.replyTo?.value[0]?.address ?? null,
+      messageId: mail.messageId ?? null,
+      inReplyTo: mail.inReplyTo ?? null,
+      references: mail.references === undefined ? [] : [mail.references].flat(),
+    });
     const file = join(mailDir, `${String(written).padStart(6, '0')}.json`);
     // Written aside and renamed: a reader never sees half a file.
     writeFileSync(`${file}.part`, json);
@@ -57,6 +67,8 @@ const server = spawn(process.execPath, ['server/src/main.ts'], {
     SMTP_URL: smtp.url,
     // settings.spec.ts points a webhook at a receiver on 127.0.0.1.
     WEBHOOK_ALLOW_PRIVATE: 'true',
+    // mail.spec.ts waits for its mailbox to be read: the shortest interval allowed, not a minute.
+    MAIL_POLL_SECONDS: '5',
     // The specs' fixtures write as one admin from parallel workers: keep the role limits out of the way.
     RATE_LIMIT_WRITES_PER_MINUTE: '1000000,1000000,1000000',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',

@@ -180,6 +180,18 @@ describe('mail intake', () => {
     expect(await imap.list(user, 'INBOX')).toEqual([]);
   });
 
+  it('flags and moves every imported mail when there are more than one batch of them', async () => {
+    const { box, user } = await freshMailbox();
+    for (let i = 0; i < 120; i++)
+      await imap.append(user, 'INBOX', mail({ subject: `Batch ${i}`, from: `c${i}@x.example` }));
+    expect(await poll(box)).toMatchObject({ imported: 120, failed: 0 });
+    expect(await ticketsOf(box)).toHaveLength(120);
+    expect(await imap.list(user, 'INBOX')).toEqual([]);
+    const moved = await imap.list(user, 'Laneway/Imported');
+    expect(moved).toHaveLength(120);
+    expect(moved.every((m) => m.flags.includes('\\Seen') && m.flags.includes(HANDLED_FLAG))).toBe(true);
+  }, 60_000);
+
   it('ignores and logs an auto-reply, a bounce and a bulk mail (no mail loops)', async () => {
     const { box, user } = await freshMailbox();
     await imap.append(user, 'INBOX', mail({ subject: 'Out of office', headers: ['Auto-Submitted: auto-replied'] }));

@@ -1,7 +1,8 @@
 /**
  * Reads one mailbox (SPEC §13): every message in its folder goes through `importMail`, then is
- * flagged `\Seen $Laneway` and moved to the imported folder, in that order, so a crash leaves
- * it where the next poll finds it again (and the unique Message-ID makes that a no-op).
+ * flagged `\Seen $Laneway` and moved to the imported folder (in batches, each message only
+ * after its import committed), so a crash leaves it where the next poll finds it again (and the
+ * unique Message-ID makes that a no-op).
  * Whatever one message does (too large, malformed, a database error), the next is still read.
  */
 import type { Db } from '@laneway/db/client';
@@ -14,6 +15,9 @@ import type { Secrets } from '../../server/src/lib/secrets.ts';
 import { connectImap, describeImapError, serverPath } from '../../server/src/mail/imap.ts';
 import { importMail, intakeLimits, type IntakeOutcome } from '../../server/src/services/mail-intake.ts';
 import { imapSettings, type MailboxRow } from '../../server/src/services/mailboxes.ts';
+
+/** How many handled messages are flagged and moved with one pair of IMAP commands. */
+const MOVE_BATCH = 50;
 
 /** The keyword set on every message Laneway has handled. */
 export const HANDLED_FLAG = '$Laneway';
@@ -55,6 +59,21 @@ export async function pollMailbox(deps: PollDeps, box: MailboxRow): Promise<Poll
       if (exists > 0) {
         // Listed first: IMAP allows no other command while a FETCH is being read.
         const messages = await client.fetchAll('1:*', { uid: true, size: true, envelope: true, flags: true });
+        // Messages whose import committed, flagged then moved together: two IMAP commands per
+        // MOVE_BATCH messages instead of two per message. A crash before that leaves them in the
+        // folder, where the next poll finds them recorded (`duplicate`) and moves them.
+        const handled: number[] = [];
+        const session = client;
+        const putAway = async () => {
+          const uids = handled.splice(0).join(',');
+          if (!uids) return;
+          try {
+            await session.messageFlagsAdd(uids, ['\\Seen', HANDLED_FLAG], { uid: true });
+            await session.messageMove(uids, imported, { uid: true });
+          } catch (error) {
+            log.warn({ err: error, uids }, 'moving imported mail failed; the next poll moves it');
+          }
+        };
         for (const message of messages) {
           try {
             const sender = message.envelope?.from?.[0]?.address;
@@ -71,9 +90,9 @@ export async function pollMailbox(deps: PollDeps, box: MailboxRow): Promise<Poll
             }
             const result = await importMail(deps.db, limits, box, raw, hint);
             counts[result.outcome] += 1;
-            // Only now, after the commit: flag, then move.
-            await client.messageFlagsAdd(String(message.uid), ['\\Seen', HANDLED_FLAG], { uid: true });
-            await client.messageMove(String(message.uid), imported, { uid: true });
+            // Only now, after the commit, is it put aside for flagging and moving.
+            handled.push(message.uid);
+            if (handled.length >= MOVE_BATCH) await putAway();
           } catch (error) {
             counts.failed += 1;
             log.warn(
@@ -82,6 +101,7 @@ export async function pollMailbox(deps: PollDeps, box: MailboxRow): Promise<Poll
             );
           }
         }
+        await putAway();
       }
     } finally {
       lock.release();

@@ -25,20 +25,47 @@ let box: MailboxRow;
 let user: string;
 let n = 0;
 
-function mail(o: { from?: string; to?: string; subject?: string; inReplyTo?: string; text: string }): string {
-  return [
+function mail(o: {
+  from?: string;
+  to?: string;
+  subject?: string;
+  inReplyTo?: string;
+  text: string;
+  attachment?: { filename: string; content: Buffer };
+}): string {
+  const head = [
     `From: ${o.from ?? 'Ada Lovelace <ada@client.example>'}`,
     `To: ${o.to ?? 'support@acme.example'}`,
     `Subject: ${o.subject ?? 'Printer on fire'}`,
     `Message-ID: <r${++n}.${Date.now()}@client.example>`,
     ...(o.inReplyTo ? [`In-Reply-To: ${o.inReplyTo}`, `References: ${o.inReplyTo}`] : []),
     'MIME-Version: 1.0',
+  ];
+  if (!o.attachment) return [...head, 'Content-Type: text/plain; charset=utf-8', '', o.text, ''].join('\r\n');
+  return [
+    ...head,
+    'Content-Type: multipart/mixed; boundary="b0undary"',
+    '',
+    '--b0undary',
     'Content-Type: text/plain; charset=utf-8',
     '',
     o.text,
+    '--b0undary',
+    `Content-Type: application/octet-stream; name="${o.attachment.filename}"`,
+    `Content-Disposition: attachment; filename="${o.attachment.filename}"`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    o.attachment.content.toString('base64'),
+    '--b0undary--',
     '',
   ].join('\r\n');
 }
+
+/** A 1×1 PNG, sent as `application/octet-stream`: the stored type must come from sniffing. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 const poll = () => pollMailbox(t.runtime.deps, box);
 
@@ -128,6 +155,73 @@ describe('replies both ways', () => {
     expect(last).toMatchObject({ author: null, contact: ticket.contact, via: 'email', body: 'It is the Dell U2720Q.' });
     const log = await t.get(`/mailboxes/${box.id}/log/`, { token: w.tokens.superadmin });
     expect(log.body.results[0]).toMatchObject({ outcome: 'appended', ticket: ticket.id });
+  });
+
+  it("tells the assignees of a contact's reply, naming the contact (a reply by mail is not missed)", async () => {
+    const { ticket, room } = await mailedTicket('Toner empty');
+    const assigned = await t.patch(
+      `/tickets/${ticket.id}/`,
+      { assignees: [w.ids.user], version: ticket.version },
+      { token: w.tokens.admin },
+    );
+    expect(assigned.status).toBe(200);
+    await say(room, 'Which colour?');
+    const out = await smtp.waitFor((m) => m.subject?.includes(ticket.key) ?? false);
+    // The agent's message told the assignee already: read it, so the reply is news again.
+    await t.post('/notifications/read-all/', {}, { token: w.tokens.user });
+    await imap.append(
+      user,
+      'INBOX',
+      mail({
+        to: out.replyTo!.value[0]!.address!,
+        subject: `Re: ${out.subject}`,
+        text: 'Cyan. @admin can you order it?',
+      }),
+    );
+    expect(await poll()).toMatchObject({ appended: 1 });
+    const heard = await t.get('/notifications/?unread=true', { token: w.tokens.user });
+    expect(heard.body.results).toEqual([
+      expect.objectContaining({
+        kind: 'chat',
+        ticket: ticket.id,
+        actor: null,
+        data: expect.objectContaining({
+          contact_name: 'Ada Lovelace',
+          via: 'email',
+          ticket_key: ticket.key,
+          excerpt: 'Cyan. @admin can you order it?',
+          room,
+        }),
+      }),
+    ]);
+    // A mention in the mail reaches the one mentioned, though not involved in the ticket.
+    const mentioned = await t.get('/notifications/?unread=true', { token: w.tokens.admin });
+    expect(mentioned.body.results.filter((n: any) => n.ticket === ticket.id)).toEqual([
+      expect.objectContaining({ kind: 'mentioned', actor: null }),
+    ]);
+  });
+
+  it("keeps a reply's attachments on the ticket, through the upload path (sniffed type)", async () => {
+    const { ticket, room } = await mailedTicket('Screen cracked');
+    await say(room, 'Can you send a photo?');
+    const out = await smtp.waitFor((m) => m.subject?.includes(ticket.key) ?? false);
+    await imap.append(
+      user,
+      'INBOX',
+      mail({
+        to: out.replyTo!.value[0]!.address!,
+        subject: `Re: ${out.subject}`,
+        text: 'Here it is.',
+        attachment: { filename: 'crack.png', content: PNG },
+      }),
+    );
+    expect(await poll()).toMatchObject({ appended: 1 });
+    const messages = await t.get(`/chat/rooms/${room}/messages/`, { token: w.tokens.admin });
+    expect(messages.body.results.at(-1)).toMatchObject({ via: 'email', body: 'Here it is.' });
+    const files = await t.get(`/tickets/${ticket.id}/attachments/`, { token: w.tokens.admin });
+    expect(files.body.results).toEqual([
+      expect.objectContaining({ filename: 'crack.png', content_type: 'image/png', size: PNG.length }),
+    ]);
   });
 
   it('appends a reply matched by In-Reply-To alone (a client that dropped the reply address)', async () => {

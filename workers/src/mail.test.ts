@@ -50,6 +50,22 @@ describe('renderDigest', () => {
     expect(mail.html).not.toMatch(/<script|<img|<b>|<i>/);
   });
 
+  it('names the contact of a reply by mail, which has no actor user, and escapes the name', () => {
+    const reply = renderDigest(
+      [
+        {
+          kind: 'chat',
+          ticketId: 7,
+          actorName: null,
+          data: { ticket_key: 'OPS-7', title: 'Printer', contact_name: 'Ada <b>Lovelace</b>', via: 'email' },
+        },
+      ],
+      { recipientName: 'Cat' },
+    );
+    expect(reply.subject).toBe('[Laneway] Ada <b>Lovelace</b> (by email) wrote in the chat of OPS-7 Printer');
+    expect(reply.html).toContain('<strong>Ada &lt;b&gt;Lovelace&lt;/b&gt; (by email)</strong>');
+  });
+
   it('writes the same facts as plain text, with links', () => {
     expect(mail.text).toContain('- Ann <img src=x onerror=alert(1)> assigned you to OPS-7 Printer <b>& on fire\n');
     expect(mail.text).toContain(

@@ -92,7 +92,10 @@ function describe(item: DigestItem, publicUrl: string | undefined): Line {
     (item.ticketId === null ? null : `ticket #${item.ticketId}`);
   return {
     values: {
-      actor: oneLine(item.actorName ?? '') || 'Someone',
+      // No actor user: a contact's reply by mail names the contact (SPEC §13).
+      actor:
+        oneLine(item.actorName ?? '') ||
+        (str(item.data.contact_name) ? `${oneLine(str(item.data.contact_name)!)} (by email)` : 'Someone'),
       ticket: ticketLabel ?? 'a ticket',
       webhook: str(item.data.url) ? `the webhook to ${oneLine(str(item.data.url)!)}` : 'a webhook',
     },

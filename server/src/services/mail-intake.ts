@@ -37,6 +37,8 @@ import { hashInboundToken, type MailboxRow } from './mailboxes.ts';
 import type { Config } from '../env.ts';
 import { notFound } from '../lib/errors.ts';
 import { createIntakeTicket } from './ticket-writes.ts';
+import { notifyContactReply } from './notifications.ts';
+import { readTicket, serializeTicket } from './tickets.ts';
 
 /** What intake needs besides the database. */
 export interface IntakeLimits {
@@ -480,6 +482,16 @@ async function appendReply(
         .returning();
       if (!row) return null;
       await recordEvent(tx, roomTopic(room!.id), 'chat.message', serializeMessage(row));
+      // Staff hear of it as of a message in the app (the reporter, the assignees, mentions).
+      const [contact] = await tx
+        .select({ name: contacts.name, email: contacts.email })
+        .from(contacts)
+        .where(eq(contacts.id, target.contactId));
+      await notifyContactReply(tx, serializeTicket(await readTicket(tx, target.ticketId)), {
+        body,
+        ref: { room: room!.id, message: row.id },
+        contactName: contact?.name || contact?.email || sender,
+      });
       const { skipped } = await storeIncomingFiles(
         tx,
         { id: target.ticketId, project: target.projectId },

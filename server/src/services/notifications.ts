@@ -79,7 +79,7 @@ interface Recipient {
 async function recipients(
   db: Executor,
   ticketId: number,
-  actorId: number,
+  actorId: number | null,
   candidates: number[],
   mentions: string[],
   staffOnly = false,
@@ -96,7 +96,7 @@ async function recipients(
   const rows = await db.execute<{ id: number; mentioned: boolean }>(sql`
     select u.id, lower(u.username) = any(${pgArray(mentions, 'text')}) as mentioned
     from users u join tickets t on t.id = ${ticketId}
-    where u.is_active and u.id <> ${actorId}
+    where u.is_active and u.id is distinct from ${actorId}::int
       and (u.id = any(${pgArray(candidates, 'int')}) or lower(u.username) = any(${pgArray(mentions, 'text')}))
       and (u.is_superuser
         or exists (select 1 from user_roles r where r.project_id = t.project_id and r.user_id = u.id)
@@ -212,6 +212,19 @@ export async function notifyDone(tx: Executor, actor: Actor, ticket: TicketSumma
   );
 }
 
+/** Chat is chatty: leaves out who has an unread chat notification of the ticket (unless mentioned). */
+async function withoutWaitingChat(tx: Executor, ticketId: number, people: Recipient[]): Promise<Recipient[]> {
+  const waiting = await tx.execute<{ user_id: number }>(sql`
+    select distinct user_id from notifications
+    where ticket_id = ${ticketId} and kind = 'chat' and read_at is null
+      and user_id = any(${pgArray(
+        people.map((p) => p.userId),
+        'int',
+      )})`);
+  const skip = new Set(waiting.map((w) => w.user_id));
+  return people.filter((p) => p.mentioned || !skip.has(p.userId));
+}
+
 /**
  * A comment or chat message: the mentioned hear `mentioned`; the reporter and assignees hear
  * `commented` (or `chat`, unless an unread chat notification of this ticket is waiting).
@@ -224,17 +237,7 @@ export async function notifyDiscussion(
 ): Promise<void> {
   const involved = [...ticket.assignees, ...(ticket.reporter === null ? [] : [ticket.reporter])];
   let people = await recipients(tx, ticket.id, actor.id, involved, mentionsIn(what.body), what.staffOnly);
-  if (what.kind === 'chat') {
-    const waiting = await tx.execute<{ user_id: number }>(sql`
-      select distinct user_id from notifications
-      where ticket_id = ${ticket.id} and kind = 'chat' and read_at is null
-        and user_id = any(${pgArray(
-          people.map((p) => p.userId),
-          'int',
-        )})`);
-    const skip = new Set(waiting.map((w) => w.user_id));
-    people = people.filter((p) => p.mentioned || !skip.has(p.userId));
-  }
+  if (what.kind === 'chat') people = await withoutWaitingChat(tx, ticket.id, people);
   const excerpt = what.body.length > 200 ? `${what.body.slice(0, 199)}…` : what.body;
   await store(
     tx,
@@ -242,6 +245,41 @@ export async function notifyDiscussion(
     actor,
     ticket,
     { ...what.ref, excerpt, ...(what.staffOnly ? { internal: true } : {}) },
+  );
+}
+
+/**
+ * A contact's reply by mail, appended to the ticket's room (SPEC §13): the reporter and the
+ * assignees hear `chat` as for a message in the app (not while an unread chat notification of
+ * the ticket waits), and whoever it mentions hears `mentioned`. There is no actor user: the
+ * notification names the contact (`data.contact_name`) and says `via: "email"`.
+ */
+export async function notifyContactReply(
+  tx: Executor,
+  ticket: TicketSummary,
+  what: { body: string; ref: Record<string, number>; contactName: string },
+): Promise<void> {
+  const involved = [...ticket.assignees, ...(ticket.reporter === null ? [] : [ticket.reporter])];
+  const people = await withoutWaitingChat(
+    tx,
+    ticket.id,
+    await recipients(tx, ticket.id, null, involved, mentionsIn(what.body)),
+  );
+  const excerpt = what.body.length > 200 ? `${what.body.slice(0, 199)}…` : what.body;
+  await storeNotifications(
+    tx,
+    people.map((p) => ({ userId: p.userId, kind: p.mentioned ? ('mentioned' as const) : ('chat' as const) })),
+    null,
+    ticket.id,
+    {
+      ...what.ref,
+      excerpt,
+      contact_name: what.contactName,
+      via: 'email',
+      ticket_key: ticket.key,
+      title: ticket.title,
+      project: ticket.project,
+    },
   );
 }
 

@@ -9,7 +9,7 @@ export const load: PageLoad = async ({ fetch, parent }) => {
     error(403, 'Only this project’s superadmins (and instance superusers) can change its settings.');
   }
   const api = createApi(fetch);
-  const [columns, tags, fields, members, companies, webhooks, mailboxes] = await Promise.all([
+  const [columns, tags, fields, members, companies, webhooks, mailboxes, priorities] = await Promise.all([
     api.columns(project.id),
     api.tags(project.id),
     api.fields(project.id),
@@ -17,6 +17,7 @@ export const load: PageLoad = async ({ fetch, parent }) => {
     api.companies(),
     api.webhooks(project.id),
     api.mailboxes(project.id),
+    api.priorities(),
   ]);
   return {
     columns: columns.results,
@@ -26,5 +27,6 @@ export const load: PageLoad = async ({ fetch, parent }) => {
     companies: companies.results,
     webhooks: webhooks.results,
     mailboxes: mailboxes.results,
+    priorities,
   };
 };
