@@ -14,6 +14,9 @@ import { badRequest } from '../lib/errors.ts';
 import { emptyDoc, ExportDoc, jsonPath, type ExportTicket } from './export-format.ts';
 import { keysAfter } from './ordering.ts';
 
+/** The largest project.json an import reads (bytes, uncompressed). */
+const MAX_PROJECT_JSON = 256 * 1024 * 1024;
+
 export const IMPORT_SOURCES = ['trello', 'csv', 'laneway'] as const;
 export type ImportSource = (typeof IMPORT_SOURCES)[number];
 type Category = 'todo' | 'in_progress' | 'done';
@@ -671,7 +674,17 @@ export async function readLanewayArchive(
       const finish = (error?: unknown) => (error ? reject(error as Error) : next());
       if (name === 'project.json') {
         const chunks: Buffer[] = [];
-        stream.on('data', (c: unknown) => chunks.push(c as Buffer));
+        let size = 0;
+        stream.on('data', (c: unknown) => {
+          size += (c as Buffer).length;
+          // A gzip bomb stops here, before it becomes a string too large to parse.
+          if (size > MAX_PROJECT_JSON) {
+            reject(badRequest('project.json is too large', { file: [`project.json: over ${MAX_PROJECT_JSON} bytes`] }));
+            extract.destroy();
+            return;
+          }
+          chunks.push(c as Buffer);
+        });
         stream.on('end', () => {
           json = Buffer.concat(chunks).toString('utf8');
           finish();
