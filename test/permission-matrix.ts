@@ -351,6 +351,14 @@ export function pngUpload(name = 'pixel.png'): FormData {
   return form;
 }
 
+/** A two-row CSV import form, as the import page sends it. */
+export function importForm(): FormData {
+  const form = new FormData();
+  form.append('source', 'csv');
+  form.append('file', new Blob(['title,column\nMatrix import,To Do\n'], { type: 'text/csv' }), 'matrix.csv');
+  return form;
+}
+
 /** An attachment uploaded by `companyUser` to company A's ticket. */
 async function freshAttachment(ctx: MatrixContext): Promise<number> {
   const res = await ctx.t.post(`/tickets/${ctx.w.companyATicket}/attachments/`, pngUpload(), {
@@ -743,6 +751,44 @@ export const MATRIX: MatrixRow[] = [
     route: '/projects/{id}/report',
     path: '/projects/{projectId}/report/',
     expect: [401, 404, 200, 200, 200, 200, 403, 403, 403, 403],
+  },
+
+  // --- import and export (SPEC §15): whoever may create a project imports one; superadmins export ---
+  {
+    method: 'POST',
+    route: '/projects/import',
+    path: '/projects/import/',
+    body: () => importForm(),
+    // The queued job is marked done at once: it must not make the caller a member for later rows.
+    after: async (ctx, res) => {
+      if (res.status === 202) await ctx.t.sql`update imports set status = 'done' where id = ${res.body.id as number}`;
+    },
+    expect: [401, 202, 202, 202, 202, 202, 202, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/imports/preview',
+    path: '/imports/preview/',
+    body: () => importForm(),
+    expect: [401, 200, 200, 200, 200, 200, 200, 403, 403, 403],
+  },
+  {
+    method: 'GET',
+    route: '/imports/{id}',
+    path: '/imports/{import}/',
+    setup: async (ctx) => {
+      const res = await ctx.t.post('/projects/import/', importForm(), asSuperadmin(ctx));
+      const id = expectStatus(res, 202, 'queue import').body.id as number;
+      await ctx.t.sql`update imports set status = 'done' where id = ${id}`;
+      return { import: id };
+    },
+    expect: [401, 404, 200, 200, 404, 404, 404, 404, 404, 404],
+  },
+  {
+    method: 'GET',
+    route: '/projects/{id}/export',
+    path: '/projects/{projectId}/export/',
+    expect: [401, 404, 200, 200, 403, 403, 403, 403, 403, 403],
   },
 
   // --- columns and tags: visible with the board, managed by the superadmin ---

@@ -15,6 +15,7 @@ export const TASKS = {
   mailChatMessage: 'mail_chat_message',
   slaCheck: 'sla_check',
   slaSweep: 'sla_sweep',
+  importProject: 'import_project',
 } as const;
 
 /** A task identifier, as graphile-worker stores it in `task_identifier`. */

@@ -36,6 +36,7 @@ import { accountMail } from './tasks/account_mail.ts';
 import { POLL_JOB_KEY, pollMailboxes } from './tasks/poll_mailboxes.ts';
 import { slaCheck } from './tasks/sla_check.ts';
 import { slaSweep } from './tasks/sla_sweep.ts';
+import { importProject } from './tasks/import_project.ts';
 import { closeMailTransports } from './mail.ts';
 
 /**
@@ -53,6 +54,7 @@ const TASK_FACTORIES = {
   [TASKS.mailChatMessage]: mailChatMessage,
   [TASKS.slaCheck]: slaCheck,
   [TASKS.slaSweep]: slaSweep,
+  [TASKS.importProject]: importProject,
 } satisfies Record<TaskName, TaskFactory>;
 
 export const crontabFile = fileURLToPath(new URL('../crontab', import.meta.url));

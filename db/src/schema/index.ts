@@ -11,3 +11,4 @@ export * from './mail.ts';
 export * from './sso.ts';
 export * from './time.ts';
 export * from './sla.ts';
+export * from './imports.ts';

@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestResponse } from '../../../test/harness.ts';
-import { pngUpload } from '../../../test/permission-matrix.ts';
+import { importForm, pngUpload } from '../../../test/permission-matrix.ts';
 import {
   deref,
   expectStatus,
@@ -80,7 +80,9 @@ beforeAll(async () => {
     { name: 'Junk target', type: 'select', options: [{ label: 'a' }] },
     { token: w.tokens.superadmin },
   );
+  const queued = await t.post('/projects/import/', importForm(), { token: w.tokens.user });
   realIds = {
+    imports: queued.status === 202 ? [queued.body.id] : [],
     tickets: [w.userTicket, w.companyATicket],
     projects: [w.projectId],
     // Never an actor: a junk body that happens to be valid must not deactivate a sender.

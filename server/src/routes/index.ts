@@ -10,6 +10,7 @@ import { contactsRouter } from './contacts/contacts.index.ts';
 import { commentsRouter } from './comments/comments.index.ts';
 import { columnsRouter } from './columns/columns.index.ts';
 import { fieldsRouter } from './fields/fields.index.ts';
+import { importsRouter } from './imports/imports.index.ts';
 import { invitationsRouter } from './invitations/invitations.index.ts';
 import { mailboxesRouter } from './mailboxes/mailboxes.index.ts';
 import { repliesRouter } from './replies/replies.index.ts';
@@ -40,6 +41,7 @@ export const apiRouters: AppRouter[] = [
   usersRouter,
   companiesRouter,
   contactsRouter,
+  importsRouter,
   projectsRouter,
   columnsRouter,
   tagsRouter,

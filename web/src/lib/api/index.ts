@@ -14,6 +14,7 @@ import { commentCalls } from './comments.ts';
 import { companyCalls } from './companies.ts';
 import { contactCalls } from './contacts.ts';
 import { fieldCalls } from './fields.ts';
+import { importCalls } from './imports.ts';
 import { mailboxCalls } from './mailboxes.ts';
 import { notificationCalls } from './notifications.ts';
 import { priorityCalls } from './priorities.ts';
@@ -32,6 +33,7 @@ import { webhookCalls } from './webhooks.ts';
 
 export { ApiError } from './request.ts';
 export { uploadAttachment } from './attachments.ts';
+export { exportHref, importForm, previewImport, startImport } from './imports.ts';
 export type { ResolvedTicket, TicketQuery } from './tickets.ts';
 export type * from './types.ts';
 export type * from './fields.ts';
@@ -80,6 +82,7 @@ export function createApi(fetcher: Fetch) {
     ...searchCalls(call),
     ...timeCalls(call),
     ...relationCalls(call),
+    ...importCalls(call),
   };
 }
 

@@ -13,6 +13,7 @@ import type { CommentSchema } from '../../../../server/src/schemas/comments.ts';
 import type { CompanySchema } from '../../../../server/src/schemas/companies.ts';
 import type { ContactSchema } from '../../../../server/src/schemas/contacts.ts';
 import type { NotificationSchema } from '../../../../server/src/schemas/notifications.ts';
+import type { ImportPreviewSchema, ImportSchema } from '../../../../server/src/schemas/imports.ts';
 import type { PrioritySchema } from '../../../../server/src/schemas/priorities.ts';
 import type {
   BoardSchema,
@@ -139,3 +140,8 @@ export type NewWebhook = BodyOf<typeof createWebhook>;
 export type WebhookPatch = BodyOf<typeof patchWebhook>;
 export type NewChatMessage = BodyOf<typeof sendMessage>;
 export type BrandingPatch = BodyOf<typeof patchBranding>;
+
+/** A project import's status, progress and report. */
+export type ProjectImport = z.infer<typeof ImportSchema>;
+/** A file's header and first rows (CSV), lists (Trello) or counts (export). */
+export type ImportPreview = z.infer<typeof ImportPreviewSchema>;
