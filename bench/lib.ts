@@ -405,7 +405,7 @@ export async function cpuTimeMs(pid: number | undefined): Promise<number | null>
 }
 
 /** Signs in with the password and returns the access token (Bearer). */
-export async function login(baseUrl: string, password: string, username = 'superadmin'): Promise<string> {
+export async function login(baseUrl: string, password: string, username = 'demo-superadmin'): Promise<string> {
   const res = await fetch(`${baseUrl}/api/tickets/auth/login/`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
