@@ -18,6 +18,8 @@ COPY workers/package.json workers/
 COPY web/package.json web/
 COPY e2e/package.json e2e/
 COPY bench/package.json bench/
+# The root `prepare` runs it during npm ci; without web/src it has nothing to build.
+COPY scripts/build-web-if-stale.ts scripts/
 
 # --- deps: every dependency (dev ones too), for the type check and the web build ---------------
 FROM manifests AS deps
