@@ -402,7 +402,7 @@ async function main(): Promise<void> {
     const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1600, height: 1000 } });
     // Signed in as the demo project's superadmin: the login answer sets the session cookie.
     const signIn = await context.request.post('/api/tickets/auth/login/', {
-      data: { username: 'superadmin', password: demo.password },
+      data: { username: 'demo-superadmin', password: demo.password },
       headers: { origin: server.url },
     });
     if (!signIn.ok()) throw new Error(`browser sign-in failed: ${signIn.status()} ${await signIn.text()}`);

@@ -72,6 +72,9 @@ const server = spawn(process.execPath, ['server/src/main.ts'], {
     // The specs' fixtures write as one admin from parallel workers: keep the role limits out of the way.
     RATE_LIMIT_WRITES_PER_MINUTE: '1000000,1000000,1000000',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    // projects.spec.ts ends a session by writing its expiry into the database, which no running
+    // server hears of; the credential cache has its own tests (server/src/auth/credential-cache.test.ts).
+    SESSION_CACHE_SECONDS: '0',
     // Only the test runner's own variables: not a developer's Redis, public URL or origins.
     REDIS_URL: '',
     REDIS_HOST: '',

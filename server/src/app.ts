@@ -57,7 +57,12 @@ export function createApp(deps: AppDeps) {
 
   app.use('*', requestId());
   // Changes a request commits are published to the bus after their commit (services/publish.ts).
-  app.use('*', (c, next) => withPublisher(deps.bus, next, c.var.requestId));
+  // A revocation answers once its control message reached every instance (Redis acknowledged
+  // it), so the next request anywhere is refused even where the session was cached (0047).
+  app.use('*', async (c, next) => {
+    await withPublisher(deps.bus, next, c.var.requestId);
+    await deps.bus.settled?.();
+  });
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     const started = performance.now();

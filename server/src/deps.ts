@@ -7,6 +7,7 @@ import type postgres from 'postgres';
 import { createLoginLimiter, createSimpleLimiter, type LoginLimiter, type SimpleLimiter } from './auth/rate-limit.ts';
 import { createOidc, type Oidc } from './auth/oidc.ts';
 import type { AuthState } from './auth/sessions.ts';
+import { CredentialCache } from './auth/credential-cache.ts';
 import { createMemoryBus, type Bus } from './realtime/bus.ts';
 import { workerAlive } from './lib/heartbeat.ts';
 import { createMetrics, type Metrics } from './lib/metrics.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
   boardCache: BoardCache;
   /** Carries committed events to every instance's WebSocket hub. */
   bus: Bus;
+  /** Recently validated sessions and API tokens, dropped by the bus's control messages (0047). */
+  credentialCache: CredentialCache;
   metrics: Metrics;
   /** Keys derived from SECRET_KEY (mailbox passwords, reply tokens). */
   secrets: Secrets;
@@ -105,6 +108,12 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   if (redis) readinessChecks.redis = async () => (await redis.ping()) === 'PONG';
   // Some worker (inline here, or a `worker` process anywhere) beat recently.
   readinessChecks.worker = () => workerAlive(db);
+  const bus = countPublished(
+    redis
+      ? createRedisBus(redis, databaseName(databaseUrl), logger, () => metrics.busReconnects.inc())
+      : createMemoryBus(),
+    metrics,
+  );
   const deps: AppDeps = {
     config,
     db,
@@ -163,12 +172,8 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     boardCache: new BoardCache(),
     metrics,
     secrets,
-    bus: countPublished(
-      redis
-        ? createRedisBus(redis, databaseName(databaseUrl), logger, () => metrics.busReconnects.inc())
-        : createMemoryBus(),
-      metrics,
-    ),
+    bus,
+    credentialCache: new CredentialCache(config.SESSION_CACHE_SECONDS, bus),
   };
   return {
     deps,
@@ -177,6 +182,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     redis,
     async close() {
       try {
+        deps.credentialCache.close();
         await sql.end({ timeout: 5 });
         await deps.bus.close?.();
         redis?.disconnect();

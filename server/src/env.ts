@@ -59,6 +59,7 @@ const EnvSchema = z.object({
   TRUST_PROXY_HEADERS: bool.default(false),
   ACCESS_TOKEN_LIFETIME_MINUTES: int(1, 60 * 24 * 30).default(60),
   REFRESH_TOKEN_LIFETIME_DAYS: int(1, 365).default(7),
+  SESSION_CACHE_SECONDS: int(0, 300).default(30),
   TICKET_ARCHIVE_AFTER_HOURS: int(1, 24 * 365 * 10).default(24),
   EVENT_RETENTION_HOURS: int(1, 24 * 365).default(72),
   ALLOW_REGISTRATION: bool.default(false),

@@ -44,12 +44,13 @@ const TOUCH_MS = 60_000;
 export async function validateApiToken(
   db: Db,
   token: string,
-): Promise<{ actor: Actor; sessionId: string; token: { id: number; scope: TokenScope } } | null> {
+): Promise<{ actor: Actor; sessionId: string; token: { id: number; scope: TokenScope }; cacheUntil: number } | null> {
   if (!isApiToken(token) || token.length > 100) return null;
   const [row] = await db
     .select({
       id: apiTokens.id,
       scope: apiTokens.scope,
+      expiresAt: apiTokens.expiresAt,
       lastUsedAt: apiTokens.lastUsedAt,
       userId: users.id,
       username: users.username,
@@ -81,6 +82,7 @@ export async function validateApiToken(
     actor: { id: row.userId, username: row.username, isSuperuser: row.isSuperuser },
     sessionId: tokenSessionId(row.id),
     token: { id: row.id, scope: row.scope },
+    cacheUntil: row.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
   };
 }
 

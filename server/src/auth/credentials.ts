@@ -1,22 +1,25 @@
 import type { Db } from '@laneway/db/client';
-import type { Actor } from '../lib/actor.ts';
-import { isApiToken, validateApiToken, type TokenScope } from './api-tokens.ts';
+import { isApiToken, validateApiToken } from './api-tokens.ts';
+import type { Credential, CredentialCache } from './credential-cache.ts';
 import { validateAccessToken, type SessionLifetimes } from './sessions.ts';
 
-/** Who a bearer credential (a session's access token or an `lw_` API token) acts as. */
-export interface Credential {
-  actor: Actor;
-  /** The session's id, or `api:<id>` for an API token (what socket revocation matches). */
-  sessionId: string;
-  /** Set when the credential is an API token. */
-  token?: { id: number; scope: TokenScope };
-}
+export type { Credential } from './credential-cache.ts';
 
-/** Resolves a session access token or an API token; null when neither validates. */
+/**
+ * Resolves a session access token or an API token; null when neither validates. With `cache`
+ * (every request and upgrade passes the instance's), a recent valid answer is served from
+ * memory (docs/decisions/0047).
+ */
 export async function validateCredential(
   db: Db,
   token: string,
   lifetimes: SessionLifetimes,
+  cache?: CredentialCache,
 ): Promise<Credential | null> {
-  return isApiToken(token) ? validateApiToken(db, token) : validateAccessToken(db, token, lifetimes);
+  const load = () => (isApiToken(token) ? validateApiToken(db, token) : validateAccessToken(db, token, lifetimes));
+  if (cache) return cache.resolve(token, load);
+  const found = await load();
+  if (!found) return null;
+  const { cacheUntil: _, ...credential } = found;
+  return credential;
 }

@@ -74,7 +74,8 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const via: AuthState['via'] = bearer === null ? 'cookie' : 'bearer';
   let auth: AuthState | null = null;
   if (token) {
-    const found = await validateCredential(c.var.deps.db, token, lifetimes(c.var.deps.config));
+    const { db, config, credentialCache } = c.var.deps;
+    const found = await validateCredential(db, token, lifetimes(config), credentialCache);
     if (found) auth = { ...found, via };
   }
   c.set('auth', auth);

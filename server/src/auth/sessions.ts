@@ -128,7 +128,7 @@ export async function validateAccessToken(
   db: Db,
   token: string,
   lifetimes: SessionLifetimes,
-): Promise<{ actor: Actor; sessionId: string } | null> {
+): Promise<{ actor: Actor; sessionId: string; cacheUntil: number } | null> {
   const parts = splitToken(token);
   if (!parts) return null;
   const [row] = await sessionLookup(db).execute({ id: parts.id });
@@ -145,9 +145,12 @@ export async function validateAccessToken(
       .set({ lastUsedAt: new Date(now), ...(slide ? { expiresAt: new Date(now + lifetimes.accessMs) } : {}) })
       .where(eq(sessions.id, parts.id));
   }
+  const expiresAt = slide ? now + lifetimes.accessMs : row.expiresAt.getTime();
   return {
     actor: { id: row.userId, username: row.username, isSuperuser: row.isSuperuser },
     sessionId: parts.id,
+    // A cache may keep this answer until the expiry would slide again: the slide is a write here.
+    cacheUntil: expiresAt - lifetimes.accessMs / 2,
   };
 }
 

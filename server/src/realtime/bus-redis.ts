@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Bus } from './bus.ts';
 import type { BusMessage } from './protocol.ts';
+import { CONTROL_TOPIC } from '../services/publish.ts';
 
 /** How long a new subscription waits for Redis to confirm before replaying anyway. */
 const SUBSCRIBE_PATIENCE_MS = 1_000;
@@ -58,6 +59,9 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
     for (const l of listeners) l.onEvent(event);
   });
 
+  /** Control messages sent to Redis and not yet acknowledged. */
+  const inFlight = new Set<Promise<unknown>>();
+
   const local = (event: BusMessage) => {
     for (const l of topics.get(event.topic) ?? []) l.onEvent(event);
   };
@@ -67,9 +71,13 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
       local(event);
       // The event is committed in the outbox: if Redis misses it, other instances see a gap on
       // the next event (or doubt on reconnect) and read it from there.
-      publisher.publish(prefix + event.topic, origin + JSON.stringify(event)).catch((err: Error) => {
+      const sent = publisher.publish(prefix + event.topic, origin + JSON.stringify(event)).catch((err: Error) => {
         logger.warn({ err: err.message, topic: event.topic, seq: event.seq }, 'redis publish failed');
       });
+      if (event.topic === CONTROL_TOPIC) {
+        inFlight.add(sent);
+        void sent.finally(() => inFlight.delete(sent));
+      }
     },
     subscribe(topic, onEvent, onDoubt) {
       let listeners = topics.get(topic);
@@ -101,6 +109,12 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
       const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, SUBSCRIBE_PATIENCE_MS)));
       await Promise.race([pending, patience]);
       clearTimeout(timer);
+    },
+    connected() {
+      return subscriber.status === 'ready';
+    },
+    async settled() {
+      if (inFlight.size) await Promise.all(inFlight);
     },
     async close() {
       subscriber.disconnect();

@@ -20,6 +20,17 @@ export interface Bus {
    * broker is unreachable (events are then recovered from the outbox on its return).
    */
   whenSubscribed?(topic: string): Promise<void>;
+  /**
+   * Whether messages from other instances can reach this one now (Redis connected). Absent: one
+   * process, always. What must hear of every revocation (the credential cache) is bypassed
+   * while false.
+   */
+  connected?(): boolean;
+  /**
+   * Resolves once every control message published so far has reached the broker (and so every
+   * connected instance): a request that revoked a session answers only after that.
+   */
+  settled?(): Promise<void>;
   close?(): Promise<void>;
 }
 

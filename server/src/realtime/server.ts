@@ -60,7 +60,7 @@ export function createRealtime(deps: AppDeps): Realtime {
     const none = { actor: null, sessionId: null };
     const header = req.headers.authorization;
     if (header?.toLowerCase().startsWith('bearer ')) {
-      const found = await validateCredential(deps.db, header.slice(7).trim(), lifetimes(config));
+      const found = await validateCredential(deps.db, header.slice(7).trim(), lifetimes(config), deps.credentialCache);
       return found ? { actor: found.actor, sessionId: found.sessionId } : { ...none, status: 401 };
     }
     const token = cookieValue(req.headers.cookie, cookieName);
@@ -70,7 +70,7 @@ export function createRealtime(deps: AppDeps): Realtime {
     const own = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).origin : `http://${req.headers.host}`;
     const origin = req.headers.origin;
     if (!origin || (origin !== own && !config.CORS_ALLOWED_ORIGINS.includes(origin))) return { ...none, status: 403 };
-    const found = await validateCredential(deps.db, token, lifetimes(config));
+    const found = await validateCredential(deps.db, token, lifetimes(config), deps.credentialCache);
     return found ? { actor: found.actor, sessionId: found.sessionId } : { ...none, status: 401 };
   };
 

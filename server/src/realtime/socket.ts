@@ -144,7 +144,7 @@ export function runConnection(
     const message = result.data;
     if (!actor) {
       if (message.type !== 'auth') return fail('unauthorized', 'Send {"type": "auth", "token": …} first');
-      const found = await validateCredential(deps.db, message.token, lifetimes(deps.config));
+      const found = await validateCredential(deps.db, message.token, lifetimes(deps.config), deps.credentialCache);
       if (!found || (await mustEnrol(deps.db, deps.config, found.actor, found.sessionId))) {
         ws.close(CLOSE.unauthorized, 'invalid token');
         return;

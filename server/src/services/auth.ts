@@ -136,6 +136,8 @@ export async function refresh(db: Db, token: string, lifetimes: SessionLifetimes
     const rotated = await rotateRefreshToken(tx, token, lifetimes);
     // A rotated token presented again: its session is gone, and so are that session's sockets.
     if (rotated && 'reused' in rotated) emitControl({ kind: 'session-revoked', sessionId: rotated.reused }, false);
+    // The old access secret is dead: no instance may keep serving it from its cache (0047).
+    else if (rotated) emitControl({ kind: 'session-renewed', sessionId: rotated.sessionId }, false);
     return rotated;
   });
   if (!tokens || 'reused' in tokens) throw unauthorized('Invalid or expired refresh token');

@@ -60,6 +60,8 @@ export const CONTROL_TOPIC = 'control';
 /** What a control message tells every instance's WebSocket hub to re-check. */
 export type Control =
   | { kind: 'session-revoked'; sessionId: string }
+  /** The session's access secret was rotated (a refresh): credential caches drop it, sockets stay. */
+  | { kind: 'session-renewed'; sessionId: string }
   | { kind: 'user-revoked'; userId: number; keepSession?: string }
   /** `projectId` absent: the user's company ties changed, which may touch any project. */
   | { kind: 'access-changed'; userId: number; projectId?: number };

@@ -18,7 +18,7 @@ import type { Actor } from '../lib/actor.ts';
 import { AppError, forbidden, notFound } from '../lib/errors.ts';
 import { audit } from './audit.ts';
 import { companyForEmail } from './companies.ts';
-import { transact } from './publish.ts';
+import { accessChanged, transact } from './publish.ts';
 import { insertUser, loadUser, type UserRow } from './users.ts';
 
 /** How long a started sign-in may take at the provider. */
@@ -136,6 +136,8 @@ async function applyGroups(tx: Executor, config: Config, user: UserRow, identity
     targetId: user.id,
     data: { is_superuser: superuser, via: 'oidc groups', groups: identity.groups },
   });
+  // Credential caches hold the superuser flag: every instance drops this user's (0047).
+  accessChanged([user.id]);
   return row!;
 }
 

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/harness.ts';
 import { buildWorld, type World } from '../../../test/world.ts';
 import type { TicketMovedActivity } from '../realtime/events.ts';
-import { placeTicket } from './ticket-moves.ts';
+import { transact } from './publish.ts';
+import { placeTicket, raced, VersionRace, writeMoves } from './ticket-moves.ts';
+import { readTicket } from './tickets.ts';
 
 let t: TestApp;
 let w: World;
@@ -135,5 +137,34 @@ describe('one move path: a drag, a PATCH with column and a column deletion', () 
     const [row] = await t.sql<{ column_id: number; version: number }[]>`
       select column_id, version from tickets where id = ${ticket.id}`;
     expect(row).toEqual({ column_id: col('To Do'), version: ticket.version });
+  });
+});
+
+describe('the write of a move into done (decision 0048)', () => {
+  it('notifies first, inside the transaction: a move whose version guard fails leaves no notification', async () => {
+    const ticket = await newTicket('Raced into done');
+    const record = await readTicket(t.runtime.deps.db, ticket.id);
+    const actor = { id: w.ids.admin, username: 'admin', isSuperuser: false };
+    const place = { column: { id: col('Done'), category: 'done' as const }, position: 'zz' };
+    // As read before someone else's write: the guard refuses it, and the transaction unwinds.
+    const stale = { ...record, version: record.version - 1 };
+    await expect(
+      transact(
+        t.runtime.deps.db,
+        async (tx) => (await writeMoves(tx, actor, [{ ticket: stale, place }], { notify: true })) ?? raced(),
+      ),
+    ).rejects.toThrow(VersionRace);
+    const none = await t.sql`select 1 from notifications where ticket_id = ${ticket.id} and kind = 'done'`;
+    expect(none.length).toBe(0);
+    expect((await movedRecords(ticket.id)).activity).toEqual([]);
+    // The same move as read now goes through, and the reporter is told once.
+    await transact(
+      t.runtime.deps.db,
+      async (tx) => (await writeMoves(tx, actor, [{ ticket: record, place }], { notify: true })) ?? raced(),
+    );
+    const told = await t.sql<{ user_id: number }[]>`
+      select user_id from notifications where ticket_id = ${ticket.id} and kind = 'done'`;
+    expect(told.map((r) => r.user_id)).toEqual([w.ids.user]);
+    expect((await movedRecords(ticket.id)).activity).toHaveLength(1);
   });
 });

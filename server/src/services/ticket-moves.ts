@@ -134,6 +134,15 @@ export async function writeMoves(
     };
   });
   const topic = projectTopic(projectId);
+  const written = items.map((x) => x.written);
+  // Notifications first: the statement below takes the topic's seq row, which every move of
+  // the project waits for, so it goes last and holds that lock for one round trip (to COMMIT),
+  // not for the notifications' too (docs/decisions/0048). A failed version guard rolls them back.
+  if (options.notify) {
+    for (const move of written) {
+      if (move.enteringDone) await notifyDone(db, actor, move.json, move.json.column);
+    }
+  }
   const rows = await db.execute<{ seq: string; created_at: string }>(sql`
     with m as (
       select * from jsonb_to_recordset(${JSON.stringify(items.map((x) => x.row))}::jsonb) as x(
@@ -166,7 +175,6 @@ export async function writeMoves(
   }
   // Seqs were handed out in the order of `moves`.
   const numbered = [...rows].sort((a, b) => Number(a.seq) - Number(b.seq));
-  const written = items.map((x) => x.written);
   for (const [k, row] of numbered.entries()) {
     const event: EventMessage = {
       type: 'ticket.moved',
@@ -176,11 +184,6 @@ export async function writeMoves(
       data: items[k]!.payload,
     };
     emit(event, true);
-  }
-  if (options.notify) {
-    for (const move of written) {
-      if (move.enteringDone) await notifyDone(db, actor, move.json, move.json.column);
-    }
   }
   return written;
 }

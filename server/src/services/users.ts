@@ -1,4 +1,4 @@
-import { emitControl, transact } from './publish.ts';
+import { accessChanged, emitControl, transact } from './publish.ts';
 import type { Db, Executor } from '@laneway/db/client';
 import { companyAdmins, companyUsers, passwordResets, userRoles, users } from '@laneway/db/schema';
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
@@ -194,6 +194,9 @@ async function applyUserPatch(db: Db, actor: Actor, id: number, patch: UserPatch
     if (patch.is_active === false || patch.password !== undefined) {
       await revokeUserSessions(tx, id);
       emitControl({ kind: 'user-revoked', userId: id }, false);
+    } else if (patch.is_superuser !== undefined || patch.is_active !== undefined) {
+      // Credential caches hold the superuser flag, and sockets what it lets them see (0047).
+      accessChanged([id]);
     }
     return row!;
   });
