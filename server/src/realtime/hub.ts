@@ -158,17 +158,73 @@ export interface Replay {
   events: StoredEvent[];
 }
 
+/** What one outbox read found: the topic's bounds and, when complete, every event after `since`. */
+interface Read {
+  since: number;
+  latest: number;
+  oldest: number | null;
+  /** False when the read stopped at the bounds (a resync was due for its `since`). */
+  complete: boolean;
+  events: StoredEvent[];
+}
+
+/**
+ * A read waiting for its turn at the gate, which later replays of the same topic (for the same
+ * audience, on the same database) join instead of queueing their own: its `since` moves down
+ * to theirs. Only a read that has not started is joined: one that started before a subscriber's
+ * bus listener was in place could miss an event committed in between (decision 0049).
+ */
+interface Batch {
+  since: number;
+  started: boolean;
+  read: Promise<Read>;
+}
+const batches = new WeakMap<Executor, Map<string, Batch>>();
+
 /**
  * Every event of the topic after `since`, in order, filtered for the subscriber; or `resync`
  * when some of them were already pruned (older than EVENT_RETENTION_HOURS) or more than `limit`
  * (at most MAX_REPLAY). One query: the topic's bounds and the rows after `since` (none when a
- * resync is due), run through the instance's replay gate.
+ * resync is due), run through the instance's replay gate and shared by every replay of the
+ * topic and audience that arrives while it waits there (a reconnect storm reads the outbox a
+ * handful of times, not once per socket).
  */
-export function replay(db: Executor, grant: TopicGrant, since: number, limit = MAX_REPLAY): Promise<Replay> {
-  return gate.run(() => readReplay(db, grant, since, Math.min(limit, MAX_REPLAY)));
+export async function replay(db: Executor, grant: TopicGrant, since: number, limit = MAX_REPLAY): Promise<Replay> {
+  const max = Math.min(limit, MAX_REPLAY);
+  let waiting = batches.get(db);
+  if (!waiting) batches.set(db, (waiting = new Map()));
+  // Company subscribers get frames filtered for their companies: they share reads only with the same companies.
+  const key = `${grant.topic}|${grant.companies === null ? '*' : grant.companies.join(',')}`;
+  let batch = waiting.get(key);
+  if (batch && !batch.started) batch.since = Math.min(batch.since, since);
+  else {
+    const own: Batch = { since, started: false, read: Promise.resolve(null as never) };
+    waiting.set(key, own);
+    // The gate may start it at once (a free slot): from then on nobody joins it.
+    own.read = gate.run(() => {
+      own.started = true;
+      if (waiting.get(key) === own) waiting.delete(key);
+      return readOutbox(db, grant, own.since, MAX_REPLAY);
+    });
+    batch = own;
+  }
+  const read = await batch.read;
+  const found = replayFrom(read, since, max);
+  // The shared read went back further than MAX_REPLAY from its oldest `since`, so it stopped
+  // at the bounds; this subscriber is close enough for a read of its own.
+  return found ?? gate.run(async () => replayFrom(await readOutbox(db, grant, since, max), since, max)!);
 }
 
-async function readReplay(db: Executor, grant: TopicGrant, since: number, limit: number): Promise<Replay> {
+/** This subscriber's replay out of a read from `read.since` ≤ `since`; null when the read cannot tell. */
+function replayFrom(read: Read, since: number, limit: number): Replay | null {
+  const { latest, oldest } = read;
+  if (since >= latest) return { seq: latest, resync: since > latest, events: [] };
+  if (oldest === null || oldest > since + 1 || latest - since > limit) return { seq: latest, resync: true, events: [] };
+  if (!read.complete) return null;
+  return { seq: latest, resync: false, events: read.events.filter((e) => e.seq > since) };
+}
+
+async function readOutbox(db: Executor, grant: TopicGrant, since: number, limit: number): Promise<Read> {
   const rows = await db.execute<{
     latest: string | null;
     oldest: string | null;
@@ -188,11 +244,10 @@ async function readReplay(db: Executor, grant: TopicGrant, since: number, limit:
       order by seq) e on true`);
   const first = rows[0];
   const latest = Number(first?.latest ?? 0);
-  if (since >= latest) return { seq: latest, resync: since > latest, events: [] };
   const oldest = first?.oldest === null || first?.oldest === undefined ? null : Number(first.oldest);
-  if (oldest === null || oldest > since + 1 || latest - since > limit) {
-    return { seq: latest, resync: true, events: [] };
-  }
+  const bounds = { since, latest, oldest, events: [] };
+  if (since >= latest) return { ...bounds, complete: true };
+  if (oldest === null || oldest > since + 1 || latest - since > limit) return { ...bounds, complete: false };
   const filtered = grant.companies !== null;
   const events: StoredEvent[] = [];
   for (const r of rows) {
@@ -208,5 +263,5 @@ async function readReplay(db: Executor, grant: TopicGrant, since: number, limit:
     }
     events.push({ ...event, frame: storedFrame(grant.topic, seq, r.type!, at, r.payload!) });
   }
-  return { seq: latest, resync: false, events };
+  return { since, latest, oldest, complete: true, events };
 }
