@@ -352,7 +352,9 @@ export async function runImport(
       .update(imports)
       .set({ status: 'failed', error: message.slice(0, 2000), finishedAt: new Date() })
       .where(eq(imports.id, id));
+    // A file that cannot be read will not read better on a retry: it goes; anything else is retried.
     if (!(error instanceof AppError)) throw error;
+    await rm(file, { force: true });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -50,7 +50,8 @@ async function writeArray(
 ): Promise<void> {
   await write(out, `,\n${JSON.stringify(name)}: [`);
   let first = true;
-  await query.cursor(CURSOR_ROWS, async (rows) => {
+  // The iterator, not the callback: postgres.js does not await a callback's last batch.
+  for await (const rows of query.cursor(CURSOR_ROWS)) {
     let chunk = '';
     for (const row of rows) {
       chunk += (first ? '\n' : ',\n') + row.j;
@@ -58,7 +59,7 @@ async function writeArray(
       each?.(row.j);
     }
     await write(out, chunk);
-  });
+  }
   await write(out, first ? ']' : '\n]');
 }
 
@@ -171,7 +172,7 @@ async function writeProjectJson(sql: Sql, projectId: number, file: string, uploa
       where t.project_id = ${projectId} order by a.id`;
     await write(out, ',\n"attachments": [');
     let first = true;
-    await attachmentRows.cursor(CURSOR_ROWS, async (rows) => {
+    for await (const rows of attachmentRows.cursor(CURSOR_ROWS)) {
       let chunk = '';
       for (const row of rows) {
         const { key, ...a } = JSON.parse(row.j) as { key: string; id: number };
@@ -186,7 +187,7 @@ async function writeProjectJson(sql: Sql, projectId: number, file: string, uploa
         first = false;
       }
       await write(out, chunk);
-    });
+    }
     await write(out, first ? ']' : '\n]');
     await writeArray(
       out,

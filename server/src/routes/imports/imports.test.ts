@@ -239,6 +239,26 @@ describe('Trello', () => {
     expect(s.members).toContainEqual({ user_id: w.ids.admin, role: 'superadmin' });
   });
 
+  it('previews the board: its lists with the guessed kinds, and what it holds', async () => {
+    const res = await t.post('/imports/preview/', form('trello', 'board.json', await fixture('trello-board.json')), {
+      token: w.tokens.admin,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.trello).toMatchObject({
+      name: 'Website Relaunch',
+      cards: 6,
+      labels: 4,
+      checklists: 3,
+      comments: 3,
+    });
+    expect(res.body.trello.lists.map((l: { name: string; category: string }) => [l.name, l.category])).toEqual([
+      ['Backlog', 'todo'],
+      ['Doing', 'in_progress'],
+      ['Done ✔', 'done'],
+      ['Old ideas', 'todo'],
+    ]);
+  });
+
   it('takes the categories chosen at the mapping step', async () => {
     const done = await importFile(
       w.tokens.admin,
@@ -388,6 +408,23 @@ describe('bad files', () => {
 });
 
 describe('jobs', () => {
+  it('an import whose file cannot be read at run time fails, says why, and leaves no project', async () => {
+    const res = await t.post('/projects/import/', form('csv', 'gone.csv', await fixture('tickets-comma.csv')), {
+      token: w.tokens.admin,
+    });
+    expect(res.status).toBe(202);
+    const before = (await t.sql<[{ n: number }]>`select count(*)::int as n from projects`)[0].n;
+    // The stored upload turns into a CSV whose second row lost a cell.
+    const [row] = await t.sql<[{ file_key: string }]>`select file_key from imports where id = ${res.body.id as number}`;
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(`${t.runtime.deps.config.uploadDir}/imports/${row.file_key}`, 'title,column\nOne,To Do\nTwo\n');
+    await runImport(t.runtime.deps.db, res.body.id, { dir: t.runtime.deps.config.uploadDir });
+    const status = await t.get(`/imports/${res.body.id}/`, { token: w.tokens.admin });
+    expect(status.body).toMatchObject({ status: 'failed', project: null });
+    expect(status.body.error).toMatch(/line 3/);
+    expect((await t.sql<[{ n: number }]>`select count(*)::int as n from projects`)[0].n).toBe(before);
+  });
+
   it('a crash before commit leaves nothing, the retry creates the project once, a third run does nothing', async () => {
     const res = await t.post('/projects/import/', form('trello', 'board.json', await fixture('trello-board.json')), {
       token: w.tokens.admin,
