@@ -326,7 +326,17 @@ async function main() {
         ],
       ),
     );
-    if (failures.length) console.log(`\nFirst failed moves:\n\n${failures.map((f) => `- ${f}`).join('\n')}`);
+    if (failures.length) {
+      console.log(`\nFirst failed moves:\n\n${failures.map((f) => `- ${f}`).join('\n')}`);
+      // The instances' own account of them: their last error lines (LOG_LEVEL=warn keeps them).
+      for (const [i, instance] of instances.entries()) {
+        const errors = instance.child
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('"level":50'));
+        if (errors.length) console.log(`\ninstance ${i + 1}, last errors:\n\n${errors.slice(-3).join('\n')}`);
+      }
+    }
     console.log('\nRSS (MB) every 30 s:\n');
     console.log(
       markdownTable(
