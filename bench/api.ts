@@ -528,7 +528,7 @@ async function main(): Promise<void> {
         const [column] = await sql<{ id: number }[]>`
           select id from columns where project_id = ${project.id} order by position limit 1`;
         await sql.unsafe(`insert into tickets (project_id, number, title, column_id, position, status)
-          select ${project.id}, n, 'Ticket ' || n, ${column!.id}, 'a' || lpad(n::text, 6, '0'), 'todo'
+          select ${project.id}, n, 'Ticket ' || n, ${column!.id}, 'a' || lpad(n::text, 6, '0') || 'V', 'todo'
           from generate_series(1, 100000) n`);
         await sql.unsafe(`update tickets t set fields = ${fieldValuesSql(fields)} where t.project_id = ${project.id}`);
         await sql.unsafe('analyze tickets');

@@ -69,8 +69,10 @@ async function createProjects(url: string, ownerId: number): Promise<Project[]> 
             ('Review', 'in_progress', 'a2'), ('Done', 'done', 'a3')) as d(name, category, position)
           returning id, project_id, position
         )
+        -- Positions as fractional-indexing writes them: 'a001V'…'a020V' (a key ending in 0, such as
+        -- 'a010', is refused by the library, and every move next to one answered 500).
         insert into tickets (project_id, number, title, column_id, position, status)
-        select c.project_id, n, 'Soak ticket ' || n, c.id, 'a' || lpad(n::text, 3, '0'), 'todo'::column_category
+        select c.project_id, n, 'Soak ticket ' || n, c.id, 'a0' || lpad(n::text, 2, '0') || 'V', 'todo'::column_category
         from c cross join generate_series(1, ${TICKETS_PER_PROJECT}::int) n where c.position = 'a0'`;
       const rows = await tx<{ id: number; columns: number[]; tickets: number[] }[]>`
         select p.id,
