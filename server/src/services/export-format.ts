@@ -8,6 +8,7 @@
  * Users are matched on the importing instance by username or email.
  */
 import { z } from 'zod';
+import { isOrderKey } from './ordering.ts';
 
 export const EXPORT_FORMAT = 'laneway-export';
 export const EXPORT_VERSION = 1;
@@ -25,12 +26,15 @@ export const ExportUser = z.object({
   name: z.string().nullable(),
 });
 
+/** A fractional-index order key: one the library refuses would fail every later move beside it. */
+const Position = z.string().min(1).refine(isOrderKey, 'Not an order key (fractional index)');
+
 export const ExportColumn = z.object({
   id: Id,
   name: z.string().min(1),
   category: Category,
   wip_limit: z.number().int().nullable(),
-  position: z.string().min(1),
+  position: Position,
 });
 
 export const ExportTag = z.object({ id: Id, name: z.string().min(1), colour: z.string() });
@@ -42,10 +46,10 @@ export const ExportField = z.object({
   options: z.array(z.object({ id: Id, label: z.string(), colour: z.string().nullable() })),
   required: z.boolean(),
   show_on_card: z.boolean(),
-  position: z.string().min(1),
+  position: Position,
 });
 
-export const ExportChecklistItem = z.object({ text: z.string(), done: z.boolean(), position: z.string().min(1) });
+export const ExportChecklistItem = z.object({ text: z.string(), done: z.boolean(), position: Position });
 
 export const ExportTicket = z.object({
   id: Id,
@@ -53,7 +57,7 @@ export const ExportTicket = z.object({
   title: z.string().min(1),
   description: z.string(),
   column: Id,
-  position: z.string().min(1),
+  position: Position,
   priority: z.number().int().min(1).max(4),
   company: Ref,
   reporter: Ref,

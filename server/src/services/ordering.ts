@@ -55,3 +55,13 @@ export function keyBetween({ lower, upper }: Neighbours): string {
 export function keysAfter(last: string | null, n: number): string[] {
   return generateNKeysBetween(last, null, n);
 }
+
+/** Whether `key` is an order key the library accepts (an imported file may carry any string). */
+export function isOrderKey(key: string): boolean {
+  try {
+    generateKeyBetween(key, null);
+    return true;
+  } catch {
+    return false;
+  }
+}
