@@ -33,6 +33,17 @@ export class Notices {
     return this.show(text, 'error');
   }
 
+  /** Runs one call; a refusal is shown as "<what>: <its message>". Resolves to whether it was done. */
+  async attempt(run: () => Promise<unknown>, what: string): Promise<boolean> {
+    try {
+      await run();
+      return true;
+    } catch (error) {
+      this.error(`${what}: ${messageOf(error)}`);
+      return false;
+    }
+  }
+
   dismiss(id: number): void {
     const index = this.#items.findIndex((n) => n.id === id);
     if (index >= 0) this.#items.splice(index, 1);
@@ -41,4 +52,9 @@ export class Notices {
   reset(): void {
     this.#items = [];
   }
+}
+
+/** An error's message for a notice. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : 'unknown error';
 }

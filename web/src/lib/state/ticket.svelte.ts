@@ -23,7 +23,7 @@ import { untrack } from 'svelte';
 import type { RealtimeConnection } from '#lib/realtime/connection.svelte.ts';
 import { unknownEvent, type EventMessage } from '#lib/realtime/protocol.ts';
 import { editScope, mayEditTicket } from '#lib/ticket-rules.ts';
-import type { Notices } from './notices.svelte.ts';
+import { messageOf, type Notices } from './notices.svelte.ts';
 import { TimeState } from './time.svelte.ts';
 
 declare global {
@@ -515,20 +515,9 @@ export class TicketState {
     );
   }
 
-  /** Runs one checklist call; a refusal is shown as a notice. Resolves to whether it was done. */
-  async #checklistCall(run: () => Promise<void>, what: string): Promise<boolean> {
-    try {
-      await run();
-      return true;
-    } catch (error) {
-      this.#notices.error(`${what}: ${messageOf(error)}`);
-      return false;
-    }
-  }
-
   /** Adds an item at the end (or after `after`). */
   addChecklistItem(text: string, after?: number): Promise<boolean> {
-    return this.#checklistCall(async () => {
+    return this.#notices.attempt(async () => {
       this.putChecklistItem(await this.#api.addChecklistItem(this.#base.id, { text, ...(after && { after }) }));
     }, 'The item was not added');
   }
@@ -541,16 +530,18 @@ export class TicketState {
       ...(patch.text !== undefined && { text: patch.text }),
       ...(patch.done !== undefined && { done: patch.done }),
     });
-    return this.#checklistCall(async () => {
-      this.putChecklistItem(await this.#api.patchChecklistItem(item.id, patch));
-    }, 'The item was not saved').then((ok) => {
-      if (!ok) this.putChecklistItem(item);
-      return ok;
-    });
+    return this.#notices
+      .attempt(async () => {
+        this.putChecklistItem(await this.#api.patchChecklistItem(item.id, patch));
+      }, 'The item was not saved')
+      .then((ok) => {
+        if (!ok) this.putChecklistItem(item);
+        return ok;
+      });
   }
 
   removeChecklistItem(item: ChecklistItem): Promise<boolean> {
-    return this.#checklistCall(async () => {
+    return this.#notices.attempt(async () => {
       await this.#api.deleteChecklistItem(item.id);
       this.putChecklistItem(item, true);
     }, 'The item was not removed');
@@ -700,8 +691,4 @@ export class TicketState {
   dispose(): void {
     clearTimeout(this.#activityTimer);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : 'unknown error';
 }

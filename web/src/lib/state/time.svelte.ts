@@ -1,6 +1,6 @@
 import type { Api, TimeEntry, Timer } from '#lib/api/index.ts';
 import type { EventMessage } from '#lib/realtime/protocol.ts';
-import type { Notices } from './notices.svelte.ts';
+import { messageOf, type Notices } from './notices.svelte.ts';
 
 type TimeEvent = Extract<EventMessage, { type: 'time.entry_created' | 'time.entry_updated' | 'time.entry_deleted' }>;
 
@@ -50,39 +50,35 @@ export class TimeState {
     }
   }
 
-  async #run(run: () => Promise<void>, what: string): Promise<boolean> {
-    try {
-      await run();
-      return true;
-    } catch (error) {
-      this.#notices.error(`${what}: ${messageOf(error)}`);
-      return false;
-    }
-  }
-
   log(body: { minutes: number; note?: string; spent_on?: string }): Promise<boolean> {
-    return this.#run(async () => this.#put(await this.#api.logTime(this.#ticket, body)), 'The time was not logged');
+    return this.#notices.attempt(
+      async () => this.#put(await this.#api.logTime(this.#ticket, body)),
+      'The time was not logged',
+    );
   }
 
   change(entry: TimeEntry, body: { minutes?: number; note?: string; spent_on?: string }): Promise<boolean> {
-    return this.#run(async () => this.#put(await this.#api.patchTimeEntry(entry.id, body)), 'The entry was not saved');
+    return this.#notices.attempt(
+      async () => this.#put(await this.#api.patchTimeEntry(entry.id, body)),
+      'The entry was not saved',
+    );
   }
 
   remove(entry: TimeEntry): Promise<boolean> {
-    return this.#run(async () => {
+    return this.#notices.attempt(async () => {
       await this.#api.deleteTimeEntry(entry.id);
       this.#put(entry, true);
     }, 'The entry was not removed');
   }
 
   start(): Promise<boolean> {
-    return this.#run(async () => {
+    return this.#notices.attempt(async () => {
       this.#timer = await this.#api.startTimer(this.#ticket);
     }, 'The timer did not start');
   }
 
   stop(): Promise<boolean> {
-    return this.#run(async () => {
+    return this.#notices.attempt(async () => {
       const { entry } = await this.#api.stopTimer(this.#ticket);
       this.#timer = null;
       if (entry) this.#put(entry);
@@ -109,8 +105,4 @@ export function formatMinutes(minutes: number): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
   return h ? `${h} h ${String(m).padStart(2, '0')} min` : `${m} min`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : 'unknown error';
 }
