@@ -22,7 +22,16 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fmt, freePort, markdownTable, numberFromEnv, openBenchDatabase, ROOT, runMain } from './lib.ts';
+import {
+  BENCH_SECRET_KEY,
+  fmt,
+  freePort,
+  markdownTable,
+  numberFromEnv,
+  openBenchDatabase,
+  ROOT,
+  runMain,
+} from './lib.ts';
 
 const TARGET_S = 5;
 
@@ -176,7 +185,7 @@ async function main(): Promise<void> {
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'laneway-coldstart-'));
   try {
-    const embedded = { DATA_DIR: dataDir, SECRET_KEY: 'bench secret key, not for any real deployment' };
+    const embedded = { DATA_DIR: dataDir, SECRET_KEY: BENCH_SECRET_KEY };
     if (only.has('first') || only.has('restart')) {
       log('npm start, new DATA_DIR (embedded PostgreSQL initialised)…');
       const first = await npmStart(embedded, timeoutS);
@@ -196,10 +205,7 @@ async function main(): Promise<void> {
     const database = await openBenchDatabase(log);
     try {
       log(`npm start on ${database.label}…`);
-      const own = await npmStart(
-        { DATABASE_URL: database.url, SECRET_KEY: 'bench secret key, not for any real deployment' },
-        timeoutS,
-      );
+      const own = await npmStart({ DATABASE_URL: database.url, SECRET_KEY: BENCH_SECRET_KEY }, timeoutS);
       rows.push({ scenario: 'own database', ...own, note: `${database.label}: migrations on an empty database` });
     } finally {
       await database.drop();

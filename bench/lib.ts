@@ -329,6 +329,9 @@ export async function waitForReady(
   throw new Error(`${child.name} was not ready at ${url} after ${timeoutMs / 1000} s (${last}):\n${child.output()}`);
 }
 
+/** The SECRET_KEY of every process a bench starts (production mode refuses to start without one). */
+export const BENCH_SECRET_KEY = 'bench secret key, not for any real deployment';
+
 export interface LanewayOptions {
   /** Run with Redis (many-instance mode). */
   redisUrl?: string | undefined;
@@ -357,7 +360,7 @@ export async function startLaneway(
   }
   Object.assign(env, {
     NODE_ENV: 'production',
-    SECRET_KEY: 'bench secret key, not for any real deployment',
+    SECRET_KEY: BENCH_SECRET_KEY,
     DATABASE_URL: databaseUrl,
     PORT: String(port),
     HOST: '127.0.0.1',

@@ -112,6 +112,21 @@ describe('archive_done_tickets', () => {
     for (const id of goes) expect(onBoard).not.toContain(id);
   });
 
+  it('walks past a ticket being edited (SKIP LOCKED), one batch after another, and takes it on the next run', async () => {
+    const [first, held, last] = [await doneFor(30), await doneFor(30), await doneFor(30)];
+    await t.sql.begin(async (tx) => {
+      await tx`select id from tickets where id = ${held} for update`;
+      await withWorker(() => runJob('archive_done_tickets', { batch_size: 1 }));
+    });
+    expect(await archivedState([first, held, last])).toEqual([
+      [first, true],
+      [held, false],
+      [last, true],
+    ]);
+    await withWorker(() => runJob('archive_done_tickets', { batch_size: 1 }));
+    expect(await archivedState([held])).toEqual([[held, true]]);
+  });
+
   it("follows a project's own archive_after_hours", async () => {
     const project = await t.post('/projects/', { name: 'Fast archive', key: 'FAST' }, { token: w.tokens.superadmin });
     expect(

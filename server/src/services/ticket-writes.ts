@@ -401,22 +401,25 @@ export async function setArchived(db: Db, actor: Actor, id: number, archived: bo
  * project's `archive_after_hours` (else `defaultHours`), in batches of at most `batchSize`, each
  * batch one transaction with its activity rows and `ticket.archived` events. Tickets being
  * edited are skipped (SKIP LOCKED) and caught on the next run; running twice archives nothing
- * more. Returns how many were archived.
+ * more. Each batch starts after the last id of the one before (a keyset): started from the
+ * first id again, every batch would walk past all the rows archived so far, and 100,000
+ * tickets took minutes instead of seconds. Returns how many were archived.
  */
 export async function archiveDueTickets(db: Db, options: { defaultHours: number; batchSize: number }): Promise<number> {
   let total = 0;
+  let after = 0;
   for (;;) {
-    const archived = await transact(db, async (tx) => {
+    const batch = await transact(db, async (tx) => {
       const picked = await tx.execute<{ id: number }>(sql`
         update tickets t set is_archived = true, archived_at = now(), version = t.version + 1, updated_at = now()
         where t.id in (
           select d.id from tickets d join projects p on p.id = d.project_id
-          where not d.is_archived and d.status = 'done' and d.done_at is not null
+          where d.id > ${after} and not d.is_archived and d.status = 'done' and d.done_at is not null
             and d.done_at < now() - make_interval(hours => coalesce(p.archive_after_hours, ${options.defaultHours}))
           order by d.id limit ${options.batchSize}
           for update of d skip locked)
         returning t.id`);
-      if (!picked.length) return 0;
+      if (!picked.length) return { archived: 0, last: after };
       const rows = await selectTickets(tx)
         .where(
           inArray(
@@ -436,10 +439,11 @@ export async function archiveDueTickets(db: Db, options: { defaultHours: number;
           payload: serializeTicket(row),
         })),
       );
-      return rows.length;
+      return { archived: rows.length, last: rows.at(-1)!.id };
     });
-    total += archived;
-    if (archived < options.batchSize) return total;
+    total += batch.archived;
+    after = batch.last;
+    if (batch.archived < options.batchSize) return total;
   }
 }
 
