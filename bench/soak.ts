@@ -166,6 +166,16 @@ async function rssBytes(child: Child): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
+/** The instances' /metrics answer to this token (set before they start: they inherit it). */
+const METRICS_TOKEN = 'soak-metrics-token-0123456789';
+
+/** An instance's JS heap in use and its external memory (Buffers), from its own /metrics. */
+async function heapBytes(url: string): Promise<{ heap: number; external: number }> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const value = (name: string) => Number(new RegExp(`^laneway_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { heap: value('nodejs_heap_size_used_bytes'), external: value('nodejs_external_memory_bytes') };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -176,6 +186,7 @@ async function main() {
     const ownerId = demo.users.superadmin!;
     const projects = await createProjects(database.url, ownerId);
     log(`${projects.length} projects of ${TICKETS_PER_PROJECT} tickets; starting two instances with ${REDIS_URL}`);
+    process.env.METRICS_TOKEN = METRICS_TOKEN;
     const instances = await Promise.all(
       [0, 1].map(async () => {
         const started = await startLaneway(database.url, { redisUrl: REDIS_URL, maxFiles: 65_536 });
@@ -227,9 +238,13 @@ async function main() {
       answers.set(status, (answers.get(status) ?? 0) + 1);
     };
 
-    const rss: { at: number; bytes: number[] }[] = [];
+    const rss: { at: number; bytes: number[]; heaps: { heap: number; external: number }[] }[] = [];
     const sample = async (at: number) =>
-      rss.push({ at, bytes: await Promise.all(instances.map((x) => rssBytes(x.child))) });
+      rss.push({
+        at,
+        bytes: await Promise.all(instances.map((x) => rssBytes(x.child))),
+        heaps: await Promise.all(instances.map((x) => heapBytes(x.url))),
+      });
     const durationMs = MINUTES * 60_000;
     log(`moving ${RATE}/s for ${MINUTES} min; RSS every ${SAMPLE_EVERY_MS / 1000} s`);
     const start = performance.now();
@@ -251,6 +266,9 @@ async function main() {
           `${fmt(nextSample / 1000)} s: RSS ${rss
             .at(-1)!
             .bytes.map((b) => fmt(b / 2 ** 20, 1))
+            .join(' / ')} MB, heap ${rss
+            .at(-1)!
+            .heaps.map((h) => fmt(h.heap / 2 ** 20, 1))
             .join(' / ')} MB, ` + `${fmt(latencies.length)} moves`,
         );
         nextSample += SAMPLE_EVERY_MS;
@@ -325,6 +343,12 @@ async function main() {
             '< 5 %',
             g < 5 ? 'yes' : 'NO',
           ]),
+          ...instances.map((_, i) => [
+            `JS heap used, instance ${i + 1}, at ${fmt(baseline.at / 1000)} s → end`,
+            `${fmt(baseline.heaps[i]!.heap / 2 ** 20, 1)} → ${fmt(last.heaps[i]!.heap / 2 ** 20, 1)} MB`,
+            '—',
+            '',
+          ]),
         ],
       ),
     );
@@ -339,11 +363,17 @@ async function main() {
         if (errors.length) console.log(`\ninstance ${i + 1}, last errors:\n\n${errors.slice(-3).join('\n')}`);
       }
     }
-    console.log('\nRSS (MB) every 30 s:\n');
+    // The JS heap beside RSS tells a leak of objects (the heap grows with it) from the
+    // allocator keeping freed pages (RSS grows, the heap does not).
+    const mb = (b: number) => fmt(b / 2 ** 20, 1);
+    console.log('\nMemory (MB) every 30 s: RSS / JS heap used / external, per instance:\n');
     console.log(
       markdownTable(
         ['t (s)', ...instances.map((_, i) => `instance ${i + 1}`)],
-        rss.map((r) => [fmt(r.at / 1000), ...r.bytes.map((b) => fmt(b / 2 ** 20, 1))]),
+        rss.map((r) => [
+          fmt(r.at / 1000),
+          ...r.bytes.map((b, i) => `${mb(b)} / ${mb(r.heaps[i]!.heap)} / ${mb(r.heaps[i]!.external)}`),
+        ]),
       ),
     );
   });

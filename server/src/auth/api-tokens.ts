@@ -12,6 +12,7 @@ import type { Db } from '@laneway/db/client';
 import { apiTokens, users } from '@laneway/db/schema';
 import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Actor } from '../lib/actor.ts';
+import { staffSql } from './sessions.ts';
 
 export const API_TOKEN_PREFIX = 'lw_';
 export type TokenScope = 'read' | 'write';
@@ -44,7 +45,13 @@ const TOUCH_MS = 60_000;
 export async function validateApiToken(
   db: Db,
   token: string,
-): Promise<{ actor: Actor; sessionId: string; token: { id: number; scope: TokenScope }; cacheUntil: number } | null> {
+): Promise<{
+  actor: Actor;
+  sessionId: string;
+  staff: boolean;
+  token: { id: number; scope: TokenScope };
+  cacheUntil: number;
+} | null> {
   if (!isApiToken(token) || token.length > 100) return null;
   const [row] = await db
     .select({
@@ -55,6 +62,7 @@ export async function validateApiToken(
       userId: users.id,
       username: users.username,
       isSuperuser: users.isSuperuser,
+      staff: staffSql,
     })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
@@ -81,6 +89,7 @@ export async function validateApiToken(
   return {
     actor: { id: row.userId, username: row.username, isSuperuser: row.isSuperuser },
     sessionId: tokenSessionId(row.id),
+    staff: row.staff,
     token: { id: row.id, scope: row.scope },
     cacheUntil: row.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
   };

@@ -203,6 +203,7 @@ describe('credential cache, one process', () => {
   const resolved = (sessionId: string, userId: number): Resolved => ({
     actor: { id: userId, username: `u${userId}`, isSuperuser: false },
     sessionId,
+    staff: false,
     cacheUntil: Number.POSITIVE_INFINITY,
   });
 

@@ -31,6 +31,8 @@ export interface Credential {
   actor: Actor;
   /** The session's id, or `api:<id>` for an API token (what socket revocation matches). */
   sessionId: string;
+  /** A superuser or anyone with a project role, as read (kept fresh by `access-changed`). */
+  staff: boolean;
   /** Set when the credential is an API token. */
   token?: { id: number; scope: TokenScope };
 }

@@ -18,6 +18,8 @@ import type { Actor } from '../lib/actor.ts';
 export interface AuthState {
   actor: Actor;
   sessionId: string;
+  /** A superuser or anyone with a project role, when the credential was read (write budgets). */
+  staff: boolean;
   /** `cookie` requests are subject to the CSRF origin check; `bearer` ones are not. */
   via: 'cookie' | 'bearer';
   /** Set when the request authenticated with an API token (`lw_…`). */
@@ -95,6 +97,13 @@ export async function createSession(
   return { access: access.token, refresh, sessionId: access.id, accessExpiresAt };
 }
 
+/**
+ * Staff (a superuser or anyone with a project role: SPEC §11's write budgets), read with the
+ * credential so the budget costs no round trip of its own. A cached credential keeps it: role
+ * changes announce `access-changed`, which drops the user's cached credentials.
+ */
+export const staffSql = sql<boolean>`(${users.isSuperuser} or exists (select 1 from user_roles r where r.user_id = ${users.id}))`;
+
 function prepareSessionLookup(db: Db) {
   return db
     .select({
@@ -105,6 +114,7 @@ function prepareSessionLookup(db: Db) {
       username: users.username,
       isSuperuser: users.isSuperuser,
       isActive: users.isActive,
+      staff: staffSql,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -128,7 +138,7 @@ export async function validateAccessToken(
   db: Db,
   token: string,
   lifetimes: SessionLifetimes,
-): Promise<{ actor: Actor; sessionId: string; cacheUntil: number } | null> {
+): Promise<{ actor: Actor; sessionId: string; staff: boolean; cacheUntil: number } | null> {
   const parts = splitToken(token);
   if (!parts) return null;
   const [row] = await sessionLookup(db).execute({ id: parts.id });
@@ -149,6 +159,7 @@ export async function validateAccessToken(
   return {
     actor: { id: row.userId, username: row.username, isSuperuser: row.isSuperuser },
     sessionId: parts.id,
+    staff: row.staff,
     // A cache may keep this answer until the expiry would slide again: the slide is a write here.
     cacheUntil: expiresAt - lifetimes.accessMs / 2,
   };

@@ -41,6 +41,34 @@ describe('rate limits by role for unsafe requests', () => {
     }
   });
 
+  it('moves a person between budgets as their roles change, with their credential cached', async () => {
+    // Staffness is read with the credential and cached with it (no query of its own per write):
+    // a role granted or taken away (a member added or removed, a project deleted) announces
+    // access-changed, which drops the cached credential, so the next write counts in the new budget.
+    const ctx = await createTestApp({ RATE_LIMIT_WRITES_PER_MINUTE: '4,2,4', SESSION_CACHE_SECONDS: '300' });
+    try {
+      const password = 'correct horse battery';
+      const su = (await ctx.post('/auth/register/', { username: 'root', email: 'root@example.com', password })).body
+        .access as string;
+      const made = await ctx.post(
+        '/users/',
+        { username: 'plain', email: 'plain@example.com', password },
+        { token: su },
+      );
+      const plain = (await ctx.post('/auth/login/', { username: 'plain', password })).body.access as string;
+      expect(await writes(ctx, plain, 3)).toEqual([200, 200, 429]);
+      const project = await ctx.post('/projects/', { name: 'Budgets', key: 'BUD' }, { token: su });
+      const member = { user_id: made.body.id, role: 'user' };
+      expect((await ctx.post(`/projects/${project.body.id}/members/`, member, { token: su })).status).toBe(201);
+      expect(await writes(ctx, plain, 2)).toEqual([200, 200]);
+      expect((await ctx.del(`/projects/${project.body.id}/`, { token: su })).status).toBe(204);
+      // Back in the company people's budget, which is spent.
+      expect(await writes(ctx, plain, 1)).toEqual([429]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('does not count anyone in the default test setup (the harness raises the budgets)', async () => {
     expect(await writes(t, w.tokens.companyUser, 130)).not.toContain(429);
   });

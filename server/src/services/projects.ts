@@ -218,6 +218,8 @@ export async function createProject(db: Db, actor: Actor, input: NewProject): Pr
       data: { name: p.name },
       payload: json,
     });
+    // Its creator's first role may make them staff (write budgets): their credential is re-read.
+    accessChanged([actor.id], p.id);
     return json;
   });
 }
@@ -276,7 +278,15 @@ export async function updateProject(db: Db, actor: Actor, id: number, patch: Pro
 /** Deletes a project the actor manages, and everything in it. */
 export async function deleteProject(db: Db, actor: Actor, projectId: number): Promise<void> {
   await requireProjectManager(db, actor, projectId);
-  await db.delete(projects).where(eq(projects.id, projectId));
+  await transact(db, async (tx) => {
+    const members = await tx.delete(userRoles).where(eq(userRoles.projectId, projectId)).returning();
+    await tx.delete(projects).where(eq(projects.id, projectId));
+    // Its members' roles went with it: sockets on the project end, cached staffness is dropped.
+    accessChanged(
+      members.map((m) => m.userId),
+      projectId,
+    );
+  });
 }
 
 // Members.
@@ -341,6 +351,8 @@ export async function addMember(db: Db, actor: Actor, projectId: number, userId:
       data: { user: userId, role },
       payload: json,
     });
+    // A role is what makes someone staff (write budgets): their cached credential is re-read.
+    accessChanged([userId], projectId);
     return json;
   });
 }

@@ -235,17 +235,6 @@ export async function passChallenge(db: Db, token: string, factor: SecondFactor,
     });
 }
 
-/** Staff: a superuser or anyone with a project role (rate limits and REQUIRE_2FA=staff). */
-export async function isStaff(db: Executor, actor: Actor): Promise<boolean> {
-  if (actor.isSuperuser) return true;
-  const [row] = await db
-    .select({ one: sql<number>`1` })
-    .from(userRoles)
-    .where(eq(userRoles.userId, actor.id))
-    .limit(1);
-  return row !== undefined;
-}
-
 /**
  * Whether REQUIRE_2FA covers this user and they have not enrolled: they may then only call
  * /auth/me/, /auth/2fa/* and /auth/logout/ (SPEC §11). A session opened by single sign-on is
