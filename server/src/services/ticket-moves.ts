@@ -9,6 +9,7 @@
  * (`TicketMovedActivity`: from, to, the new key, and what else a PATCH changed).
  */
 import type { Db, Executor, Tx } from '@laneway/db/client';
+import { executePrepared } from '@laneway/db/prepared';
 import { columns, contacts, projects, tickets, users, type ColumnCategory } from '@laneway/db/schema';
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
@@ -143,7 +144,9 @@ export async function writeMoves(
       if (move.enteringDone) await notifyDone(db, actor, move.json, move.json.column);
     }
   }
-  const rows = await db.execute<{ seq: string; created_at: string }>(sql`
+  const rows = await executePrepared<{ seq: string; created_at: string }>(
+    db,
+    sql`
     with m as (
       select * from jsonb_to_recordset(${JSON.stringify(items.map((x) => x.row))}::jsonb) as x(
         i int, id int, version int, column_id int, position text, status column_category, done_at timestamptz,
@@ -166,7 +169,8 @@ export async function writeMoves(
     insert into events (topic, seq, type, payload, request_id)
     select ${topic}, next.seq - ok.n + ok.rn, 'ticket.moved', ok.payload, ${currentRequestId()}::text
     from ok cross join next order by ok.rn
-    returning seq, created_at`);
+    returning seq, created_at`,
+  );
   if (rows.length !== moves.length) {
     // A version guard failed. One move: nothing was written. Several (always in a
     // transaction, rows locked): roll the whole batch back rather than keep part of it.
@@ -365,7 +369,10 @@ async function readForMove(db: Executor, actor: Actor, id: number, target: MoveT
     .innerJoin(projects, eq(projects.id, tickets.projectId))
     .leftJoin(c, and(eq(c.id, target.column), eq(c.projectId, tickets.projectId)))
     .leftJoin(n, eq(n.id, named ?? 0))
-    .where(eq(tickets.id, id));
+    .where(eq(tickets.id, id))
+    // One of six shapes (which neighbours are named): parsed and planned once per connection.
+    .prepare('laneway_move_read')
+    .execute();
   const { ticket, access, row } = visibleTicket(actor, found);
   if (row.targetCategory === null) {
     throw badRequest('Unknown column', { column: [`No column ${target.column} in this project`] });
