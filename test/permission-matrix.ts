@@ -753,7 +753,8 @@ export const MATRIX: MatrixRow[] = [
     expect: [401, 404, 200, 200, 200, 200, 403, 403, 403, 403],
   },
 
-  // --- import and export (SPEC §15): whoever may create a project imports one; superadmins export ---
+  // --- import and export (SPEC §15): whoever may create a project imports one, the superuser into
+  // an existing one; superadmins export ---
   {
     method: 'POST',
     route: '/projects/import',
@@ -764,6 +765,18 @@ export const MATRIX: MatrixRow[] = [
       if (res.status === 202) await ctx.t.sql`update imports set status = 'done' where id = ${res.body.id as number}`;
     },
     expect: [401, 202, 202, 202, 202, 202, 202, 403, 403, 403],
+  },
+  {
+    method: 'POST',
+    route: '/projects/{id}/import',
+    path: '/projects/{projectId}/import/',
+    body: () => importForm(),
+    // Queued only: marked done at once, so no worker adds its ticket to the board of later rows.
+    after: async (ctx, res) => {
+      if (res.status === 202) await ctx.t.sql`update imports set status = 'done' where id = ${res.body.id as number}`;
+    },
+    // The superuser only (decision 0054): the project's own superadmin imports into new projects.
+    expect: [401, 404, 202, 403, 403, 403, 403, 403, 403, 403],
   },
   {
     method: 'POST',

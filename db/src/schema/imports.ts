@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgEnum, pgTable, text } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgEnum, pgTable, text } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts } from './_columns.ts';
 import { users } from './auth.ts';
 import { projects } from './projects.ts';
@@ -10,7 +10,9 @@ export const importStatus = pgEnum('import_status', ['queued', 'running', 'done'
 /**
  * One project import, run by the `import_project` job (decision 0045). `project_id` is set in
  * the same transaction that creates the project, so a retried job that finds it set has nothing
- * left to do: an import creates its project once or not at all.
+ * left to do: an import creates its project once or not at all. An import into an existing
+ * project (`into_existing`, decision 0054) names its project from the start; `status = done`,
+ * written in the transaction that adds the tickets, is what a retried job finds instead.
  */
 export const imports = pgTable(
   'imports',
@@ -25,6 +27,8 @@ export const imports = pgTable(
     error: text('error'),
     createdBy: integer('created_by').references(() => users.id, { onDelete: 'cascade' }),
     projectId: integer('project_id').references(() => projects.id, { onDelete: 'set null' }),
+    /** Adds to `project_id` (the superuser's import into an existing project) instead of creating one. */
+    intoExisting: boolean('into_existing').notNull().default(false),
     /** The uploaded file under UPLOAD_DIR/imports/ (a UUID name), removed once the import ends. */
     fileKey: text('file_key').notNull(),
     filename: text('filename').notNull(),

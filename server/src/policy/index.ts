@@ -168,6 +168,8 @@ export const visibleCompanies = (p: ActorProfile): number[] | null =>
 export const isCompanyPerson = (p: ActorProfile) =>
   !p.actor.isSuperuser && !p.isProjectMember && p.adminOfCompanies.length + p.memberOfCompanies.length > 0;
 export const canCreateProject = (p: ActorProfile) => !isCompanyPerson(p);
+/** Importing a file into an existing project (issue 19, decision 0054): the superuser only; others import into new projects. */
+export const canImportInto = (a: ProjectAccess) => a.superuser;
 /**
  * The user directory (for pickers) is for staff: not for clients, and not for a user with no
  * role and no company, who shares a project with nobody (issue 14 row 6).

@@ -7,9 +7,19 @@ export const ImportSchema = z
     source: z.enum(['trello', 'csv', 'laneway']),
     status: z.enum(['queued', 'running', 'done', 'failed']),
     progress: z.number().int().openapi({ description: '0..100' }),
-    project: z.number().int().nullable().openapi({ description: 'The new project, once done' }),
+    project: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'The new project, once done; or the existing project it imports into' }),
+    into_existing: z
+      .boolean()
+      .openapi({ description: 'Adds to an existing project (POST /projects/{id}/import/) instead of creating one' }),
     filename: z.string(),
-    created: z.record(z.string(), z.number()).openapi({ description: 'Counts of what was created' }),
+    created: z.record(z.string(), z.number()).openapi({
+      description:
+        'Counts of what was created (into an existing project: columns, tags and fields not matched by name)',
+    }),
     warnings: z
       .array(z.string())
       .openapi({ description: 'What could not be carried over (unmatched people, companies)' }),

@@ -4,6 +4,10 @@
  * `import_project` job then creates the whole project in one transaction (progress is written
  * beside it, outside), and links the import row to the project in that same transaction, so a
  * job run again after a crash finds its project and creates nothing twice.
+ *
+ * The superuser may instead import into an existing project (decision 0054): the import row
+ * names the project from the start, and `status = done` is written in the transaction that adds
+ * the tickets, so a job run again finds the work done.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -16,11 +20,11 @@ import type { Db } from '@laneway/db/client';
 import { imports } from '@laneway/db/schema';
 import { TASKS } from '@laneway/db/tasks';
 import busboy from 'busboy';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor } from '../lib/actor.ts';
 import { AppError, badRequest, notFound } from '../lib/errors.ts';
-import { authorize, canCreateProject } from '../policy/index.ts';
+import { authorize, canCreateProject, canImportInto } from '../policy/index.ts';
 import { loadActorProfile } from '../policy/load.ts';
 import type { ExportDoc } from './export-format.ts';
 import {
@@ -36,8 +40,9 @@ import {
   trelloToDoc,
   type ImportSource,
 } from './import-sources.ts';
-import { writeProject } from './import-writer.ts';
+import { writeIntoProject, writeProject } from './import-writer.ts';
 import { enqueue } from './jobs.ts';
+import { requireProjectAccess } from './projects.ts';
 import { transact } from './publish.ts';
 
 /** An import's upload may be this many times MAX_UPLOAD_MB: an export carries every attachment. */
@@ -154,14 +159,16 @@ const baseName = (filename: string) =>
 export async function readImport(
   received: Pick<Received, 'source' | 'mapping' | 'file' | 'filename'>,
   filesDir?: { dir: string; extracted: Map<string, string> },
-): Promise<{ doc: ExportDoc; warnings: string[] }> {
+): Promise<{ doc: ExportDoc; warnings: string[]; columnMapped: boolean }> {
   if (received.source === 'trello') {
-    return { doc: trelloToDoc(readTrello(await readText(received.file)), received.mapping.columns), warnings: [] };
+    const doc = trelloToDoc(readTrello(await readText(received.file)), received.mapping.columns);
+    return { doc, warnings: [], columnMapped: true };
   }
   if (received.source === 'csv') {
     const table = readCsv(await readText(received.file));
     const mapping = received.mapping.title ? received.mapping : { ...guessMapping(table.headers), ...received.mapping };
-    return csvToDoc(table, mapping, received.mapping.name ?? baseName(received.filename));
+    const read = csvToDoc(table, mapping, received.mapping.name ?? baseName(received.filename));
+    return { ...read, columnMapped: !!mapping.column };
   }
   const doc = await readLanewayArchive(
     received.file,
@@ -173,7 +180,7 @@ export async function readImport(
         }
       : undefined,
   );
-  return { doc, warnings: [] };
+  return { doc, warnings: [], columnMapped: true };
 }
 
 /** Only those who may create projects import one: staff, the superuser; never company people. */
@@ -181,14 +188,23 @@ async function assertMayImport(db: Db, actor: Actor) {
   authorize(true, canCreateProject(await loadActorProfile(db, actor)), 'Company people cannot import projects');
 }
 
-/** Stores and checks the upload, then queues its job: 202 with the import's id. */
+/**
+ * Stores and checks the upload, then queues its job: 202 with the import's id. With `into`, the
+ * file is added to that existing project (the superuser only: 404 for whoever cannot see the
+ * project, 403 for the rest, all before the upload is read).
+ */
 export async function createImport(
   db: Db,
   actor: Actor,
   upload: ImportUpload,
   storage: { dir: string; maxBytes: number },
+  into?: number,
 ): Promise<{ id: number; status: 'queued' }> {
-  await assertMayImport(db, actor);
+  if (into === undefined) await assertMayImport(db, actor);
+  else {
+    const access = await requireProjectAccess(db, actor, into);
+    authorize(true, canImportInto(access), 'Only the superuser imports into an existing project');
+  }
   const received = await receive(upload, importDir(storage.dir), storage.maxBytes * IMPORT_SIZE_FACTOR);
   try {
     await readImport(received);
@@ -205,6 +221,7 @@ export async function createImport(
         fileKey: path.basename(received.file),
         filename: received.filename,
         mapping: received.mapping,
+        ...(into === undefined ? {} : { projectId: into, intoExisting: true }),
       })
       .returning({ id: imports.id });
     await enqueue(
@@ -231,6 +248,7 @@ export async function getImport(db: Db, actor: Actor, id: number) {
     status: row.status,
     progress: row.progress,
     project: row.projectId,
+    into_existing: row.intoExisting,
     filename: row.filename,
     created: row.report?.created ?? {},
     warnings: row.report?.warnings ?? [],
@@ -280,10 +298,11 @@ export async function previewImport(db: Db, actor: Actor, upload: ImportUpload, 
 }
 
 /**
- * The job: creates the project of import `id` once. A run that finds the import done (or its
- * project linked) returns; otherwise everything is written in one transaction under the
- * import's advisory lock, and the import row is linked in it. A file that cannot be read, or a
- * write that fails, marks the import failed and leaves no project.
+ * The job: creates the project of import `id` once, or adds to its project once. A run that
+ * finds the import done (or, creating, its project linked) returns; otherwise everything is
+ * written in one transaction under the import's advisory lock, and the import row is marked
+ * done (and linked) in it. A file that cannot be read, or a write that fails, marks the import
+ * failed and leaves nothing: no project, or the project as it was.
  */
 export async function runImport(
   db: Db,
@@ -292,18 +311,20 @@ export async function runImport(
   hooks: { beforeCommit?: () => Promise<void> } = {},
 ) {
   const [row] = await db.select().from(imports).where(eq(imports.id, id));
-  if (!row || row.status === 'done' || row.projectId !== null || !row.createdBy) return;
+  if (!row || row.status === 'done' || !row.createdBy) return;
+  if (!row.intoExisting && row.projectId !== null) return;
   const file = path.join(importDir(storage.dir), row.fileKey);
-  await db
-    .update(imports)
-    .set({ status: 'running', startedAt: new Date(), error: null, progress: 0 })
-    .where(eq(imports.id, id));
+  // Never over a run that finished meanwhile: its `done` is what a later run checks.
+  const notDone = and(eq(imports.id, id), ne(imports.status, 'done'));
+  await db.update(imports).set({ status: 'running', startedAt: new Date(), error: null, progress: 0 }).where(notDone);
   const work = await mkdtemp(path.join(tmpdir(), 'laneway-import-'));
   const written: string[] = [];
   try {
+    // The project was deleted after the import was queued.
+    if (row.intoExisting && row.projectId === null) throw badRequest('The project to import into no longer exists');
     const extracted = new Map<string, string>();
     const mapping = row.mapping as ImportMapping;
-    const { doc, warnings } = await readImport(
+    const { doc, warnings, columnMapped } = await readImport(
       { source: row.source, mapping, file, filename: row.filename },
       { dir: work, extracted },
     );
@@ -311,26 +332,30 @@ export async function runImport(
       sql`select id, username, is_superuser from users where id = ${row.createdBy}`,
     );
     if (!creator) throw badRequest('The user who started this import no longer exists');
+    if (row.intoExisting && !creator.is_superuser) {
+      throw badRequest('Only the superuser imports into an existing project: whoever started this one no longer is');
+    }
     const actor: Actor = { id: creator.id, username: creator.username, isSuperuser: creator.is_superuser };
     let lastPercent = 0;
+    const options = {
+      files: { extracted, uploadDir: storage.dir, written },
+      progress: async (fraction: number) => {
+        const percent = Math.floor(fraction * 99);
+        if (percent <= lastPercent) return;
+        lastPercent = percent;
+        // On the pool, not `tx`: the page sees progress while the transaction is open.
+        await db.update(imports).set({ progress: percent }).where(eq(imports.id, id));
+      },
+    };
     const done = await transact(db, async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('laneway-import'), ${id})`);
-      const [again] = await tx.execute<{ project_id: number | null }>(
-        sql`select project_id from imports where id = ${id}`,
+      const [again] = await tx.execute<{ project_id: number | null; status: string }>(
+        sql`select project_id, status from imports where id = ${id}`,
       );
-      if (again?.project_id) return false;
-      const result = await writeProject(tx, actor, doc, {
-        name: mapping.name,
-        key: mapping.key,
-        files: { extracted, uploadDir: storage.dir, written },
-        progress: async (fraction) => {
-          const percent = Math.floor(fraction * 99);
-          if (percent <= lastPercent) return;
-          lastPercent = percent;
-          // On the pool, not `tx`: the page sees progress while the transaction is open.
-          await db.update(imports).set({ progress: percent }).where(eq(imports.id, id));
-        },
-      });
+      if (!again || again.status === 'done' || (!row.intoExisting && again.project_id)) return false;
+      const result = row.intoExisting
+        ? await writeIntoProject(tx, actor, row.projectId!, doc, { ...options, firstColumn: !columnMapped })
+        : await writeProject(tx, actor, doc, { ...options, name: mapping.name, key: mapping.key });
       await tx
         .update(imports)
         .set({
@@ -347,11 +372,14 @@ export async function runImport(
     if (done) await rm(file, { force: true });
   } catch (error) {
     await Promise.all(written.map((f) => rm(f, { force: true })));
+    // Another run of this import finished it meanwhile (and took its file): nothing failed.
+    const [now] = await db.select({ status: imports.status }).from(imports).where(eq(imports.id, id));
+    if (now?.status === 'done') return;
     const message = error instanceof Error ? error.message : String(error);
     await db
       .update(imports)
       .set({ status: 'failed', error: message.slice(0, 2000), finishedAt: new Date() })
-      .where(eq(imports.id, id));
+      .where(notDone);
     // A file that cannot be read will not read better on a retry: it goes; anything else is retried.
     if (!(error instanceof AppError)) throw error;
     await rm(file, { force: true });

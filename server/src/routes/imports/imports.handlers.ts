@@ -20,6 +20,14 @@ export const importProject: RouteHandler<typeof r.importProject, AppEnv> = async
   return c.json(await imports.createImport(db, actor, upload(c), storage), 202);
 };
 
+export const importIntoProject: RouteHandler<typeof r.importIntoProject, AppEnv> = async (c) => {
+  const { actor } = requireAuth(c);
+  const { db, config } = c.var.deps;
+  const storage = { dir: config.uploadDir, maxBytes: config.maxUploadBytes };
+  const into = c.req.valid('param').id;
+  return c.json(await imports.createImport(db, actor, upload(c), storage, into), 202);
+};
+
 export const previewImport: RouteHandler<typeof r.previewImport, AppEnv> = async (c) => {
   const { actor } = requireAuth(c);
   const { db, config } = c.var.deps;

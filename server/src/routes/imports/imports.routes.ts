@@ -41,6 +41,24 @@ export const importProject = createRoute({
   },
 });
 
+export const importIntoProject = createRoute({
+  method: 'post',
+  path: '/projects/{id}/import',
+  tags: ['imports'],
+  summary: 'Add a Trello board, a CSV or a Laneway export to an existing project (the superuser; queued as a job)',
+  description:
+    "Columns, tags and custom fields are matched to the project's by name (trimmed, case-insensitive) and " +
+    "created when missing (new columns at the right end); ticket numbers continue the project's; imported " +
+    "cards go after each column's last card. Only companies linked to the project and assignees who are its " +
+    "members are kept. Everything lands in one transaction, and the board's subscribers receive a " +
+    "`ticket.created` event per ticket. The mapping's `name` and `key` are ignored.",
+  request: { params: IdParam, body: importForm },
+  responses: {
+    202: json(z.object({ id: z.number().int(), status: z.literal('queued') }), 'Queued: poll GET /imports/{id}/'),
+    ...errors(400, 401, 403, 404, 413, 415),
+  },
+});
+
 export const previewImport = createRoute({
   method: 'post',
   path: '/imports/preview',

@@ -1,7 +1,7 @@
 import { API, ApiError, parseJson, refusal, type Call, type Fetch } from './request.ts';
 import type { ImportPreview, ProjectImport } from './types.ts';
 
-/** Import and export of projects (`/projects/import/`, `/imports/…`, `/projects/{id}/export/`). */
+/** Import and export of projects (`/projects/import/`, `/projects/{id}/import/`, `/imports/…`, `/projects/{id}/export/`). */
 export function importCalls(call: Call) {
   return {
     importStatus: (id: number) => call<ProjectImport>('GET', `/imports/${id}/`),
@@ -32,9 +32,16 @@ async function postForm<T>(fetcher: Fetch, path: string, form: FormData): Promis
   return json as T;
 }
 
-/** Uploads a file for import: the server checks it and queues the job (poll `importStatus`). */
-export const startImport = (fetcher: Fetch, form: FormData) =>
-  postForm<{ id: number; status: 'queued' }>(fetcher, '/projects/import/', form);
+/**
+ * Uploads a file for import: the server checks it and queues the job (poll `importStatus`).
+ * With `into`, the file is added to that existing project (the superuser only).
+ */
+export const startImport = (fetcher: Fetch, form: FormData, into?: number) =>
+  postForm<{ id: number; status: 'queued' }>(
+    fetcher,
+    into === undefined ? '/projects/import/' : `/projects/${into}/import/`,
+    form,
+  );
 
 /** What the file holds, for the mapping step. */
 export const previewImport = (fetcher: Fetch, form: FormData) =>

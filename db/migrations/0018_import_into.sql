@@ -1,0 +1,1 @@
+ALTER TABLE "imports" ADD COLUMN "into_existing" boolean DEFAULT false NOT NULL;
