@@ -36,6 +36,7 @@ import { serializeColumn } from './columns.ts';
 import type { ExportDoc, ExportTicket } from './export-format.ts';
 import { serializeField } from './fields.ts';
 import { keysAfter } from './ordering.ts';
+import { accessChanged } from './publish.ts';
 import { serializeProject } from './projects.ts';
 import { serializeTag } from './tags.ts';
 import { selectTickets, serializeTicket } from './tickets.ts';
@@ -487,6 +488,8 @@ export async function writeProject(
     if (id !== null && !roles.has(id)) roles.set(id, m.role);
   }
   await tx.insert(userRoles).values([...roles].map(([userId, role]) => ({ projectId, userId, role })));
+  // New roles make people staff (write budgets, docs/decisions/0056): their cached credentials go.
+  accessChanged(roles.keys(), projectId);
   const linked = [...new Set(companyMap.values())];
   if (linked.length) await tx.insert(projectCompanies).values(linked.map((companyId) => ({ projectId, companyId })));
 
