@@ -14,7 +14,7 @@ import { CLOSE, MAX_PAYLOAD, type BusMessage } from './protocol.ts';
 import { sql } from 'drizzle-orm';
 import { CONTROL_TOPIC, type Control } from '../services/publish.ts';
 import { mustEnrol } from '../services/two-factor.ts';
-import { runConnection, type Connection } from './socket.ts';
+import { HEARTBEAT_MS, runConnection, type Connection } from './socket.ts';
 
 const PATHS: [RegExp, (m: RegExpExecArray) => ((actor: Actor) => string) | null][] = [
   [/^\/ws\/?$/, () => null],
@@ -115,6 +115,10 @@ export function createRealtime(deps: AppDeps): Realtime {
     })().catch((error: unknown) => deps.logger.error({ err: error }, 'revalidating sockets failed'));
   };
   const stopControl = deps.bus.subscribe(CONTROL_TOPIC, onControl, onDoubt);
+  // One timer for every socket rather than one each (decision 0055); it keeps no process alive.
+  const heartbeat = setInterval(() => {
+    for (const c of connections) c.heartbeat();
+  }, HEARTBEAT_MS).unref();
 
   /**
    * Runs an upgraded socket. Apart from handleUpgrade on purpose: a listener created in there
@@ -151,6 +155,7 @@ export function createRealtime(deps: AppDeps): Realtime {
     },
     close() {
       stopControl();
+      clearInterval(heartbeat);
       for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'server shutting down');
       wss.close();
     },

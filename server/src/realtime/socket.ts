@@ -31,6 +31,9 @@ import {
 /** Past this many bytes queued for a socket, it is closed with CLOSE.resume. */
 export const SEND_BUFFER_LIMIT = 4 * 1024 * 1024;
 
+/** How often every socket is pinged; one that has not answered the last ping by then is closed. */
+export const HEARTBEAT_MS = 30_000;
+
 /** `subscribe` messages one socket may send per 10 s. */
 export const SUBSCRIBE_BUDGET = 30;
 
@@ -70,6 +73,8 @@ export interface Connection {
   revoke(): void;
   /** Access may have changed: re-check every subscription, ending those no longer allowed. */
   reauthorize(): Promise<void>;
+  /** Pings the socket, or ends it when the last ping went unanswered. */
+  heartbeat(): void;
 }
 
 /**
@@ -253,16 +258,15 @@ export function runConnection(
   // without a listener the error event would take the whole process down.
   ws.on('error', (error) => deps.logger.debug({ err: error.message }, 'websocket error'));
 
-  // Heartbeat: a socket that does not answer a ping before the next one is dead.
+  // Heartbeat (one interval for every socket, server.ts): no answer before the next ping is dead.
   let alive = true;
   ws.on('pong', () => (alive = true));
-  const heartbeat = setInterval(() => {
+  const heartbeat = () => {
     if (!alive) return ws.terminate();
     alive = false;
     ws.ping();
-  }, 30_000);
+  };
   ws.on('close', () => {
-    clearInterval(heartbeat);
     clearTimeout(authTimer);
     for (const topic of [...announced]) leave(topic);
     for (const { live } of subscriptions.values()) live.close();
@@ -286,5 +290,6 @@ export function runConnection(
     sessionId: () => sessionId,
     revoke: () => ws.close(CLOSE.revoked, 'session ended'),
     reauthorize: () => (queue = queue.then(reauthorize)),
+    heartbeat,
   };
 }
