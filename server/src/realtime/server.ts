@@ -14,7 +14,7 @@ import { CLOSE, MAX_PAYLOAD, type BusMessage } from './protocol.ts';
 import { sql } from 'drizzle-orm';
 import { CONTROL_TOPIC, type Control } from '../services/publish.ts';
 import { mustEnrol } from '../services/two-factor.ts';
-import { HEARTBEAT_MS, runConnection, type Connection } from './socket.ts';
+import { Connection, connectionOf, HEARTBEAT_MS, type ConnectionStart } from './socket.ts';
 
 const PATHS: [RegExp, (m: RegExpExecArray) => ((actor: Actor) => string) | null][] = [
   [/^\/ws\/?$/, () => null],
@@ -74,21 +74,27 @@ export function createRealtime(deps: AppDeps): Realtime {
     return found ? { actor: found.actor, sessionId: found.sessionId } : { ...none, status: 401 };
   };
 
-  const connections = new Set<Connection>();
+  /** Every open socket's connection (ws keeps the set of open sockets). */
+  function* connections(): Generator<Connection> {
+    for (const ws of wss.clients) {
+      const connection = connectionOf(ws);
+      if (connection) yield connection;
+    }
+  }
   /** Cuts or re-checks sockets when sessions or access change (on any instance). */
   const onControl = (event: BusMessage) => {
     const control = event.data as Control;
-    for (const c of connections) {
-      if (control.kind === 'session-revoked' && c.sessionId() === control.sessionId) c.revoke();
-      else if (control.kind === 'user-revoked' && c.actor()?.id === control.userId) {
-        if (c.sessionId() !== control.keepSession) c.revoke();
-      } else if (control.kind === 'access-changed' && c.actor()?.id === control.userId) void c.reauthorize();
+    for (const c of connections()) {
+      if (control.kind === 'session-revoked' && c.sessionId === control.sessionId) c.revoke();
+      else if (control.kind === 'user-revoked' && c.actor?.id === control.userId) {
+        if (c.sessionId !== control.keepSession) c.revoke();
+      } else if (control.kind === 'access-changed' && c.actor?.id === control.userId) void c.reauthorize();
     }
   };
   /** After a bus reconnect a control message may be lost: re-check every socket from the database. */
   const onDoubt = () => {
     void (async () => {
-      const ids = [...connections].map((c) => c.sessionId()).filter((id): id is string => id !== null);
+      const ids = [...connections()].map((c) => c.sessionId).filter((id): id is string => id !== null);
       const valid = new Set(
         ids.length
           ? (
@@ -107,8 +113,8 @@ export function createRealtime(deps: AppDeps): Realtime {
             ).map((r) => r.id)
           : [],
       );
-      for (const c of connections) {
-        const id = c.sessionId();
+      for (const c of connections()) {
+        const id = c.sessionId;
         if (id !== null && !valid.has(id)) c.revoke();
         else await c.reauthorize();
       }
@@ -117,7 +123,7 @@ export function createRealtime(deps: AppDeps): Realtime {
   const stopControl = deps.bus.subscribe(CONTROL_TOPIC, onControl, onDoubt);
   // One timer for every socket rather than one each (decision 0055); it keeps no process alive.
   const heartbeat = setInterval(() => {
-    for (const c of connections) c.heartbeat();
+    for (const c of connections()) c.heartbeat();
   }, HEARTBEAT_MS).unref();
 
   /**
@@ -125,15 +131,13 @@ export function createRealtime(deps: AppDeps): Realtime {
    * would keep the upgrade's request, its headers and its head buffer alive as long as the
    * socket (its closure's scope chain holds them: about 1.5 KB per socket, decision 0055).
    */
-  const accept = (ws: WebSocket, initial: Parameters<typeof runConnection>[2]) => {
-    const connection = runConnection(ws, deps, initial);
-    connections.add(connection);
+  const accept = (ws: WebSocket, start: ConnectionStart) => {
+    new Connection(ws, deps, start);
     deps.metrics.openSockets.inc();
-    ws.on('close', () => {
-      connections.delete(connection);
-      deps.metrics.openSockets.dec();
-    });
+    ws.on('close', closed);
   };
+  /** One listener for every socket's close. */
+  const closed = () => deps.metrics.openSockets.dec();
 
   return {
     handleUpgrade(req, socket, head) {
