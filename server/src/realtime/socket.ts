@@ -15,8 +15,8 @@ import { AppError } from '../lib/errors.ts';
 import { roomTopic } from '../services/changes.ts';
 import { sendMessage } from '../services/chat.ts';
 import { withPublisher } from '../services/publish.ts';
-import { authorizeTopic, type TopicGrant } from './hub.ts';
-import { startSubscription, type LiveSubscription, type ReplayBudget } from './live.ts';
+import { authorizeTopic } from './hub.ts';
+import { startSubscription, type LiveSubscription, type Recipient, type ReplayBudget } from './live.ts';
 import {
   AUTH_GRACE_MS,
   ClientMessage,
@@ -59,11 +59,6 @@ export const REPLAY_BUDGET = 2_000;
 const replayed = new RateLimiterMemory({ keyPrefix: 'ws_replay', points: REPLAY_BUDGET, duration: 60 });
 let connectionCount = 0;
 
-interface Subscription {
-  grant: TopicGrant;
-  live: LiveSubscription;
-}
-
 /** How an upgrade authenticated, and the topic its path subscribes to. */
 export interface ConnectionStart {
   /** Set when the upgrade carried a valid session; else the first message must authenticate. */
@@ -101,9 +96,9 @@ function onClose(this: WebSocket) {
  * handles the client's messages one at a time in the order they arrive, and holds the socket's
  * subscriptions.
  */
-export class Connection {
-  /** Topics this socket is subscribed to, with what each grant allows. */
-  readonly subscriptions = new Map<string, Subscription>();
+export class Connection implements Recipient {
+  /** Topics this socket is subscribed to. */
+  readonly #subscriptions = new Map<string, LiveSubscription>();
   readonly #ws: WebSocket;
   readonly #deps: AppDeps;
   #actor: Actor | null;
@@ -188,8 +183,8 @@ export class Connection {
   closed(): void {
     clearTimeout(this.#authTimer);
     for (const topic of [...(this.#announced ?? [])]) this.#leave(topic);
-    for (const { live } of this.subscriptions.values()) live.close();
-    this.subscriptions.clear();
+    for (const live of this.#subscriptions.values()) live.close();
+    this.#subscriptions.clear();
   }
 
   /** Room for one more message, or the consumer is too slow and is closed (it resumes with `since`). */
@@ -223,11 +218,11 @@ export class Connection {
 
   async #reauthorize(): Promise<void> {
     if (!this.#actor) return;
-    for (const [topic, { live }] of [...this.subscriptions]) {
+    for (const [topic, live] of [...this.#subscriptions]) {
       if (await authorizeTopic(this.#deps.db, this.#actor, topic)) continue;
       this.#leave(topic);
       live.close();
-      this.subscriptions.delete(topic);
+      this.#subscriptions.delete(topic);
       this.#fail('revoked', 'Access to this topic ended', topic);
     }
   }
@@ -244,19 +239,12 @@ export class Connection {
     const { db, bus } = this.#deps;
     const grant = await authorizeTopic(db, this.#actor!, topic);
     if (!grant) return this.#fail('not_found', 'No such topic, or not yours', topic);
-    this.subscriptions.get(topic)?.live.close();
-    this.subscriptions.delete(topic);
-    const live = await startSubscription(
-      db,
-      bus,
-      grant,
-      since,
-      (message) => this.send(message),
-      (frame) => this.sendFrame(frame),
-      since === undefined ? undefined : this.#replayBudget(),
-    );
+    this.#subscriptions.get(topic)?.close();
+    this.#subscriptions.delete(topic);
+    const budget = since === undefined ? undefined : this.#replayBudget();
+    const live = await startSubscription(db, bus, grant, since, this, budget);
     if (this.#ws.readyState !== this.#ws.OPEN) return live.close();
-    this.subscriptions.set(topic, { grant, live });
+    this.#subscriptions.set(topic, live);
   }
 
   async #handle(raw: string): Promise<void> {
@@ -290,8 +278,8 @@ export class Connection {
         return this.#subscribe(message.topic, message.since);
       case 'unsubscribe':
         this.#leave(message.topic);
-        this.subscriptions.get(message.topic)?.live.close();
-        this.subscriptions.delete(message.topic);
+        this.#subscriptions.get(message.topic)?.close();
+        this.#subscriptions.delete(message.topic);
         return this.send({ type: SERVER.unsubscribed, topic: message.topic });
       case 'ping':
         return this.send({ type: SERVER.pong });
@@ -299,12 +287,12 @@ export class Connection {
         return this.#chatSend(message);
       case 'typing': {
         const topic = roomTopic(message.room);
-        if (!this.subscriptions.has(topic)) return this.#fail('not_subscribed', 'Subscribe to the room first', topic);
+        if (!this.#subscriptions.has(topic)) return this.#fail('not_subscribed', 'Subscribe to the room first', topic);
         if (!(await this.#allowed('typing'))) return;
         return this.#relay(EPHEMERAL.typing, topic, { room: message.room, ttl_ms: TYPING_TTL_MS });
       }
       case 'presence': {
-        if (!this.subscriptions.has(message.topic)) return this.#fail('not_subscribed', 'Subscribe first', message.topic);
+        if (!this.#subscriptions.has(message.topic)) return this.#fail('not_subscribed', 'Subscribe first', message.topic);
         if (!(await this.#allowed('presence'))) return;
         const viewing = message.viewing ?? true;
         if (viewing) (this.#announced ??= new Set()).add(message.topic);
