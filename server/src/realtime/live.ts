@@ -6,7 +6,7 @@
  * advances past events the subscriber may not see, so company filtering never looks like a gap.
  */
 import type { Executor } from '@laneway/db/client';
-import type { Bus } from './bus.ts';
+import type { Bus, BusListener } from './bus.ts';
 import { frameFor, replay, type StoredEvent, type TopicGrant } from './hub.ts';
 import { SERVER, type BusMessage, type ServerMessage } from './protocol.ts';
 
@@ -50,32 +50,25 @@ export async function startSubscription(
  * One socket's subscription to one topic. An object with its state in fields rather than
  * closures: every idle subscribed socket holds one (decision 0055).
  */
-export class LiveSubscription {
+export class LiveSubscription implements BusListener {
   readonly #grant: TopicGrant;
   readonly #db: Executor;
+  readonly #bus: Bus;
   readonly #to: Recipient;
   #lastSeq = 0;
   #catchingUp = true;
   /** Live events that arrived while catching up, or past a gap. */
   #held: BusMessage[] = [];
-  readonly #unsubscribe: () => void;
-
   constructor(db: Executor, bus: Bus, grant: TopicGrant, to: Recipient) {
     this.#db = db;
+    this.#bus = bus;
     this.#grant = grant;
     this.#to = to;
-    this.#unsubscribe = bus.subscribe(
-      grant.topic,
-      (event) => this.#onEvent(event),
-      // The bus may have lost events (it reconnected): read what is missing from the outbox.
-      () => {
-        if (!this.#catchingUp) this.#catchUpInBackground();
-      },
-    );
+    bus.subscribe(grant.topic, this);
   }
 
   close(): void {
-    this.#unsubscribe();
+    this.#bus.unsubscribe(this.#grant.topic, this);
   }
 
   /** The first join (the bus listener is in place): replay from `since`, or start at the present without replay; then `subscribed`. */
@@ -98,7 +91,7 @@ export class LiveSubscription {
     this.#to.send({ type: SERVER.subscribed, topic: grant.topic, seq: this.#lastSeq });
   }
 
-  #onEvent(event: BusMessage): void {
+  onEvent(event: BusMessage): void {
     // Ephemeral (typing, presence): no place in the sequence, delivered as they come.
     if (event.seq === 0) {
       const frame = frameFor(this.#grant, event);
@@ -113,6 +106,11 @@ export class LiveSubscription {
     if (event.seq === this.#lastSeq + 1) return this.#deliver(event);
     this.#held.push(event);
     this.#catchUpInBackground();
+  }
+
+  /** The bus may have lost events (it reconnected): read what is missing from the outbox. */
+  onDoubt(): void {
+    if (!this.#catchingUp) this.#catchUpInBackground();
   }
 
   #deliver(event: BusMessage): void {

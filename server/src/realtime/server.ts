@@ -120,7 +120,8 @@ export function createRealtime(deps: AppDeps): Realtime {
       }
     })().catch((error: unknown) => deps.logger.error({ err: error }, 'revalidating sockets failed'));
   };
-  const stopControl = deps.bus.subscribe(CONTROL_TOPIC, onControl, onDoubt);
+  const control = { onEvent: onControl, onDoubt };
+  deps.bus.subscribe(CONTROL_TOPIC, control);
   // One timer for every socket rather than one each (decision 0055); it keeps no process alive.
   const heartbeat = setInterval(() => {
     for (const c of connections()) c.heartbeat();
@@ -158,7 +159,7 @@ export function createRealtime(deps: AppDeps): Realtime {
         });
     },
     close() {
-      stopControl();
+      deps.bus.unsubscribe(CONTROL_TOPIC, control);
       clearInterval(heartbeat);
       for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'server shutting down');
       wss.close();
