@@ -130,7 +130,7 @@ export function createRealtime(deps: AppDeps): Realtime {
   /**
    * Runs an upgraded socket. Apart from handleUpgrade on purpose: a listener created in there
    * would keep the upgrade's request, its headers and its head buffer alive as long as the
-   * socket (its closure's scope chain holds them: about 1.5 KB per socket, decision 0055).
+   * socket (its closure's scope chain holds them: about 1.8 KB per socket, decision 0055).
    */
   const accept = (ws: WebSocket, start: ConnectionStart) => {
     new Connection(ws, deps, start);

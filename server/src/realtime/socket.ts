@@ -292,7 +292,8 @@ export class Connection implements Recipient {
         return this.#relay(EPHEMERAL.typing, topic, { room: message.room, ttl_ms: TYPING_TTL_MS });
       }
       case 'presence': {
-        if (!this.#subscriptions.has(message.topic)) return this.#fail('not_subscribed', 'Subscribe first', message.topic);
+        if (!this.#subscriptions.has(message.topic))
+          return this.#fail('not_subscribed', 'Subscribe first', message.topic);
         if (!(await this.#allowed('presence'))) return;
         const viewing = message.viewing ?? true;
         if (viewing) (this.#announced ??= new Set()).add(message.topic);
