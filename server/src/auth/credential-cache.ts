@@ -68,14 +68,9 @@ export class CredentialCache {
     let subscribed = !bus.whenSubscribed;
     void bus.whenSubscribed?.(CONTROL_TOPIC).then(() => (subscribed = true));
     this.#live = () => this.#ttlMs > 0 && subscribed && (bus.connected?.() ?? true);
-    this.#stop =
-      this.#ttlMs > 0
-        ? bus.subscribe(
-            CONTROL_TOPIC,
-            (event) => this.#onControl(event),
-            () => this.clear(),
-          )
-        : () => {};
+    const listener = { onEvent: (event: BusMessage) => this.#onControl(event), onDoubt: () => this.clear() };
+    if (this.#ttlMs > 0) bus.subscribe(CONTROL_TOPIC, listener);
+    this.#stop = () => bus.unsubscribe(CONTROL_TOPIC, listener);
   }
 
   /** The cached credential for `token`, or the database's answer through `load` (kept when valid). */

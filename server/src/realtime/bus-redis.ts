@@ -9,17 +9,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Bus } from './bus.ts';
+import type { Bus, BusListener } from './bus.ts';
 import type { BusMessage } from './protocol.ts';
 import { CONTROL_TOPIC } from '../services/publish.ts';
 
 /** How long a new subscription waits for Redis to confirm before replaying anyway. */
 const SUBSCRIBE_PATIENCE_MS = 1_000;
-
-interface Listener {
-  onEvent: (event: BusMessage) => void;
-  onDoubt: (() => void) | undefined;
-}
 
 /**
  * @param namespace keeps deployments apart on a shared Redis (the database name: instances of
@@ -28,7 +23,7 @@ interface Listener {
 export function createRedisBus(publisher: Redis, namespace: string, logger: Logger, onReconnect?: () => void): Bus {
   const prefix = `laneway:${namespace}:`;
   const subscriber = publisher.duplicate({ autoResubscribe: true, enableOfflineQueue: true });
-  const topics = new Map<string, Set<Listener>>();
+  const topics = new Map<string, Set<BusListener>>();
   /** Each topic's SUBSCRIBE, settled when Redis confirmed it. */
   const confirmed = new Map<string, Promise<void>>();
   let connectedOnce = false;
@@ -79,7 +74,7 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
         void sent.finally(() => inFlight.delete(sent));
       }
     },
-    subscribe(topic, onEvent, onDoubt) {
+    subscribe(topic, listener) {
       let listeners = topics.get(topic);
       if (!listeners) {
         topics.set(topic, (listeners = new Set()));
@@ -91,16 +86,14 @@ export function createRedisBus(publisher: Redis, namespace: string, logger: Logg
           ),
         );
       }
-      const listener = { onEvent, onDoubt };
       listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size === 0 && topics.get(topic) === listeners) {
-          topics.delete(topic);
-          confirmed.delete(topic);
-          subscriber.unsubscribe(prefix + topic).catch(() => {});
-        }
-      };
+    },
+    unsubscribe(topic, listener) {
+      const listeners = topics.get(topic);
+      if (!listeners?.delete(listener) || listeners.size) return;
+      topics.delete(topic);
+      confirmed.delete(topic);
+      subscriber.unsubscribe(prefix + topic).catch(() => {});
     },
     async whenSubscribed(topic) {
       const pending = confirmed.get(topic);

@@ -6,14 +6,23 @@
  */
 import type { BusMessage } from './protocol.ts';
 
+/**
+ * A subscriber of one topic. An object with methods rather than callbacks: every subscribed
+ * socket has one, and a class instance costs no closures (decision 0055).
+ */
+export interface BusListener {
+  /** Every event published on the topic. */
+  onEvent(event: BusMessage): void;
+  /** Events may have been missed (the bus reconnected): the subscriber catches up from the outbox. */
+  onDoubt?(): void;
+}
+
 export interface Bus {
   publish(event: BusMessage): void;
-  /**
-   * Calls `handler` for every event published on `topic`, and `onDoubt` whenever events may
-   * have been missed (the bus reconnected): the subscriber then catches up from the outbox.
-   * Returns the unsubscribe function.
-   */
-  subscribe(topic: string, handler: (event: BusMessage) => void, onDoubt?: () => void): () => void;
+  /** Calls `listener` for every event published on `topic`, until `unsubscribe`. */
+  subscribe(topic: string, listener: BusListener): void;
+  /** Stops calling `listener` for `topic`. */
+  unsubscribe(topic: string, listener: BusListener): void;
   /**
    * Resolves once messages of `topic` from other instances reach this one (Redis confirmed the
    * subscription), so a replay read afterwards leaves no seam; at most a short wait when the
@@ -36,19 +45,19 @@ export interface Bus {
 
 /** One process: handlers are called synchronously, in publish order. */
 export function createMemoryBus(): Bus {
-  const topics = new Map<string, Set<(event: BusMessage) => void>>();
+  const topics = new Map<string, Set<BusListener>>();
   return {
     publish(event) {
-      for (const handler of topics.get(event.topic) ?? []) handler(event);
+      for (const listener of topics.get(event.topic) ?? []) listener.onEvent(event);
     },
-    subscribe(topic, handler) {
-      let handlers = topics.get(topic);
-      if (!handlers) topics.set(topic, (handlers = new Set()));
-      handlers.add(handler);
-      return () => {
-        handlers.delete(handler);
-        if (!handlers.size) topics.delete(topic);
-      };
+    subscribe(topic, listener) {
+      let listeners = topics.get(topic);
+      if (!listeners) topics.set(topic, (listeners = new Set()));
+      listeners.add(listener);
+    },
+    unsubscribe(topic, listener) {
+      const listeners = topics.get(topic);
+      if (listeners?.delete(listener) && !listeners.size) topics.delete(topic);
     },
   };
 }

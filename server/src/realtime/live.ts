@@ -6,12 +6,15 @@
  * advances past events the subscriber may not see, so company filtering never looks like a gap.
  */
 import type { Executor } from '@laneway/db/client';
-import type { Bus } from './bus.ts';
+import type { Bus, BusListener } from './bus.ts';
 import { frameFor, replay, type StoredEvent, type TopicGrant } from './hub.ts';
 import { SERVER, type BusMessage, type ServerMessage } from './protocol.ts';
 
-export interface LiveSubscription {
-  close(): void;
+/** Where a subscription's messages go: the socket's connection. */
+export interface Recipient {
+  send(message: ServerMessage): void;
+  /** A shared, pre-built event frame (frames.ts). */
+  sendFrame(frame: Buffer): void;
 }
 
 /** What a socket may still replay on request (`since`); gap fills after that are not charged. */
@@ -28,109 +31,138 @@ export async function startSubscription(
   bus: Bus,
   grant: TopicGrant,
   since: number | undefined,
-  send: (message: ServerMessage) => void,
-  sendFrame: (frame: Buffer) => void,
+  to: Recipient,
   budget?: ReplayBudget,
 ): Promise<LiveSubscription> {
-  let lastSeq = 0;
-  let catchingUp = true;
-  let held: BusMessage[] = [];
+  const live = new LiveSubscription(db, bus, grant, to);
+  try {
+    // Other instances' events must be flowing in before the replay is read: no seam between them.
+    await bus.whenSubscribed?.(grant.topic);
+    await live.join(since, budget);
+  } catch (error) {
+    live.close();
+    throw error;
+  }
+  return live;
+}
 
-  const deliver = (event: BusMessage) => {
-    lastSeq = event.seq;
+/**
+ * One socket's subscription to one topic. An object with its state in fields rather than
+ * closures: every idle subscribed socket holds one (decision 0055).
+ */
+export class LiveSubscription implements BusListener {
+  readonly #grant: TopicGrant;
+  readonly #db: Executor;
+  readonly #bus: Bus;
+  readonly #to: Recipient;
+  #lastSeq = 0;
+  #catchingUp = true;
+  /** Live events that arrived while catching up, or past a gap. */
+  #held: BusMessage[] = [];
+  constructor(db: Executor, bus: Bus, grant: TopicGrant, to: Recipient) {
+    this.#db = db;
+    this.#bus = bus;
+    this.#grant = grant;
+    this.#to = to;
+    bus.subscribe(grant.topic, this);
+  }
+
+  close(): void {
+    this.#bus.unsubscribe(this.#grant.topic, this);
+  }
+
+  /** The first join (the bus listener is in place): replay from `since`, or start at the present without replay; then `subscribed`. */
+  async join(since: number | undefined, budget: ReplayBudget | undefined): Promise<void> {
+    const grant = this.#grant;
+    // A replay further back than the socket's budget answers `resync`: the client refetches.
+    const limit = since !== undefined && budget ? await budget.available() : undefined;
+    const first = await replay(this.#db, grant, since ?? Number.MAX_SAFE_INTEGER, limit);
+    if (since !== undefined && first.resync) this.#to.send({ type: SERVER.resync, topic: grant.topic, seq: first.seq });
+    else for (const event of first.events) this.#deliverStored(event);
+    if (since !== undefined && !first.resync && first.seq > since) await budget?.spend(first.seq - since);
+    this.#lastSeq = first.seq;
+    // Events published while the replay was read are held; with none past it, the replay
+    // reached the present (anything committed later reaches the listener), so no second read.
+    if (this.#held.some((e) => e.seq > this.#lastSeq)) await this.#catchUp();
+    else {
+      this.#held = [];
+      this.#catchingUp = false;
+    }
+    this.#to.send({ type: SERVER.subscribed, topic: grant.topic, seq: this.#lastSeq });
+  }
+
+  onEvent(event: BusMessage): void {
+    // Ephemeral (typing, presence): no place in the sequence, delivered as they come.
+    if (event.seq === 0) {
+      const frame = frameFor(this.#grant, event);
+      if (frame) this.#to.sendFrame(frame);
+      return;
+    }
+    if (this.#catchingUp) {
+      this.#held.push(event);
+      return;
+    }
+    if (event.seq <= this.#lastSeq) return;
+    if (event.seq === this.#lastSeq + 1) return this.#deliver(event);
+    this.#held.push(event);
+    this.#catchUpInBackground();
+  }
+
+  /** The bus may have lost events (it reconnected): read what is missing from the outbox. */
+  onDoubt(): void {
+    if (!this.#catchingUp) this.#catchUpInBackground();
+  }
+
+  #deliver(event: BusMessage): void {
+    this.#lastSeq = event.seq;
     // Company subscribers may get a removal in its place, or nothing (hub.ts frameFor).
-    const frame = frameFor(grant, event);
-    if (frame) sendFrame(frame);
-  };
+    const frame = frameFor(this.#grant, event);
+    if (frame) this.#to.sendFrame(frame);
+  }
+
   /** Replayed events come filtered, with their frames. */
-  const deliverStored = (event: StoredEvent) => {
-    lastSeq = event.seq;
-    sendFrame(event.frame);
-  };
+  #deliverStored(event: StoredEvent): void {
+    this.#lastSeq = event.seq;
+    this.#to.sendFrame(event.frame);
+  }
+
+  #catchUpInBackground(): void {
+    void this.#catchUp().catch(() =>
+      this.#to.send({ type: SERVER.error, code: 'internal', message: 'catch-up failed', topic: this.#grant.topic }),
+    );
+  }
 
   /** Reads and delivers everything after lastSeq, then whatever arrived meanwhile. */
-  const catchUp = async () => {
-    catchingUp = true;
+  async #catchUp(): Promise<void> {
+    this.#catchingUp = true;
     // On failure (the database blinked) held events stay held; the next event retries.
     try {
-      await catchUpLoop();
+      await this.#catchUpLoop();
     } finally {
-      catchingUp = false;
+      this.#catchingUp = false;
     }
-  };
-  const catchUpLoop = async () => {
+  }
+
+  async #catchUpLoop(): Promise<void> {
     for (;;) {
-      const missed = await replay(db, grant, lastSeq);
+      const missed = await replay(this.#db, this.#grant, this.#lastSeq);
       if (missed.resync) {
-        send({ type: SERVER.resync, topic: grant.topic, seq: missed.seq });
-        lastSeq = missed.seq;
+        this.#to.send({ type: SERVER.resync, topic: this.#grant.topic, seq: missed.seq });
+        this.#lastSeq = missed.seq;
       }
-      for (const event of missed.events) if (event.seq > lastSeq) deliverStored(event);
-      lastSeq = Math.max(lastSeq, missed.seq);
-      const queued = held.filter((e) => e.seq > lastSeq).sort((a, b) => a.seq - b.seq);
-      held = [];
+      for (const event of missed.events) if (event.seq > this.#lastSeq) this.#deliverStored(event);
+      this.#lastSeq = Math.max(this.#lastSeq, missed.seq);
+      const queued = this.#held.filter((e) => e.seq > this.#lastSeq).sort((a, b) => a.seq - b.seq);
+      this.#held = [];
       let gap = false;
       for (const event of queued) {
-        if (event.seq === lastSeq + 1) deliver(event);
-        else if (event.seq > lastSeq + 1) {
+        if (event.seq === this.#lastSeq + 1) this.#deliver(event);
+        else if (event.seq > this.#lastSeq + 1) {
           gap = true;
           break;
         }
       }
       if (!gap) break;
     }
-  };
-
-  const catchUpInBackground = () =>
-    void catchUp().catch(() =>
-      send({ type: SERVER.error, code: 'internal', message: 'catch-up failed', topic: grant.topic }),
-    );
-  const unsubscribe = bus.subscribe(
-    grant.topic,
-    (event) => {
-      // Ephemeral (typing, presence): no place in the sequence, delivered as they come.
-      if (event.seq === 0) {
-        const frame = frameFor(grant, event);
-        if (frame) sendFrame(frame);
-        return;
-      }
-      if (catchingUp) {
-        held.push(event);
-        return;
-      }
-      if (event.seq <= lastSeq) return;
-      if (event.seq === lastSeq + 1) return deliver(event);
-      held.push(event);
-      catchUpInBackground();
-    },
-    // The bus may have lost events (it reconnected): read what is missing from the outbox.
-    () => {
-      if (!catchingUp) catchUpInBackground();
-    },
-  );
-
-  try {
-    // Other instances' events must be flowing in before the replay is read: no seam between them.
-    await bus.whenSubscribed?.(grant.topic);
-    // First join: replay from `since`, or start at the present without replay.
-    // A replay further back than the socket's budget answers `resync`: the client refetches.
-    const limit = since !== undefined && budget ? await budget.available() : undefined;
-    const first = await replay(db, grant, since ?? Number.MAX_SAFE_INTEGER, limit);
-    if (since !== undefined && first.resync) send({ type: SERVER.resync, topic: grant.topic, seq: first.seq });
-    else for (const event of first.events) deliverStored(event);
-    if (since !== undefined && !first.resync && first.seq > since) await budget?.spend(first.seq - since);
-    lastSeq = first.seq;
-    // Events published while the replay was read are held; with none past it, the replay
-    // reached the present (anything committed later reaches the listener), so no second read.
-    if (held.some((e) => e.seq > lastSeq)) await catchUp();
-    else {
-      held = [];
-      catchingUp = false;
-    }
-  } catch (error) {
-    unsubscribe();
-    throw error;
   }
-  send({ type: SERVER.subscribed, topic: grant.topic, seq: lastSeq });
-  return { close: unsubscribe };
 }

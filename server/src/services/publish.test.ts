@@ -33,12 +33,14 @@ describe('publishing after commit', () => {
   it('publishes a transaction’s events only after it commits, when the row is visible to others', async () => {
     const bus = createMemoryBus();
     const seen: { event: BusMessage; visible: Promise<number> }[] = [];
-    bus.subscribe(`project:${projectId}`, (event) => {
-      // Another connection: sees the row only if the transaction has committed.
-      seen.push({
-        event,
-        visible: t.sql`select count(*)::int as n from events where seq = ${event.seq}`.then((r) => r[0]!.n),
-      });
+    bus.subscribe(`project:${projectId}`, {
+      onEvent: (event) => {
+        // Another connection: sees the row only if the transaction has committed.
+        seen.push({
+          event,
+          visible: t.sql`select count(*)::int as n from events where seq = ${event.seq}`.then((r) => r[0]!.n),
+        });
+      },
     });
     await withPublisher(bus, () =>
       transact(t.runtime.deps.db, async (tx) => {
@@ -54,7 +56,7 @@ describe('publishing after commit', () => {
   it('publishes nothing, and leaves no event or seq behind, when the transaction rolls back', async () => {
     const bus = createMemoryBus();
     const seen: BusMessage[] = [];
-    bus.subscribe(`project:${projectId}`, (event) => seen.push(event));
+    bus.subscribe(`project:${projectId}`, { onEvent: (event) => seen.push(event) });
     const [before] = await t.sql`select seq from topic_seqs where topic = ${`project:${projectId}`}`;
     await expect(
       withPublisher(bus, () =>
