@@ -35,6 +35,8 @@ const PROJECTS = numberFromEnv('BENCH_SOAK_PROJECTS', 20, 1);
 const RATE = numberFromEnv('BENCH_SOAK_RATE', 200, 1);
 const REDIS_URL = process.env.BENCH_REDIS_URL || process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const TICKETS_PER_PROJECT = 20;
+/** Extra node flags for both instances (V8 heap settings, say), space-separated. */
+const NODE_ARGS = (process.env.BENCH_SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const SAMPLE_EVERY_MS = 30_000;
 /** RSS growth is measured from here on: start-up and warm caches are not leaks. */
 const BASELINE_MS = Math.min(5 * 60_000, (MINUTES * 60_000) / 2);
@@ -169,11 +171,15 @@ async function rssBytes(child: Child): Promise<number> {
 /** The instances' /metrics answer to this token (set before they start: they inherit it). */
 const METRICS_TOKEN = 'soak-metrics-token-0123456789';
 
-/** An instance's JS heap in use and its external memory (Buffers), from its own /metrics. */
-async function heapBytes(url: string): Promise<{ heap: number; external: number }> {
+/** An instance's JS heap in use and in all, and its external memory (Buffers), from its own /metrics. */
+async function heapBytes(url: string): Promise<{ heap: number; heapTotal: number; external: number }> {
   const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   const value = (name: string) => Number(new RegExp(`^laneway_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { heap: value('nodejs_heap_size_used_bytes'), external: value('nodejs_external_memory_bytes') };
+  return {
+    heap: value('nodejs_heap_size_used_bytes'),
+    heapTotal: value('nodejs_heap_size_total_bytes'),
+    external: value('nodejs_external_memory_bytes'),
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -189,7 +195,11 @@ async function main() {
     process.env.METRICS_TOKEN = METRICS_TOKEN;
     const instances = await Promise.all(
       [0, 1].map(async () => {
-        const started = await startLaneway(database.url, { redisUrl: REDIS_URL, maxFiles: 65_536 });
+        const started = await startLaneway(database.url, {
+          redisUrl: REDIS_URL,
+          maxFiles: 65_536,
+          nodeArgs: NODE_ARGS,
+        });
         scope.own(started.child);
         return started;
       }),
@@ -238,7 +248,7 @@ async function main() {
       answers.set(status, (answers.get(status) ?? 0) + 1);
     };
 
-    const rss: { at: number; bytes: number[]; heaps: { heap: number; external: number }[] }[] = [];
+    const rss: { at: number; bytes: number[]; heaps: { heap: number; heapTotal: number; external: number }[] }[] = [];
     const sample = async (at: number) =>
       rss.push({
         at,
@@ -363,16 +373,19 @@ async function main() {
         if (errors.length) console.log(`\ninstance ${i + 1}, last errors:\n\n${errors.slice(-3).join('\n')}`);
       }
     }
-    // The JS heap beside RSS tells a leak of objects (the heap grows with it) from the
-    // allocator keeping freed pages (RSS grows, the heap does not).
+    // The JS heap beside RSS tells a leak of objects (the heap in use grows with it) from V8
+    // keeping a larger heap (heap in all grows) and from the allocator keeping freed pages (the
+    // rest grows: RSS less the heap in all and external memory).
     const mb = (b: number) => fmt(b / 2 ** 20, 1);
-    console.log('\nMemory (MB) every 30 s: RSS / JS heap used / external, per instance:\n');
+    console.log('\nMemory (MB) every 30 s: RSS / JS heap used / JS heap in all / external, per instance:\n');
     console.log(
       markdownTable(
         ['t (s)', ...instances.map((_, i) => `instance ${i + 1}`)],
         rss.map((r) => [
           fmt(r.at / 1000),
-          ...r.bytes.map((b, i) => `${mb(b)} / ${mb(r.heaps[i]!.heap)} / ${mb(r.heaps[i]!.external)}`),
+          ...r.bytes.map(
+            (b, i) => `${mb(b)} / ${mb(r.heaps[i]!.heap)} / ${mb(r.heaps[i]!.heapTotal)} / ${mb(r.heaps[i]!.external)}`,
+          ),
         ]),
       ),
     );
