@@ -248,12 +248,28 @@ async function main() {
       answers.set(status, (answers.get(status) ?? 0) + 1);
     };
 
-    const rss: { at: number; bytes: number[]; heaps: { heap: number; heapTotal: number; external: number }[] }[] = [];
+    const rss: {
+      at: number;
+      bytes: number[];
+      heaps: { heap: number; heapTotal: number; external: number }[];
+      behind: number;
+    }[] = [];
+    const seqs = await benchSql(database.url);
+    /** Events committed but not yet read by the sockets, summed: the clients' lag behind the server. */
+    const behind = async () => {
+      const latest = new Map(
+        (
+          await seqs<{ topic: string; seq: string }[]>`select topic, seq from topic_seqs where topic like 'project:%'`
+        ).map((r) => [r.topic, Number(r.seq)]),
+      );
+      return subscribers.reduce((n, x) => n + Math.max(0, (latest.get(x.topic) ?? 0) - x.last), 0);
+    };
     const sample = async (at: number) =>
       rss.push({
         at,
         bytes: await Promise.all(instances.map((x) => rssBytes(x.child))),
         heaps: await Promise.all(instances.map((x) => heapBytes(x.url))),
+        behind: await behind(),
       });
     const durationMs = MINUTES * 60_000;
     log(`moving ${RATE}/s for ${MINUTES} min; RSS every ${SAMPLE_EVERY_MS / 1000} s`);
@@ -279,7 +295,7 @@ async function main() {
             .join(' / ')} MB, heap ${rss
             .at(-1)!
             .heaps.map((h) => fmt(h.heap / 2 ** 20, 1))
-            .join(' / ')} MB, ` + `${fmt(latencies.length)} moves`,
+            .join(' / ')} MB, ` + `${fmt(latencies.length)} moves, ${fmt(rss.at(-1)!.behind)} events not yet read`,
         );
         nextSample += SAMPLE_EVERY_MS;
       }
@@ -297,6 +313,7 @@ async function main() {
       await sleep(5_000);
     }
     const drainSeconds = (performance.now() - drainStart) / 1000;
+    await seqs.end({ timeout: 5 });
     const sql = await benchSql(database.url);
     const latest = new Map(
       (await sql<{ topic: string; seq: string }[]>`select topic, seq from topic_seqs where topic like 'project:%'`).map(
@@ -380,12 +397,13 @@ async function main() {
     console.log('\nMemory (MB) every 30 s: RSS / JS heap used / JS heap in all / external, per instance:\n');
     console.log(
       markdownTable(
-        ['t (s)', ...instances.map((_, i) => `instance ${i + 1}`)],
+        ['t (s)', ...instances.map((_, i) => `instance ${i + 1}`), 'events not yet read'],
         rss.map((r) => [
           fmt(r.at / 1000),
           ...r.bytes.map(
             (b, i) => `${mb(b)} / ${mb(r.heaps[i]!.heap)} / ${mb(r.heaps[i]!.heapTotal)} / ${mb(r.heaps[i]!.external)}`,
           ),
+          fmt(r.behind),
         ]),
       ),
     );
