@@ -120,10 +120,14 @@ async function freeKey(tx: Tx, wanted: string): Promise<string> {
 const personLabel = (u: ExportDoc['users'][number]) =>
   [u.name, u.username && `@${u.username}`, u.email].filter(Boolean).join(' ') || `user ${u.id}`;
 
+/** The document's user ids mapped to ours (null: nobody here), by `matchUsers`. */
+type UserLookup = (id: number | null) => number | null;
+
 /** People: by username, else by email (case-insensitive); each unmatched person named once. */
-async function matchUsers(tx: Tx, doc: ExportDoc, warnings: string[]): Promise<Map<number, number>> {
+async function matchUsers(tx: Tx, doc: ExportDoc, warnings: string[]): Promise<UserLookup> {
   const userMap = new Map<number, number>();
-  if (!doc.users.length) return userMap;
+  const lookup: UserLookup = (id) => (id === null ? null : (userMap.get(id) ?? null));
+  if (!doc.users.length) return lookup;
   const usernames = doc.users.map((u) => u.username?.toLowerCase()).filter((u): u is string => !!u);
   const emails = doc.users.map((u) => u.email?.toLowerCase()).filter((u): u is string => !!u);
   const local = await tx.execute<{ id: number; username: string; email: string }>(sql`
@@ -137,7 +141,7 @@ async function matchUsers(tx: Tx, doc: ExportDoc, warnings: string[]): Promise<M
     if (id) userMap.set(u.id, id);
     else warnings.push(`No user matches ${personLabel(u)}: their work is kept without them`);
   }
-  return userMap;
+  return lookup;
 }
 
 /** Companies by name (case-insensitive): id in the document → id here. */
@@ -464,8 +468,7 @@ export async function writeProject(
 ): Promise<ImportResult> {
   const warnings: string[] = [];
   const created: Record<string, number> = {};
-  const userMap = await matchUsers(tx, doc, warnings);
-  const user = (id: number | null) => (id === null ? null : (userMap.get(id) ?? null));
+  const user = await matchUsers(tx, doc, warnings);
   const companyMap = await matchCompanies(tx, doc, warnings);
 
   const maxNumber = doc.tickets.reduce((m, t) => Math.max(m, t.number), 0);
@@ -622,8 +625,7 @@ export async function writeIntoProject(
   const events: Change[] = [];
   const board = { projectId, actorId: actor.id, ticketId: null };
 
-  const userMap = await matchUsers(tx, doc, warnings);
-  const user = (id: number | null) => (id === null ? null : (userMap.get(id) ?? null));
+  const user = await matchUsers(tx, doc, warnings);
 
   // Companies and assignees: only those that already belong to the project.
   const companyMap = await matchCompanies(tx, doc, warnings);
