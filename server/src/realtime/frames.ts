@@ -19,10 +19,23 @@ const { frame } = (ws as unknown as { Sender: { frame(data: Buffer, options: Fra
 
 const TEXT = 0x1;
 
-/** One unmasked, final text frame carrying `text` (server-to-client frames are never masked). */
-export function textFrame(text: string): Buffer {
-  const parts = frame(Buffer.from(text), { fin: true, opcode: TEXT, mask: false, readOnly: false, rsv1: false });
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+/**
+ * One unmasked, final text frame carrying `text` (server-to-client frames are never masked).
+ *
+ * `own`: the frame gets an ArrayBuffer of its own rather than a slice of Node's shared pool.
+ * A pooled Buffer keeps its whole slab alive (64 KB since Node 24's `Buffer.poolSize`), so a
+ * frame kept for long in a cache of thousands would keep thousands of slabs: the soak's
+ * external memory grew 32 → 120 MB over half an hour that way (issue 14). Frames that live as
+ * long as their event (the live ones) stay pooled: cheaper to allocate, freed with the event.
+ */
+export function textFrame(text: string, { own = false } = {}): Buffer {
+  const data = Buffer.from(text);
+  const [header] = frame(data, { fin: true, opcode: TEXT, mask: false, readOnly: false, rsv1: false });
+  const size = header!.length + data.length;
+  const out = own ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size);
+  header!.copy(out, 0);
+  data.copy(out, header!.length);
+  return out;
 }
 
 /** Live events: the frame is cached on the event object, which every socket's listener shares. */
@@ -48,6 +61,7 @@ export function storedFrame(topic: string, seq: number, type: string, at: string
   if (built === undefined) {
     built = textFrame(
       `{"type":${JSON.stringify(type)},"topic":${JSON.stringify(topic)},"seq":${seq},"at":${JSON.stringify(at)},"data":${payloadJson}}`,
+      { own: true },
     );
     if (recent.size >= RECENT_FRAMES) recent.delete(recent.keys().next().value!);
     recent.set(key, built);
