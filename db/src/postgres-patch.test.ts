@@ -11,7 +11,9 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminUrl } from '../../test/db-url.ts';
 
-const sql = postgres(adminUrl(), { max: 3, max_pipeline: 0, onnotice: () => {} });
+// `max_pipeline` is a connection option postgres.js reads but its typings leave out.
+const options = { max: 3, max_pipeline: 0, onnotice: () => {} };
+const sql = postgres(adminUrl(), options);
 afterAll(() => sql.end({ timeout: 5 }));
 
 describe('postgres.js transactions (patched)', () => {

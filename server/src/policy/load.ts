@@ -1,6 +1,6 @@
 import type { Executor } from '@laneway/db/client';
 import { tickets } from '@laneway/db/schema';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Actor } from '../lib/actor.ts';
 import type { ActorProfile, ProjectAccess, ProjectRole } from './index.ts';
 
@@ -39,19 +39,25 @@ export async function loadProjectAccessWith<T>(
   };
 }
 
+/**
+ * The actor's id in the SQL below: a number, or a placeholder of a statement built once and
+ * run for many actors (`executeShape`).
+ */
+export type ActorIdParam = number | Placeholder;
+
 /** SQL for the actor's membership role in a project (null when not a member). */
-export function roleSql(projectId: SQL, actorId: number): SQL<ProjectRole | null> {
+export function roleSql(projectId: SQL, actorId: ActorIdParam): SQL<ProjectRole | null> {
   return sql<ProjectRole | null>`(select r.role from user_roles r where r.project_id = ${projectId} and r.user_id = ${actorId})`;
 }
 
 /** SQL for "the actor's companies linked to this project", as an int[] (empty when none). */
-export function linkedCompaniesSql(projectId: SQL, actorId: number): SQL {
+export function linkedCompaniesSql(projectId: SQL, actorId: ActorIdParam): SQL {
   return sql`coalesce((select array_agg(pc.company_id order by pc.company_id) from project_companies pc
       where pc.project_id = ${projectId} and pc.company_id in (${myCompaniesSql(actorId)})), '{}'::int[])`;
 }
 
 /** SQL subquery: ids of the companies the actor belongs to, as admin or user. */
-export function myCompaniesSql(actorId: number): SQL {
+export function myCompaniesSql(actorId: ActorIdParam): SQL {
   return sql`select company_id from company_admins where user_id = ${actorId}
       union select company_id from company_users where user_id = ${actorId}`;
 }

@@ -9,7 +9,7 @@
  * (`TicketMovedActivity`: from, to, the new key, and what else a PATCH changed).
  */
 import type { Db, Executor, Tx } from '@laneway/db/client';
-import { executePrepared } from '@laneway/db/prepared';
+import { executePrepared, executeShape } from '@laneway/db/prepared';
 import { columns, contacts, projects, tickets, users, type ColumnCategory } from '@laneway/db/schema';
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
@@ -334,16 +334,14 @@ export function raced(): never {
 }
 
 /**
- * One query for a move: the ticket, the caller's access to it, the target column (which must
- * be in the ticket's project), the named neighbour's key and the key on its other side.
+ * The statement of `readForMove` for one shape: which neighbour is named (`field`), and whether
+ * `before` is checked beside `after` (`checkOther`). Every value is a placeholder: `id`,
+ * `column`, `named`, `other`, `actor`.
  */
-async function readForMove(db: Executor, actor: Actor, id: number, target: MoveTarget) {
-  const field = target.after !== undefined ? 'after' : target.before !== undefined ? 'before' : null;
-  const named = field === 'after' ? target.after! : field === 'before' ? target.before! : null;
-  // With both neighbours named, `after` places the card; `before` must still be a card there.
-  const other = field === 'after' && target.before !== undefined ? target.before : null;
+function moveReadQuery(db: Executor, field: 'after' | 'before' | null, checkOther: boolean) {
   const c = alias(columns, 'target_column');
   const n = alias(tickets, 'neighbour');
+  const id = sql.placeholder('id');
   // min/max over (column_id, position) use the index and the column's C collation.
   const others = sql`o.column_id = ${c.id} and o.id <> ${id}`;
   const edge =
@@ -352,27 +350,44 @@ async function readForMove(db: Executor, actor: Actor, id: number, target: MoveT
       : field === 'before'
         ? sql<string | null>`(select max(o.position) from tickets o where ${others} and o.position < ${n.position})`
         : sql<string | null>`(select max(o.position) from tickets o where ${others})`;
-  const [found] = await db
+  return db
     .select({
       ...ticketFields,
-      ...accessFields(actor),
+      ...accessFields(sql.placeholder('actor')),
       targetCategory: c.category,
       neighbour: n.position,
       neighbourColumn: n.columnId,
       edge,
-      otherOk:
-        other === null
-          ? sql<boolean>`true`
-          : sql<boolean>`exists (select 1 from tickets b where b.id = ${other} and b.column_id = ${c.id})`,
+      otherOk: checkOther
+        ? sql<boolean>`exists (select 1 from tickets b where b.id = ${sql.placeholder('other')} and b.column_id = ${c.id})`
+        : sql<boolean>`true`,
     })
     .from(tickets)
     .innerJoin(projects, eq(projects.id, tickets.projectId))
-    .leftJoin(c, and(eq(c.id, target.column), eq(c.projectId, tickets.projectId)))
-    .leftJoin(n, eq(n.id, named ?? 0))
-    .where(eq(tickets.id, id))
-    // One of six shapes (which neighbours are named): parsed and planned once per connection.
-    .prepare('laneway_move_read')
-    .execute();
+    .leftJoin(c, and(eq(c.id, sql.placeholder('column')), eq(c.projectId, tickets.projectId)))
+    .leftJoin(n, eq(n.id, sql.placeholder('named')))
+    .where(eq(tickets.id, id));
+}
+
+/**
+ * One query for a move: the ticket, the caller's access to it, the target column (which must
+ * be in the ticket's project), the named neighbour's key and the key on its other side.
+ */
+async function readForMove(db: Executor, actor: Actor, id: number, target: MoveTarget) {
+  const field = target.after !== undefined ? 'after' : target.before !== undefined ? 'before' : null;
+  const named = field === 'after' ? target.after! : field === 'before' ? target.before! : null;
+  // With both neighbours named, `after` places the card; `before` must still be a card there.
+  const other = field === 'after' && target.before !== undefined ? target.before : null;
+  // One of four shapes (which neighbours are named), each built once with placeholders and run
+  // as a prepared statement: parsed and planned once per connection.
+  const shape = `laneway_move_read_${field ?? 'end'}${other === null ? '' : '_both'}`;
+  const [found] = await executeShape(db, shape, () => moveReadQuery(db, field, other !== null), {
+    id,
+    column: target.column,
+    named: named ?? 0,
+    other: other ?? 0,
+    actor: actor.id,
+  });
   const { ticket, access, row } = visibleTicket(actor, found);
   if (row.targetCategory === null) {
     throw badRequest('Unknown column', { column: [`No column ${target.column} in this project`] });

@@ -10,7 +10,7 @@ import type { Actor } from '../lib/actor.ts';
 import { notFound } from '../lib/errors.ts';
 import { containsPattern, pageWindow, parseOrdering, type PageParams } from '../lib/pagination.ts';
 import { canSeeTicket, isStaff, type ProjectAccess, type ProjectRole, type TicketFacts } from '../policy/index.ts';
-import { linkedCompaniesSql, roleSql, visibleTicketsSql } from '../policy/load.ts';
+import { linkedCompaniesSql, roleSql, visibleTicketsSql, type ActorIdParam } from '../policy/load.ts';
 import type { TicketSla } from '../schemas/sla.ts';
 import type { Ticket } from '../schemas/tickets.ts';
 import { fieldFilterSql, fieldOrderSql, fieldTextSearchSql } from './fields.ts';
@@ -106,10 +106,10 @@ export async function readTicket(db: Executor, id: number): Promise<TicketRecord
 }
 
 /** What the actor is to a ticket's project, as extra fields of a ticket select. */
-export function accessFields(actor: Actor) {
+export function accessFields(actorId: ActorIdParam) {
   return {
-    role: roleSql(sql`${tickets.projectId}`, actor.id),
-    companyIds: linkedCompaniesSql(sql`${tickets.projectId}`, actor.id).mapWith((v: number[]) => v),
+    role: roleSql(sql`${tickets.projectId}`, actorId),
+    companyIds: linkedCompaniesSql(sql`${tickets.projectId}`, actorId).mapWith((v: number[]) => v),
   };
 }
 
@@ -142,7 +142,7 @@ export async function requireTicket(
   id: number,
 ): Promise<{ ticket: TicketRecord; access: ProjectAccess }> {
   const [row] = await db
-    .select({ ...ticketFields, ...accessFields(actor) })
+    .select({ ...ticketFields, ...accessFields(actor.id) })
     .from(tickets)
     .innerJoin(projects, eq(projects.id, tickets.projectId))
     .where(eq(tickets.id, id));
@@ -158,7 +158,7 @@ export async function getTicketWithSeq(db: Executor, actor: Actor, id: number): 
   const [row] = await db
     .select({
       ...ticketFields,
-      ...accessFields(actor),
+      ...accessFields(actor.id),
       seq: sql<number>`coalesce((select s.seq from topic_seqs s where s.topic = 'project:' || ${tickets.projectId}), 0)`.mapWith(
         Number,
       ),
