@@ -85,7 +85,13 @@ export async function startEmbeddedPostgres(
     password,
     persistent: true,
     createPostgresUser: asRoot,
-    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    // initdb fsyncs each of its ~1,000 new files by default: on Linux, one syncfs() of the
+    // file system is as durable and takes a fraction of the time (decision 0059).
+    initdbFlags: [
+      '--encoding=UTF8',
+      '--locale=C.UTF-8',
+      ...(process.platform === 'linux' ? ['--sync-method=syncfs'] : []),
+    ],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: () => onLaunched(),
     onError: (error) => log(String(error)),
