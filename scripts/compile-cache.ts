@@ -6,12 +6,14 @@
  *
  * Run by itself (`node scripts/compile-cache.ts`, the second half of `npm ci`'s `prepare`), it
  * fills the cache: it loads the modules `npm start` loads and writes their compiled code, so
- * the first start after an install does not compile them either (decision 0059). Loading only
+ * the first start after an install does not compile them either (decision 0059).
+ * It also installs scripts/resolve-drizzle.ts's shortcut, for the start and for the filling. Loading only
  * evaluates their top level (no database, no server); a failure only warns, as the start would
  * compile what is missing. Without `server/src` (an image's dependency layer) it does nothing.
  */
 import { existsSync } from 'node:fs';
 import { enableCompileCache, flushCompileCache } from 'node:module';
+import './resolve-drizzle.ts';
 
 enableCompileCache();
 

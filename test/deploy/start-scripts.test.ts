@@ -86,6 +86,24 @@ describe('start scripts (decision 0050)', () => {
     expect(empty.stdout + empty.stderr).toBe('');
   }, 60_000);
 
+  it("the preload's drizzle-orm shortcut resolves every module to the file Node's resolver does (decision 0059)", async () => {
+    // Records each resolved URL: registered last, it runs first and sees the shortcut's answers.
+    const script = `
+      const { registerHooks } = await import('node:module');
+      const urls = new Set();
+      registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); urls.add(r.url); return r; } });
+      await import('@laneway/db/schema');
+      await import('drizzle-orm/postgres-js');
+      console.log(JSON.stringify([...urls].sort()));`;
+    const resolved = async (preload: string[]) =>
+      JSON.parse(
+        (await run(process.execPath, [...preload, '--input-type=module', '-e', script], { cwd: root })).stdout,
+      );
+    const [plain, shortcut] = await Promise.all([resolved([]), resolved(['--import', './scripts/resolve-drizzle.ts'])]);
+    expect(shortcut).toEqual(plain);
+    expect(plain.filter((url: string) => url.includes('/node_modules/drizzle-orm/')).length).toBeGreaterThan(50);
+  }, 60_000);
+
   it('the preload turns the compile cache on before the main module loads', async () => {
     const { stdout } = await run(
       process.execPath,
