@@ -85,7 +85,7 @@ export async function startEmbeddedPostgres(
     password,
     persistent: true,
     createPostgresUser: asRoot,
-    // initdb fsyncs each of its ~1,000 new files by default: on Linux, one syncfs() of the
+    // initdb fsyncs each of its more than 1,000 new files by default: on Linux, one syncfs() of the
     // file system is as durable and takes a fraction of the time (decision 0059).
     initdbFlags: [
       '--encoding=UTF8',
