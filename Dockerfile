@@ -27,8 +27,8 @@ COPY e2e/package.json e2e/
 COPY bench/package.json bench/
 # The root postinstall applies these to node_modules (patch-package; decision 0053).
 COPY patches patches/
-# The root `prepare` runs it during npm ci; without web/src it has nothing to build.
-COPY scripts/build-web-if-stale.ts scripts/
+# The root `prepare` runs these during npm ci; without web/src and server/src they do nothing.
+COPY scripts/build-web-if-stale.ts scripts/compile-cache.ts scripts/
 
 # --- deps: every dependency (dev ones too), for the type check and the web build ---------------
 FROM manifests AS deps

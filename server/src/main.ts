@@ -1,13 +1,14 @@
+/**
+ * `npm start`: the server, with the worker inline unless WORKER_MODE says otherwise. The
+ * database is set going first and the rest of the server loaded while it starts: on a first
+ * start the embedded PostgreSQL's `initdb` runs in its own processes while this one loads
+ * several hundred modules, instead of one after the other (decision 0059).
+ */
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app.ts';
-import { openRuntime } from './deps.ts';
+import { startDatabase } from './database.ts';
 import { loadConfigOrExit } from './env.ts';
-import { closeHttpServer, createHttpServer } from './http-server.ts';
-import { createRealtime } from './realtime/server.ts';
 import { createLogger } from './logger.ts';
-import { loadWebApp } from './web.ts';
-import { startWorker } from '../../workers/src/worker.ts';
 
 /** How long a shutdown may take (in-flight requests, then connections) before exiting with 1. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -15,7 +16,33 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 const config = loadConfigOrExit(process.env);
 
 const logger = createLogger(config);
-const runtime = await openRuntime(config, logger);
+// Loading the modules below keeps this thread busy for seconds without a turn of the event
+// loop, so wait until the cluster's first process (initdb on a first start) runs: it then
+// works on the other core meanwhile.
+const launched = Promise.withResolvers<void>();
+const database = startDatabase(config, logger, launched.resolve);
+// Also settles `launched` on a failure (openRuntime rethrows it), so it is never unhandled.
+database.then(
+  () => launched.resolve(),
+  () => launched.resolve(),
+);
+await launched.promise;
+const [
+  { createApp },
+  { openRuntime },
+  { closeHttpServer, createHttpServer },
+  { createRealtime },
+  { loadWebApp },
+  { startWorker },
+] = await Promise.all([
+  import('./app.ts'),
+  import('./deps.ts'),
+  import('./http-server.ts'),
+  import('./realtime/server.ts'),
+  import('./web.ts'),
+  import('../../workers/src/worker.ts'),
+]);
+const runtime = await openRuntime(config, logger, database);
 // Inline mode: the worker runs in this process (one command for a small install).
 const worker =
   config.WORKER_MODE === 'inline' ? await startWorker(runtime.deps, { connectionString: runtime.databaseUrl }) : null;

@@ -5,7 +5,7 @@
  * (titles, comment excerpts, names) reaches the HTML part only through `escapeHtml`, and the
  * subject only through `headerText`, which removes line breaks: a title cannot add headers.
  */
-import { createTransport } from 'nodemailer';
+import type * as nodemailer from 'nodemailer';
 import type { NotificationKind } from '../../server/src/schemas/notifications.ts';
 
 /** One notification as the digest shows it; `data` is the stored notification's `data`. */
@@ -199,7 +199,7 @@ export function renderDigest(items: DigestItem[], options: DigestOptions): Rende
   return { subject: subjectOf(lines), text, html };
 }
 
-type Transport = ReturnType<typeof createTransport>;
+type Transport = ReturnType<typeof nodemailer.createTransport>;
 const transports = new Map<string, Transport>();
 
 /**
@@ -207,7 +207,10 @@ const transports = new Map<string, Transport>();
  * URL), created on first use. Short timeouts: a job waiting on a dead server should fail and
  * be retried rather than hold its worker slot for minutes.
  */
-export function mailTransport(smtpUrl: string): Transport {
+export async function mailTransport(smtpUrl: string): Promise<Transport> {
+  // Loaded on first use, not at start-up (decision 0059): nodemailer is ~40 modules.
+  const { createTransport } = await import('nodemailer');
+  // Looked up after the import: a call that waited alongside may have made it meanwhile.
   let transport = transports.get(smtpUrl);
   if (!transport) {
     transport = createTransport({

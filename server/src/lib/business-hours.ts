@@ -5,7 +5,9 @@
  * changes; nothing here adds hours to a UTC timestamp by hand.
  */
 import { TZDate } from '@date-fns/tz';
-import { addDays, format, getISODay } from 'date-fns';
+import { addDays } from 'date-fns/addDays';
+import { format } from 'date-fns/format';
+import { getISODay } from 'date-fns/getISODay';
 
 /** A calendar as the arithmetic needs it; `null` means around the clock (24/7). */
 export interface Calendar {

@@ -2,7 +2,7 @@
  * IMAP connections of mailboxes (SPEC §13), on imapflow. Used by the "test connection" route
  * and by the intake task; both want the same options and the same readable errors.
  */
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 
 /** What an IMAP connection needs, the password already decrypted. */
 export interface ImapSettings {
@@ -18,7 +18,10 @@ const TIMEOUT_MS = 15_000;
 
 /** A connected, logged-in client; the caller logs it out. Throws `ImapError` on failure. */
 export async function connectImap(settings: ImapSettings): Promise<ImapFlow> {
-  const client = new ImapFlow({
+  // Loaded on first use, not at start-up: imapflow and its dependencies are ~100 modules that
+  // an install without mailboxes never needs (decision 0059).
+  const imapflow = await import('imapflow');
+  const client = new imapflow.ImapFlow({
     host: settings.host,
     port: settings.port,
     secure: settings.tls,

@@ -21,7 +21,7 @@ import {
   tickets,
 } from '@laneway/db/schema';
 import { and, eq, gt, sql } from 'drizzle-orm';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import TurndownService from 'turndown';
 import EmailReplyParser from 'email-reply-parser';
 import type { Secrets } from '../lib/secrets.ts';
@@ -212,6 +212,8 @@ export async function importMail(
     const reason = `Too large: ${mb} MB (the limit is ${limits.maxMailBytes / 1024 / 1024} MB)`;
     return logOnly(db, mailbox, messageKey(null, raw, hint), 'refused', reason, hintSender, hintSubject);
   }
+  // Loaded on first use, not at start-up (decision 0059): ~80 modules only mail needs.
+  const { simpleParser } = await import('mailparser');
   let mail: ParsedMail;
   try {
     // skipHtmlToText: `text` is then the sender's own plain part, never mailparser's rendering

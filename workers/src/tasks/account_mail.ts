@@ -41,7 +41,8 @@ export const accountMail = defineTask(
       log.warn({ to: payload.to, subject: mail.subject, link }, 'SMTP_URL is not set: account email not sent');
       return;
     }
-    await mailTransport(config.SMTP_URL).sendMail({
+    const transport = await mailTransport(config.SMTP_URL);
+    await transport.sendMail({
       from: config.MAIL_FROM,
       to: { name: headerText(payload.name, 100), address: payload.to },
       subject: mail.subject,

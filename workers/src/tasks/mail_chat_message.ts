@@ -17,7 +17,8 @@ export const mailChatMessage = defineTask(
     }
     const mail = await composeChatMail(deps.db, deps.secrets, payload.message);
     if (!mail) return;
-    await mailTransport(smtpUrl).sendMail({
+    const transport = await mailTransport(smtpUrl);
+    await transport.sendMail({
       from: mail.from,
       to: mail.to,
       replyTo: mail.replyTo,

@@ -108,7 +108,8 @@ export const notify = defineTask(
       { recipientName: user!.name || user!.username, publicUrl: config.PUBLIC_URL },
     );
     try {
-      await mailTransport(smtpUrl!).sendMail({
+      const transport = await mailTransport(smtpUrl!);
+      await transport.sendMail({
         from: config.MAIL_FROM,
         to: { name: headerText(user!.name, 100), address: user!.email },
         subject: mail.subject,
