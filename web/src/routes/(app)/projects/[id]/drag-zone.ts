@@ -38,7 +38,7 @@ const PICK_UP_KEYS = new Set([' ', 'Enter']);
 
 /**
  * `use:dragZone={options}` is `use:dndzone={options}` (same options, same `consider` and
- * `finalize` events), with the library loaded on first use.
+ * `finalize` events), with the library loaded after the board is up (above).
  */
 export function dragZone<T extends Item>(
   node: HTMLElement,
