@@ -12,7 +12,11 @@
  *   frames       p95 frame time while moves arrive at 200 events per second (floor: the same
  *                board with no events; an info row gives the static page's frames while the
  *                same moves load the server, the machine's own share on a small box)
- *   JavaScript   every JS file the board page loads, gzipped (level 6), summed
+ *   JavaScript   every JS file the board page's HTML loads up front (module preloads and start
+ *                imports), gzipped (level 6), summed; what it loads after hydration (the live
+ *                connection) and on first use (the drag library, when a pointer comes over the
+ *                cards) is said beside it, and loaded before the moves and frames, as for a person
+ *   10-card      the render of the 1,000-card board against a 10-card project's, measured alike
  *
  * Knobs (environment): BENCH_WEB_RUNS (loads and moves measured, default 7), BENCH_WEB_RATE
  * (events per second, 200), BENCH_WEB_SECONDS (storm length, 5); shared with the other benches:
@@ -24,7 +28,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type CDPSession, type Page } from '@playwright/test';
 import {
   type BoardBody,
   fetchBoard,
@@ -209,7 +213,7 @@ async function frameTimes(page: Page, ms: number): Promise<number[]> {
  * without its scripts, with its style sheets inlined.
  */
 async function staticBoard(html: string, board: BoardBody): Promise<string> {
-  const CARD = /<li class="card-slot[\s\S]*?<\/article>[\s\S]*?<\/li>/g;
+  const CARD = /<li\b[^>]*class="card-slot[\s\S]*?<\/article>[\s\S]*?<\/li>/g;
   let page = html.replace(/<section\b[^>]*data-column-id="(\d+)"[\s\S]*?<\/section>/g, (section, id: string) => {
     const tickets = board.columns.find((c) => c.id === Number(id))?.tickets ?? [];
     const cards = section.match(CARD) ?? [];
@@ -229,6 +233,29 @@ async function staticBoard(html: string, board: BoardBody): Promise<string> {
     page = page.replace(tag, `<style>${css}</style>`);
   }
   return page.replace('<body', '<body data-floor="1"');
+}
+
+/** The small board the 1,000-card one is compared with (issue 20: at most 1.3× its render). */
+const SMALL_CARDS = 10;
+
+/** A new project with `count` cards spread over its columns, made through the REST API; answers its id. */
+async function smallBoard(url: string, token: string, count: number): Promise<number> {
+  const call = async <T>(pathname: string, body: unknown): Promise<T> => {
+    const res = await fetch(`${url}/api/tickets${pathname}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`POST ${pathname}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const project = await call<{ id: number }>('/projects/', { name: 'Small board', key: 'SMALL' });
+  const { board } = await fetchBoard(url, token, project.id);
+  for (let i = 0; i < count; i++) {
+    const column = board.columns[i % board.columns.length]!;
+    await call('/tickets/', { project: project.id, column: column.id, title: `Small board card ${i + 1}` });
+  }
+  return project.id;
 }
 
 /** Moves tickets through the REST API at `rate` per second for `seconds`, each ticket once at a time. */
@@ -280,7 +307,7 @@ async function storm(
 }
 
 /**
- * BENCH_WEB_PROFILE=moves (or =storm, of the event storm): a CPU profile of the page over `count` remote moves (to the top of the
+ * BENCH_WEB_PROFILE=moves (or =storm, of the event storm; =trace, Chromium's timeline of the storm): a CPU profile of the page over `count` remote moves (to the top of the
  * next column), printed as the functions with the most self time. For finding out, not reporting.
  */
 async function profileMoves(
@@ -349,6 +376,61 @@ function printProfile(profile: CpuProfile, what: string): void {
   console.error(`profile of ${what}, self time (ms):`);
   for (const [key, ms] of top.sort((a, b) => b[1] - a[1]).slice(0, 25))
     console.error(`  ${ms.toFixed(1).padStart(7)}  ${key}`);
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  dur?: number;
+  tid: number;
+  pid: number;
+  args?: { name?: string };
+}
+
+/** BENCH_WEB_PROFILE=trace: records Chromium's timeline; the returned function stops it and yields the events. */
+async function startTrace(page: Page): Promise<() => Promise<TraceEvent[]>> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...(value as unknown as TraceEvent[])));
+  await cdp.send('Tracing.start', {
+    traceConfig: {
+      includedCategories: ['devtools.timeline', 'v8', 'blink', 'cc', 'disabled-by-default-devtools.timeline'],
+    },
+  });
+  return async () => {
+    const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+    await cdp.send('Tracing.end');
+    await done;
+    return events;
+  };
+}
+
+/** The renderer main thread's trace events by name, total duration (inclusive: nested events count in their parents too). */
+function printTrace(events: TraceEvent[], what: string): void {
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const totals = new Map<string, { ms: number; count: number }>();
+  for (const e of events) {
+    if (!main || e.tid !== main.tid || e.pid !== main.pid || e.ph !== 'X' || !e.dur) continue;
+    const t = totals.get(e.name) ?? { ms: 0, count: 0 };
+    t.ms += e.dur / 1000;
+    t.count += 1;
+    totals.set(e.name, t);
+  }
+  console.error(`trace of ${what}, renderer main thread, inclusive ms (count):`);
+  for (const [name, { ms, count }] of [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40))
+    console.error(`  ${ms.toFixed(1).padStart(8)}  ${name} (${count})`);
+}
+
+/** The renderer's cumulative main-thread times (ms), from Chromium's own counters. */
+async function mainThread(cdp: CDPSession): Promise<{ task: number; script: number; layout: number; style: number }> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const get = (name: string) => 1000 * (metrics.find((m) => m.name === name)?.value ?? 0);
+  return {
+    task: get('TaskDuration'),
+    script: get('ScriptDuration'),
+    layout: get('LayoutDuration'),
+    style: get('RecalcStyleDuration'),
+  };
 }
 
 /** The share of frames longer than one at 60 Hz (with a little slack for timer rounding). */
@@ -421,39 +503,79 @@ async function main(): Promise<void> {
     const boardPath = `/projects/${demo.projectId}`;
 
     // --- render: one warm-up load (fills the HTTP cache, as for anyone who has been here), then N.
-    log(`render: ${runs} loads of the board and of its static floor`);
+    const small = await smallBoard(server.url, token, SMALL_CARDS);
+    const smallPath = `/projects/${small}`;
+    log(`render: ${runs} loads of the board, of its static floor and of a ${SMALL_CARDS}-card board`);
     const floorHtml = await staticBoard(await (await context.request.get(boardPath)).text(), board);
     await page.route('**/bench-floor', (route) =>
       route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: floorHtml }),
     );
     const { cards: renderedCards } = await renderTime(page, boardPath, 1);
     await renderTime(page, '/bench-floor', cards);
+    await renderTime(page, smallPath, SMALL_CARDS);
     const appRender: number[] = [];
     const appPaint: number[] = [];
     const floorRender: number[] = [];
+    const smallRender: number[] = [];
     for (let i = 0; i < runs; i++) {
       const app = await renderTime(page, boardPath, 1);
       appRender.push(app.ready);
       appPaint.push(app.fcp);
       floorRender.push((await renderTime(page, '/bench-floor', cards)).ready);
+      smallRender.push((await renderTime(page, smallPath, SMALL_CARDS)).ready);
     }
 
-    // --- JavaScript the board page loads (a fresh load, every script counted once).
-    await renderTime(page, boardPath, 1);
-    const scripts = await page.evaluate(() =>
-      performance
-        .getEntriesByType('resource')
-        .map((e) => new URL(e.name).pathname)
-        .filter((p) => p.endsWith('.js')),
+    // --- JavaScript: what the board page's HTML loads up front (its module preloads and the
+    // entries its start script imports), each file once. What it loads after hydration (the live
+    // connection) and on first use (the drag library, when a pointer comes over the cards) is
+    // said beside it, and loaded before the moves and frames below, as for a person.
+    const boardHtml = await (await context.request.get(boardPath)).text();
+    const upFront = new Set(
+      [
+        ...[...boardHtml.matchAll(/<link\b[^>]*>/g)]
+          .filter(([tag]) => tag.includes('rel="modulepreload"'))
+          .map(([tag]) => /href="([^"]+)"/.exec(tag)?.[1]),
+        ...[...boardHtml.matchAll(/import\("([^"]+)"\)/g)].map((m) => m[1]),
+      ]
+        .filter((href): href is string => href?.endsWith('.js') === true)
+        .map((href) => new URL(href, server.url).pathname),
     );
-    let jsBytes = 0;
+    const loadedScripts = () =>
+      page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map((e) => new URL(e.name).pathname)
+          .filter((p) => p.endsWith('.js')),
+      );
+    const gzipped = async (files: Iterable<string>) => {
+      let bytes = 0;
+      for (const file of files) bytes += gzipSync(await readFile(path.join(CLIENT_DIR, file))).length;
+      return bytes;
+    };
+    await renderTime(page, boardPath, 1);
+    const seen = new Set(await loadedScripts());
+    const missing = [...upFront].filter((p) => !seen.has(p));
     const perFile: [string, number][] = [];
-    for (const script of new Set(scripts)) {
-      const size = gzipSync(await readFile(path.join(CLIENT_DIR, script))).length;
-      perFile.push([script, size]);
-      jsBytes += size;
-    }
+    for (const script of upFront) perFile.push([script, await gzipped([script])]);
+    const jsBytes = perFile.reduce((sum, [, size]) => sum + size, 0);
     log(`scripts (gzipped bytes): ${perFile.map(([name, size]) => `${path.basename(name)} ${fmt(size)}`).join(', ')}`);
+    await page.waitForSelector('[data-testid="board"][data-live="true"]');
+    const afterHydration = new Set((await loadedScripts()).filter((p) => !upFront.has(p)));
+    await page.mouse.move(400, 400);
+    await page.mouse.move(420, 430);
+    await page
+      .waitForFunction(
+        (count) => performance.getEntriesByType('resource').length > count,
+        (await loadedScripts()).length,
+        {
+          timeout: 5_000,
+        },
+      )
+      .catch(() => undefined);
+    await sleep(200);
+    const onUse = new Set((await loadedScripts()).filter((p) => !upFront.has(p) && !afterHydration.has(p)));
+    const afterBytes = await gzipped(afterHydration);
+    const onUseBytes = await gzipped(onUse);
 
     // --- remote moves: wait for the live connection, then N moves made through the API.
     log(`remote move: ${runs} moves`);
@@ -491,18 +613,24 @@ async function main(): Promise<void> {
       () => (window as unknown as { __bench: { events: number } }).__bench.events,
     );
     const fresh = (await fetchBoard(server.url, token, demo.projectId)).board;
+    const tracing = process.env.BENCH_WEB_PROFILE === 'trace' ? await startTrace(page) : null;
     const cdp = process.env.BENCH_WEB_PROFILE === 'storm' ? await page.context().newCDPSession(page) : null;
     if (cdp) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
     }
+    const counters = await page.context().newCDPSession(page);
+    await counters.send('Performance.enable');
+    const busyBefore = await mainThread(counters);
     const [busyFrames, sentStorm] = await Promise.all([
       frameTimes(page, seconds * 1000),
       storm(server.url, token, fresh, rate, seconds),
     ]);
     await sleep(500);
+    const busyAfter = await mainThread(counters);
     if (cdp) printProfile((await cdp.send('Profiler.stop')).profile as unknown as CpuProfile, 'the event storm');
+    if (tracing) printTrace(await tracing(), 'the event storm');
     const received =
       (await page.evaluate(() => (window as unknown as { __bench: { events: number } }).__bench.events)) - eventsBefore;
 
@@ -514,10 +642,14 @@ async function main(): Promise<void> {
     // --- the machine's share: the static page's frames while the same moves load the server
     // (on this 2-core machine the server, the bench and Chromium compete for the CPU).
     const loaded = (await fetchBoard(server.url, token, demo.projectId)).board;
+    const loadedBefore = await mainThread(counters);
     const [loadedFrames] = await Promise.all([
       frameTimes(page, seconds * 1000),
       storm(server.url, token, loaded, rate, seconds),
     ]);
+    await sleep(500);
+    const loadedAfter = await mainThread(counters);
+    const perEvent = (key: keyof typeof busyAfter) => (busyAfter[key] - busyBefore[key]) / Math.max(1, received);
 
     const rows: Row[] = [
       {
@@ -528,6 +660,15 @@ async function main(): Promise<void> {
         unit: 'ms',
         target: null,
         ratioTarget: 1.1,
+      },
+      {
+        name: 'render 1,000-card board against a 10-card one',
+        note: `the same measure; floor: a ${SMALL_CARDS}-card project of the same server, loaded alike`,
+        value: median(appRender),
+        floor: median(smallRender),
+        unit: 'ms',
+        target: null,
+        ratioTarget: 1.3,
       },
       {
         name: 'first contentful paint',
@@ -570,8 +711,16 @@ async function main(): Promise<void> {
         target: null,
       },
       {
+        name: 'main thread per event',
+        note: `the renderer's task time during the storm over the events received (script ${fmt(perEvent('script'), 2)}, style ${fmt(perEvent('style'), 2)}, layout ${fmt(perEvent('layout'), 2)} ms); floor: the static page's during the same moves, over as many; CPU time, less noisy than frames on a loaded machine`,
+        value: perEvent('task'),
+        floor: (loadedAfter.task - loadedBefore.task) / Math.max(1, received),
+        unit: 'ms',
+        target: null,
+      },
+      {
         name: 'board route JavaScript, gzipped',
-        note: `${new Set(scripts).size} files`,
+        note: `${upFront.size} files up front${missing.length ? ` (${missing.length} not loaded by the page!)` : ''}; then ${fmt(afterBytes / 1024, 1)} KB after hydration (${afterHydration.size} files) and ${fmt(onUseBytes / 1024, 1)} KB on first use (${onUse.size})`,
         value: jsBytes / 1024,
         floor: null,
         unit: 'KB',
@@ -581,7 +730,7 @@ async function main(): Promise<void> {
     console.log(`\n## bench:web — ${fmt(cards)} cards, Chromium ${browser.version()}\n`);
     console.log(report(rows));
     console.log(
-      `\nrender runs (ms): app ${appRender.map((n) => fmt(n)).join(', ')}; floor ${floorRender.map((n) => fmt(n)).join(', ')}`,
+      `\nrender runs (ms): app ${appRender.map((n) => fmt(n)).join(', ')}; floor ${floorRender.map((n) => fmt(n)).join(', ')}; ${SMALL_CARDS}-card board ${smallRender.map((n) => fmt(n)).join(', ')}`,
     );
     console.log(`remote move runs (ms): ${moveMs.map((n) => fmt(n, 2)).join(', ')}`);
   });

@@ -172,7 +172,12 @@ export interface EventInfo {
   label: string;
 }
 
-/** A project (board) event: on the project's topic, offered to webhooks. */
+/**
+ * A project (board) event: on the project's topic, offered to webhooks. Marked free of side
+ * effects, so a bundle that imports this module for its types and helpers (the web app's
+ * board) can leave the registry out when it reads nothing of it.
+ */
+/* @__NO_SIDE_EFFECTS__ */
 const board = <A extends Audience>(audience: A, label: string) =>
   ({ topic: 'project', audience, webhook: true, label }) as const;
 
@@ -227,7 +232,7 @@ export type WebhookEventType = {
   [T in EventType]: (typeof EVENTS)[T]['webhook'] extends true ? T : never;
 }[EventType];
 /** The event types a webhook may subscribe to, in registry order. */
-export const WEBHOOK_EVENT_TYPES = (Object.keys(EVENTS) as EventType[]).filter(
+export const WEBHOOK_EVENT_TYPES = /* @__PURE__ */ (Object.keys(EVENTS) as EventType[]).filter(
   (t): t is WebhookEventType => EVENTS[t].webhook,
 ) as [WebhookEventType, ...WebhookEventType[]];
 

@@ -1,4 +1,4 @@
-import { SOURCES, TRIGGERS, type DndEvent } from 'svelte-dnd-action';
+import type { DndEvent, SOURCES, TRIGGERS } from 'svelte-dnd-action';
 import {
   ApiError,
   type Api,
@@ -17,6 +17,14 @@ import { comparePlaced, mergeShown, neighboursAt, sortedIndex } from './board-or
 import type { Notices } from './notices.svelte.ts';
 
 export type BoardColumn = Column & { tickets: Ticket[] };
+
+/**
+ * The drag library's trigger and source names this state acts on, as values of its own: its
+ * enums are values of the library, which the board loads on first use only (decision 0058).
+ */
+const DRAG_STARTED = 'dragStarted' satisfies `${TRIGGERS}`;
+const DRAG_STOPPED = 'dragStopped' satisfies `${TRIGGERS}`;
+const POINTER = 'pointer' satisfies `${SOURCES}`;
 
 /**
  * A column on the board. Its cards are a raw list, replaced (never changed in place) by every
@@ -52,6 +60,9 @@ export interface BoardData {
   /** The project's custom fields, in order (absent: none shown). */
   fields?: Field[];
 }
+
+/** How often a burst of live events updates the board (ms: four times a second; bench:web measured 150 and 300). */
+const BURST_MS = 250;
 
 /** A drag in progress: the card as it was when picked up, and where. */
 interface DragStart {
@@ -181,7 +192,7 @@ export class BoardState {
       .map((c) => new BoardColumnState(c, c.tickets.filter((t) => !t.is_archived).toSorted(comparePlaced)));
   }
 
-  /** Events that arrived within a frame of the last one applied, applied together at the next frame. */
+  /** Events that arrived while the last ones were being shown, applied together later. */
   #queued: EventMessage[] = [];
   #frame: (() => void) | null = null;
   #burst = false;
@@ -195,7 +206,9 @@ export class BoardState {
    * Applies one event of the project topic (in seq order; older ones are ignored). The first
    * event after a quiet moment is applied at once; events that follow it within the same frame
    * wait for the next one and are applied together, so a burst of events costs one update of
-   * the page per frame instead of one per event.
+   * the page per frame instead of one per event. While the burst lasts, the page is updated
+   * every {@link BURST_MS} only (decision 0058): each update moves whole columns on the screen,
+   * and sixty of them a second take the main thread from everything else (bench:web's storm).
    */
   applyEvent(event: EventMessage): void {
     if (this.#frame) {
@@ -204,11 +217,14 @@ export class BoardState {
     }
     this.#burst = false;
     this.#apply(event);
-    this.#nextFrame();
+    this.#nextFrame(0);
   }
 
-  /** Opens a frame-long window in which arriving events are queued; at its end, applies them. */
-  #nextFrame(): void {
+  /**
+   * Opens a window (`wait` ms, then to the next frame) in which arriving events are queued; at
+   * its end, applies them.
+   */
+  #nextFrame(wait: number): void {
     const flush = () => {
       if (this.#frame !== flush) return;
       clearTimeout(timer);
@@ -217,13 +233,17 @@ export class BoardState {
       this.#frame = null;
       this.#burst = queued.length > 1;
       for (const event of queued) this.#apply(event);
-      // Still busy: the next events wait for the next frame too.
-      if (queued.length) this.#nextFrame();
+      // Still busy: the next events wait for the burst's next update.
+      if (queued.length) this.#nextFrame(BURST_MS);
     };
     this.#frame = flush;
-    requestAnimationFrame(flush);
+    const frame = () => requestAnimationFrame(flush);
+    const delay = wait ? setTimeout(frame, wait) : (frame(), undefined);
     // A hidden tab gets no frames: do not hold its events for long.
-    const timer = setTimeout(flush, 100);
+    const timer = setTimeout(() => {
+      clearTimeout(delay);
+      flush();
+    }, wait + 100);
   }
 
   #apply(event: EventMessage): void {
@@ -386,10 +406,10 @@ export class BoardState {
    */
   consider(columnId: number, event: CustomEvent<DndEvent<Ticket>>, seen?: readonly Ticket[]): void {
     const { items, info } = event.detail;
-    if (info.trigger === TRIGGERS.DRAG_STARTED) this.#startDrag(Number(info.id));
+    if (`${info.trigger}` === DRAG_STARTED) this.#startDrag(Number(info.id));
     this.#setItems(columnId, items, seen);
     // A keyboard drag ends with DRAG_STOPPED (its steps were finalized one by one).
-    if (info.trigger === TRIGGERS.DRAG_STOPPED) this.#finishDrag();
+    if (`${info.trigger}` === DRAG_STOPPED) this.#finishDrag();
   }
 
   /** A card was dropped; a pointer drop ends the drag, a keyboard step does not. */
@@ -397,7 +417,7 @@ export class BoardState {
     const { items, info } = event.detail;
     this.#setItems(columnId, items, seen);
     // The library finalizes the origin and the target column one after the other: settle after both.
-    if (info.source === SOURCES.POINTER) setTimeout(() => this.#finishDrag(), 0);
+    if (`${info.source}` === POINTER) setTimeout(() => this.#finishDrag(), 0);
   }
 
   /**

@@ -1,4 +1,3 @@
-import { SvelteMap } from 'svelte/reactivity';
 import type { Api, ResolvedTicket } from '#lib/api/index.ts';
 import type { TicketLink } from '#lib/markdown.ts';
 
@@ -14,8 +13,12 @@ const KEYS_PER_REQUEST = 100;
  * keys costs one request, and a re-render none. Created by the app layout, handed down by context.
  */
 export class TicketLinks {
-  /** A link, or null for a key to show as text; a key not here has not been answered yet. */
-  readonly #known = new SvelteMap<string, TicketLink | null>();
+  /**
+   * A link, or null for a key to show as text; a key not here has not been answered yet. A
+   * plain map replaced by each answer (answers are few; no page needs `svelte/reactivity` for it).
+   */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole, never changed in place
+  #known = $state.raw<ReadonlyMap<string, TicketLink | null>>(new Map());
   /** Asked for, not yet sent. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   #wanted = new Set<string>();
@@ -61,17 +64,21 @@ export class TicketLinks {
       } catch {
         // Unanswered keys stay text for this page: a link is a convenience, not worth a retry loop.
       }
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole, never changed in place
+      const known = new Map(this.#known);
       for (const key of batch) {
         const ticket = found.find((t) => t.key === key);
-        this.#known.set(key, ticket ? { href: this.#href(ticket), title: ticket.title } : null);
+        known.set(key, ticket ? { href: this.#href(ticket), title: ticket.title } : null);
         this.#asking.delete(key);
       }
+      this.#known = known;
     }
   }
 
   /** Forgets every answer (another user signed in on this page). */
   reset(): void {
-    this.#known.clear();
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole, never changed in place
+    this.#known = new Map();
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
     this.#wanted = new Set();
   }
