@@ -1121,24 +1121,18 @@ async function main(): Promise<void> {
     // ------------------------------------------------------------ latency
     if (settings.enabled.has('latency')) {
       const floorGroup = new Group(floorHarness, demoTopic, 'latency');
-      const trigger = async () => {
+      /** One floor broadcast (`trigger`), or one committed UPDATE then the broadcast (`commit`). */
+      const floorPost = (kind: 'trigger' | 'commit') => async () => {
         try {
-          const res = await floorRest.post('/trigger/latency');
+          const res = await floorRest.post(`/${kind}/latency`);
           return res.status === 204;
         } catch (error) {
-          anomalies.add('floor trigger failed', String(error));
+          anomalies.add(`floor ${kind} failed`, String(error));
           return false;
         }
       };
-      const commit = async () => {
-        try {
-          const res = await floorRest.post('/commit/latency');
-          return res.status === 204;
-        } catch (error) {
-          anomalies.add('floor commit failed', String(error));
-          return false;
-        }
-      };
+      const trigger = floorPost('trigger');
+      const commit = floorPost('commit');
       const results: Record<number, { floor: Spread; laneway: Spread; commitFloor?: Spread }> = {};
       for (const n of settings.subscribers) {
         log(`latency: N = ${fmt(n)} (${settings.moves} moves, floor then Laneway)`);
