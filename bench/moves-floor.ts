@@ -2,9 +2,12 @@
  * The floor of bench:api's `moves` row (issue 20): the SQL a move needs at minimum, issued by a
  * bare postgres.js client at the same concurrency, in its own process. Per move, two round
  * trips, as the design needs: one statement reads the ticket, the mover's role in its project,
- * the target column and the key at its end (what `readForMove` reads), and one statement
- * writes the ticket row, its activity row, the topic's seq and its event (the very statement
- * of `writeMoves`). No HTTP, no session, no JSON parsing of requests.
+ * the target column, the key at its end and the ticket's assignees (what `readForMove` reads),
+ * and one statement writes the ticket row, its activity row, the topic's seq and its event,
+ * and for a move into done the notifications of its reporter and assignees (the very statement
+ * of `writeMoves`, `moveStatement`, run as the server runs it: drizzle's prepared query on
+ * postgres.js). No HTTP, no session, no JSON parsing of requests. Its project copies the demo
+ * project's reporters, assignees and members (bench/api.ts), so as many people are told.
  *
  * Run by bench/api.ts as `node bench/moves-floor.ts <database url> <project id> <actor id>
  * <connections> <warm-up s> <duration s>`; it sends `{ moves, p50, p99, errors }` over IPC and
@@ -13,7 +16,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createDb } from '@laneway/db/client';
+import { executePrepared } from '@laneway/db/prepared';
+import type { ColumnCategory } from '@laneway/db/schema';
 import { keyBetween } from '../server/src/services/ordering.ts';
+import { moveStatement, type MoveRow } from '../server/src/services/ticket-moves.ts';
 
 interface TicketRow {
   id: number;
@@ -27,7 +33,7 @@ async function run(): Promise<void> {
   const actorId = Number(actorArg);
   const connections = Number(connArg);
   // The server's pool size (server/src/deps.ts), prepared statements as postgres.js does by default.
-  const { sql } = createDb(url!, { max: 20, applicationName: 'bench floor' });
+  const { db, sql } = createDb(url!, { max: 20, applicationName: 'bench floor' });
   const columns = (
     await sql<{ id: number }[]>`select id from columns where project_id = ${projectId} order by position`
   ).map((c) => c.id);
@@ -35,7 +41,6 @@ async function run(): Promise<void> {
     select id, column_id from tickets where project_id = ${projectId} order by id`;
   const where = new Map(tickets.map((t) => [t.id, t.column_id]));
   const idle = tickets.map((t) => t.id);
-  const topic = `project:${projectId}`;
   const latencies: number[] = [];
   let errors = 0;
   let firstError = '';
@@ -48,9 +53,12 @@ async function run(): Promise<void> {
     const to = others[Math.floor(Math.random() * others.length)]!;
     const started = performance.now();
     try {
-      const [row] = await sql<(TicketRow & { category: string; edge: string | null; role: string | null })[]>`
-        select t.*, c.category, r.role,
-          (select max(o.position) from tickets o where o.column_id = c.id and o.id <> t.id) as edge
+      const [row] = await sql<
+        (TicketRow & { category: ColumnCategory; edge: string | null; role: string | null; assignees: number[] })[]
+      >`
+        select t.*, c.category, r.role, p.key as project_key,
+          (select max(o.position) from tickets o where o.column_id = c.id and o.id <> t.id) as edge,
+          array(select a.user_id from ticket_assignees a where a.ticket_id = t.id order by a.user_id) as assignees
         from tickets t
         join projects p on p.id = t.project_id
         left join columns c on c.id = ${to} and c.project_id = t.project_id
@@ -58,44 +66,42 @@ async function run(): Promise<void> {
         where t.id = ${id}`;
       if (!row) throw new Error(`ticket ${id} not found`);
       const position = keyBetween({ lower: row.edge, upper: null });
-      const now = new Date().toISOString();
+      const now = new Date();
       const { category, edge: _edge, role: _role, ...ticket } = row;
       const payload = { ...ticket, column_id: to, position, status: category, version: Number(row.version) + 1 };
-      const item = {
+      // Entering done tells the ticket's reporter and assignees, as a move on the board does.
+      const notice =
+        category === 'done' && row.status !== 'done'
+          ? {
+              people: [...row.assignees, ...(row.reporter_id === null ? [] : [Number(row.reporter_id)])],
+              notice: {
+                column: to,
+                ticket_key: `${row.project_key}-${row.number}`,
+                title: row.title,
+                project: projectId,
+              },
+            }
+          : null;
+      const item: MoveRow = {
         i: 0,
         id,
-        version: row.version,
+        version: Number(row.version),
         column_id: to,
         position,
         status: category,
-        done_at: category === 'done' ? now : null,
+        done_at: category === 'done' ? now.toISOString() : null,
         data: { from_column: from, to_column: to, position },
-        payload,
+        payload: payload as unknown as MoveRow['payload'],
+        people: notice?.people ?? [],
+        notice: notice?.notice ?? null,
       };
-      const written = await sql`
-        with m as (
-          select * from jsonb_to_recordset(${JSON.stringify([item])}::jsonb) as x(
-            i int, id int, version int, column_id int, position text, status column_category, done_at timestamptz,
-            data jsonb, payload jsonb)
-        ), written as (
-          update tickets t set column_id = m.column_id, position = m.position, status = m.status, done_at = m.done_at,
-            version = t.version + 1, updated_at = ${now}::timestamptz
-          from m where t.id = m.id and t.version = m.version
-          returning t.id
-        ), ok as (
-          select m.*, row_number() over (order by m.i) as rn, count(*) over () as n from m join written using (id)
-        ), logged as (
-          insert into activity (project_id, ticket_id, actor_id, verb, data)
-          select ${projectId}, ok.id, ${actorId}, 'ticket.moved', ok.data from ok order by ok.i
-        ), next as (
-          insert into topic_seqs (topic, seq) select ${topic}, max(ok.n) from ok having count(*) > 0
-          on conflict (topic) do update set seq = topic_seqs.seq + excluded.seq
-          returning seq
+      // The very statement of the server's `writeMoves`, through the same driver path.
+      const written = (
+        await executePrepared<{ type: string }>(
+          db,
+          moveStatement({ rows: [item], projectId, actorId, now, notifying: notice !== null }),
         )
-        insert into events (topic, seq, type, payload, request_id)
-        select ${topic}, next.seq - ok.n + ok.rn, 'ticket.moved', ok.payload, null::text
-        from ok cross join next order by ok.rn
-        returning seq, created_at`;
+      ).filter((r) => r.type === 'ticket.moved');
       if (written.length !== 1) throw new Error('version raced');
       where.set(id, to);
       if (recording) latencies.push(performance.now() - started);

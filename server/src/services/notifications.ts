@@ -17,7 +17,7 @@
  */
 import type { Db, Executor } from '@laneway/db/client';
 import { notificationPreferences, notifications } from '@laneway/db/schema';
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../lib/actor.ts';
 import { notFound } from '../lib/errors.ts';
 import { pageWindow, type PageParams } from '../lib/pagination.ts';
@@ -73,8 +73,26 @@ interface Recipient {
 }
 
 /**
+ * SQL: user `u` may hear of ticket `t` (the rule of `canSeeTicket`, for many users at once): a
+ * superuser, a member of the ticket's project, or (unless `staffOnly`) a person of the ticket's
+ * company when that company is linked to the project. An internal note is heard by staff only.
+ */
+export function mayHear(staffOnly = false): SQL {
+  const companyRule = staffOnly
+    ? sql`false`
+    : sql`(t.company_id is not null
+          and exists (select 1 from project_companies pc
+            where pc.project_id = t.project_id and pc.company_id = t.company_id)
+          and (exists (select 1 from company_admins ca where ca.company_id = t.company_id and ca.user_id = u.id)
+            or exists (select 1 from company_users cu where cu.company_id = t.company_id and cu.user_id = u.id)))`;
+  return sql`(u.is_superuser
+        or exists (select 1 from user_roles r where r.project_id = t.project_id and r.user_id = u.id)
+        or ${companyRule})`;
+}
+
+/**
  * Of the candidates and the mentioned usernames, the active users other than the actor who
- * can see the ticket (the rule of `canSeeTicket`, in SQL for many users at once).
+ * can see the ticket (`mayHear`).
  */
 async function recipients(
   db: Executor,
@@ -85,22 +103,12 @@ async function recipients(
   staffOnly = false,
 ): Promise<Recipient[]> {
   if (!candidates.length && !mentions.length) return [];
-  // An internal note is heard by staff only: company people are never candidates for one.
-  const companyRule = staffOnly
-    ? sql`false`
-    : sql`(t.company_id is not null
-          and exists (select 1 from project_companies pc
-            where pc.project_id = t.project_id and pc.company_id = t.company_id)
-          and (exists (select 1 from company_admins ca where ca.company_id = t.company_id and ca.user_id = u.id)
-            or exists (select 1 from company_users cu where cu.company_id = t.company_id and cu.user_id = u.id)))`;
   const rows = await db.execute<{ id: number; mentioned: boolean }>(sql`
     select u.id, lower(u.username) = any(${pgArray(mentions, 'text')}) as mentioned
     from users u join tickets t on t.id = ${ticketId}
     where u.is_active and u.id is distinct from ${actorId}::int
       and (u.id = any(${pgArray(candidates, 'int')}) or lower(u.username) = any(${pgArray(mentions, 'text')}))
-      and (u.is_superuser
-        or exists (select 1 from user_roles r where r.project_id = t.project_id and r.user_id = u.id)
-        or ${companyRule})`);
+      and ${mayHear(staffOnly)}`);
   return rows.map((r) => ({ userId: r.id, mentioned: r.mentioned }));
 }
 
@@ -135,49 +143,89 @@ export async function storeNotifications(
   data: Record<string, unknown>,
 ): Promise<void> {
   if (!rows.length) return;
-  const payload = JSON.stringify(data);
-  const events = await db.execute<{ topic: string; seq: string; payload: unknown; created_at: string }>(sql`
+  const events = await db.execute<NotificationEventRow>(sql`
     with wanted as (
-      -- Whoever chose none for this kind hears nothing of it (issue 13 item 15).
-      select w.* from unnest(${pgArray(
+      select w.user_id, w.kind, ${ticketId}::int as ticket_id, ${actorId}::int as actor_id,
+        ${JSON.stringify(data)}::jsonb as data
+      from unnest(${pgArray(
         rows.map((r) => r.userId),
         'int',
       )}, ${pgArray(
         rows.map((r) => r.kind),
         'text',
       )}) as w(user_id, kind)
+    ), ${notificationWrites(sql`wanted`)}
+    insert into events (topic, seq, type, payload, request_id)
+    ${notificationEvents()}
+    returning topic, seq, payload, created_at, (select count(*) from notified_jobs) as jobs`);
+  emitNotifications(events, false);
+}
+
+/** A `notification.created` event as the statement that stored it returns it. */
+export type NotificationEventRow = {
+  topic: string;
+  seq: string;
+  payload: unknown;
+  created_at: string;
+};
+
+/**
+ * The CTEs that store notifications, in the statement of the change that caused them: `wanted`
+ * names rows of (user_id, kind, ticket_id, actor_id, data). Whoever chose none for a kind
+ * hears nothing of it (issue 13 item 15); each notification is stored (`notified`), moves its
+ * user's topic seq (`notified_seqs`, once per user however many it gets) and keeps one digest
+ * job per user pending (`notified_jobs`). The statement must reference `notified_jobs` (a
+ * plain SELECT runs only if referenced: its RETURNING does) and insert `notificationEvents`.
+ */
+export function notificationWrites(wanted: SQL): SQL {
+  return sql`heard as (
+      select w.* from ${wanted} w
       where not exists (select 1 from notification_preferences p
         where p.user_id = w.user_id and p.kind = w.kind and p.channel = 'none')
-    ), stored as (
+    ), notified as (
       insert into notifications (user_id, kind, ticket_id, actor_id, data)
-      select user_id, kind, ${ticketId}::int, ${actorId}::int, ${payload}::jsonb from wanted
+      select user_id, kind, ticket_id, actor_id, data from heard
       returning *
-    ), seqs as (
-      insert into topic_seqs (topic, seq) select 'user:' || user_id, 1 from wanted
-      on conflict (topic) do update set seq = topic_seqs.seq + 1
+    ), notified_seqs as (
+      insert into topic_seqs (topic, seq) select 'user:' || user_id, count(*) from heard group by user_id
+      on conflict (topic) do update set seq = topic_seqs.seq + excluded.seq
       returning topic, seq
-    ), jobs as (
+    ), notified_jobs as (
       -- One \`notify\` job per recipient (SPEC §7; workers/src/tasks/notify.ts
       -- re-adds the same key): the key makes a burst share one pending job, and preserve_run_at
-      -- keeps that job's digest time. A plain SELECT runs only if referenced: RETURNING does.
+      -- keeps that job's digest time.
       select graphile_worker.add_job(
         identifier => ${TASKS.notify}::text,
         payload => json_build_object('user', user_id, 'request_id', ${currentRequestId()}::text),
         job_key => 'notify:user:' || user_id,
         job_key_mode => 'preserve_run_at')
-      from wanted
-    )
-    insert into events (topic, seq, type, payload, request_id)
-    select s.topic, s.seq, 'notification.created', jsonb_build_object(
+      from (select distinct user_id from heard) h
+    )`;
+}
+
+/** The rows of the `notification.created` events of `notificationWrites`, numbered per user. */
+export function notificationEvents(): SQL {
+  return sql`select s.topic,
+      s.seq - count(*) over (partition by n.user_id) + row_number() over (partition by n.user_id order by n.id),
+      'notification.created', jsonb_build_object(
       'id', n.id, 'kind', n.kind, 'ticket', n.ticket_id, 'actor', n.actor_id, 'data', n.data,
       'created_at', to_char(n.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'read_at', null),
       ${currentRequestId()}::text
-    from stored n join seqs s on s.topic = 'user:' || n.user_id
-    returning topic, seq, payload, created_at, (select count(*) from jobs) as jobs`);
-  for (const e of events) {
+    from notified n join notified_seqs s on s.topic = 'user:' || n.user_id`;
+}
+
+/**
+ * Sends the stored notifications' events, in seq order per user topic; `committed` as for
+ * `emit` (true when their statement was its own transaction).
+ */
+export function emitNotifications(events: NotificationEventRow[], committed: boolean): void {
+  const ordered = [...events].sort((a, b) =>
+    a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : Number(a.seq) - Number(b.seq),
+  );
+  for (const e of ordered) {
     emit(
       { type: 'notification.created', topic: e.topic, seq: Number(e.seq), at: isoTime(e.created_at), data: e.payload },
-      false,
+      committed,
     );
   }
 }
@@ -199,17 +247,27 @@ export async function notifyAssigned(
   );
 }
 
-/** The reporter and assignees hear that their ticket is done. */
-export async function notifyDone(tx: Executor, actor: Actor, ticket: TicketSummary, column: number): Promise<void> {
-  const involved = [...ticket.assignees, ...(ticket.reporter === null ? [] : [ticket.reporter])];
-  const people = await recipients(tx, ticket.id, actor.id, involved, []);
-  await store(
-    tx,
-    people.map((p) => ({ userId: p.userId, kind: 'done' as const })),
-    actor,
-    ticket,
-    { column },
-  );
+/**
+ * The reporter and assignees hear that their ticket is done. Written in the statement of the
+ * move (ticket-moves.ts `writeMoves`): `doneNotice` is what each move row carries, `doneWanted`
+ * the `wanted` rows for `notificationWrites` from those rows (`moved`: id, people, notice;
+ * `notice` null for a move that does not enter done).
+ */
+export function doneNotice(
+  ticket: TicketSummary,
+  column: number,
+): { people: number[]; notice: Record<string, unknown> } {
+  return {
+    people: [...ticket.assignees, ...(ticket.reporter === null ? [] : [ticket.reporter])],
+    notice: { column, ticket_key: ticket.key, title: ticket.title, project: ticket.project },
+  };
+}
+
+export function doneWanted(moved: SQL, actorId: number): SQL {
+  return sql`(select u.id as user_id, 'done'::text as kind, mv.id as ticket_id, ${actorId}::int as actor_id,
+        mv.notice as data
+      from ${moved} mv join tickets t on t.id = mv.id join users u on u.id = any(mv.people)
+      where mv.notice is not null and u.is_active and u.id <> ${actorId}::int and ${mayHear()})`;
 }
 
 /** Chat is chatty: leaves out who has an unread chat notification of the ticket (unless mentioned). */

@@ -3,7 +3,7 @@ import { createTestApp, type TestApp } from '../../../test/harness.ts';
 import { buildWorld, type World } from '../../../test/world.ts';
 import type { TicketMovedActivity } from '../realtime/events.ts';
 import { transact } from './publish.ts';
-import { placeTicket, raced, VersionRace, writeMoves } from './ticket-moves.ts';
+import { placeTicket, writeMoves } from './ticket-moves.ts';
 import { readTicket } from './tickets.ts';
 
 let t: TestApp;
@@ -140,31 +140,63 @@ describe('one move path: a drag, a PATCH with column and a column deletion', () 
   });
 });
 
-describe('the write of a move into done (decision 0048)', () => {
-  it('notifies first, inside the transaction: a move whose version guard fails leaves no notification', async () => {
+describe('the write of a move into done: one statement with its notifications (decision 0048)', () => {
+  const actor = () => ({ id: w.ids.admin, username: 'admin', isSuperuser: false });
+  const done = () => ({ column: { id: col('Done'), category: 'done' as const }, position: 'zz' });
+  const userTopicEvents = (userId: number, ticketIds: number[]) => t.sql<{ seq: string; ticket: number }[]>`
+    select seq, (payload->>'ticket')::int as ticket from events
+    where topic = ${`user:${userId}`} and type = 'notification.created'
+      and (payload->>'ticket')::int = any(${ticketIds}) and payload->>'kind' = 'done' order by seq`;
+  const topicSeq = async (topic: string) =>
+    Number((await t.sql<{ seq: string }[]>`select seq from topic_seqs where topic = ${topic}`)[0]?.seq ?? 0);
+
+  it('a move whose version guard fails writes nothing and tells nobody; as read now, it tells the reporter once', async () => {
     const ticket = await newTicket('Raced into done');
     const record = await readTicket(t.runtime.deps.db, ticket.id);
-    const actor = { id: w.ids.admin, username: 'admin', isSuperuser: false };
-    const place = { column: { id: col('Done'), category: 'done' as const }, position: 'zz' };
-    // As read before someone else's write: the guard refuses it, and the transaction unwinds.
+    // As read before someone else's write: the guard refuses it, and nothing of it is kept.
     const stale = { ...record, version: record.version - 1 };
-    await expect(
-      transact(
-        t.runtime.deps.db,
-        async (tx) => (await writeMoves(tx, actor, [{ ticket: stale, place }], { notify: true })) ?? raced(),
-      ),
-    ).rejects.toThrow(VersionRace);
+    expect(await writeMoves(t.runtime.deps.db, actor(), [{ ticket: stale, place: done() }], { notify: true })).toBe(
+      null,
+    );
     const none = await t.sql`select 1 from notifications where ticket_id = ${ticket.id} and kind = 'done'`;
     expect(none.length).toBe(0);
+    expect(await userTopicEvents(w.ids.user, [ticket.id])).toEqual([]);
     expect((await movedRecords(ticket.id)).activity).toEqual([]);
-    // The same move as read now goes through, and the reporter is told once.
-    await transact(
-      t.runtime.deps.db,
-      async (tx) => (await writeMoves(tx, actor, [{ ticket: record, place }], { notify: true })) ?? raced(),
-    );
+    // The same move as read now goes through, and the reporter is told once, on their topic.
+    const before = await topicSeq(`user:${w.ids.user}`);
+    const written = await writeMoves(t.runtime.deps.db, actor(), [{ ticket: record, place: done() }], { notify: true });
+    expect(written?.map((m) => m.enteringDone)).toEqual([true]);
     const told = await t.sql<{ user_id: number }[]>`
       select user_id from notifications where ticket_id = ${ticket.id} and kind = 'done'`;
     expect(told.map((r) => r.user_id)).toEqual([w.ids.user]);
+    expect(await userTopicEvents(w.ids.user, [ticket.id])).toEqual([{ seq: String(before + 1), ticket: ticket.id }]);
     expect((await movedRecords(ticket.id)).activity).toHaveLength(1);
+  });
+
+  it('several moves into done for one person: a notification each, consecutive seqs on their topic', async () => {
+    const first = await readTicket(t.runtime.deps.db, (await newTicket('Done together 1')).id);
+    const second = await readTicket(t.runtime.deps.db, (await newTicket('Done together 2')).id);
+    const before = await topicSeq(`user:${w.ids.user}`);
+    const place = (position: string) => ({ ...done(), position });
+    await transact(t.runtime.deps.db, (tx) =>
+      writeMoves(
+        tx,
+        actor(),
+        [
+          { ticket: first, place: place('zz1') },
+          { ticket: second, place: place('zz2') },
+        ],
+        { notify: true },
+      ),
+    );
+    expect(await userTopicEvents(w.ids.user, [first.id, second.id])).toEqual([
+      { seq: String(before + 1), ticket: first.id },
+      { seq: String(before + 2), ticket: second.id },
+    ]);
+    expect(await topicSeq(`user:${w.ids.user}`)).toBe(before + 2);
+    // Without `notify` (a column's deletion moving its cards) nobody hears of it.
+    const third = await readTicket(t.runtime.deps.db, (await newTicket('Done quietly')).id);
+    await writeMoves(t.runtime.deps.db, actor(), [{ ticket: third, place: place('zz3') }], { notify: false });
+    expect(await userTopicEvents(w.ids.user, [third.id])).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@
 import type { Db, Executor, Tx } from '@laneway/db/client';
 import { executePrepared, executeShape } from '@laneway/db/prepared';
 import { columns, contacts, projects, tickets, users, type ColumnCategory } from '@laneway/db/schema';
-import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '../lib/actor.ts';
 import { badRequest, conflict } from '../lib/errors.ts';
@@ -20,7 +20,14 @@ import { authorize, canCloseTicket, canEditTicket, editRefusal, type ProjectAcce
 import type { Changed, EventMessage, TicketChange, TicketMovedActivity } from '../realtime/events.ts';
 import type { Ticket } from '../schemas/tickets.ts';
 import { projectTopic } from './changes.ts';
-import { notifyDone } from './notifications.ts';
+import {
+  doneNotice,
+  doneWanted,
+  emitNotifications,
+  notificationEvents,
+  notificationWrites,
+  type NotificationEventRow,
+} from './notifications.ts';
 import { keyBetween, keysAfter } from './ordering.ts';
 import { currentRequestId, emit, transact } from './publish.ts';
 import {
@@ -92,8 +99,10 @@ export interface WrittenMove {
  * of one project. Returns null when a version guard failed (nothing was written: a 409 for
  * the caller); a position clash (two drops drew one key) throws for the caller to retry.
  *
- * With `notify`, moves entering done notify the ticket's people in the same transaction; `db`
- * must then be a transaction when any move enters done (`needsTransaction`).
+ * With `notify`, moves entering done notify the ticket's people (`doneWanted`) in the same
+ * statement, so a drag into done is one round trip too (docs/decisions/0048's addendum). The
+ * statement takes the people's topic seqs before the project's, which every move of the project
+ * waits for, and holds that one to its commit only.
  */
 export async function writeMoves(
   db: Executor,
@@ -104,6 +113,7 @@ export async function writeMoves(
   if (!moves.length) return [];
   const projectId = moves[0]!.ticket.projectId;
   const now = new Date();
+  let notifying = false;
   const items = moves.map((move, i) => {
     const { ticket, place } = move;
     const fields = placeTicket(ticket.doneAt, place, now);
@@ -118,71 +128,52 @@ export async function writeMoves(
     // A PATCH that also took the ticket from a company says which (events.ts `TicketChange`).
     const fromCompany = move.changed?.company?.[0];
     const payload: TicketChange = typeof fromCompany === 'number' ? { ...json, previous_company: fromCompany } : json;
-    return {
+    const enteringDone = fields.status === 'done' && ticket.status !== 'done';
+    const done = options.notify && enteringDone ? doneNotice(json, json.column) : null;
+    if (done) notifying = true;
+    const row: MoveRow = {
+      i,
+      id: ticket.id,
+      version: ticket.version,
+      column_id: fields.columnId,
+      position: fields.position,
+      status: fields.status,
+      done_at: fields.doneAt?.toISOString() ?? null,
+      data: activity,
       payload,
-      written: { json, enteringDone: fields.status === 'done' && ticket.status !== 'done' },
-      row: {
-        i,
-        id: ticket.id,
-        version: ticket.version,
-        column_id: fields.columnId,
-        position: fields.position,
-        status: fields.status,
-        done_at: fields.doneAt?.toISOString() ?? null,
-        data: activity,
-        payload,
-      },
+      people: done?.people ?? [],
+      notice: done?.notice ?? null,
     };
+    return { payload, written: { json, enteringDone }, row };
   });
-  const topic = projectTopic(projectId);
   const written = items.map((x) => x.written);
-  // Notifications first: the statement below takes the topic's seq row, which every move of
-  // the project waits for, so it goes last and holds that lock for one round trip (to COMMIT),
-  // not for the notifications' too (docs/decisions/0048). A failed version guard rolls them back.
-  if (options.notify) {
-    for (const move of written) {
-      if (move.enteringDone) await notifyDone(db, actor, move.json, move.json.column);
-    }
-  }
-  const rows = await executePrepared<{ seq: string; created_at: string }>(
+  const rows = await executePrepared<NotificationEventRow & { type: string }>(
     db,
-    sql`
-    with m as (
-      select * from jsonb_to_recordset(${JSON.stringify(items.map((x) => x.row))}::jsonb) as x(
-        i int, id int, version int, column_id int, position text, status column_category, done_at timestamptz,
-        data jsonb, payload jsonb)
-    ), written as (
-      update tickets t set column_id = m.column_id, position = m.position, status = m.status, done_at = m.done_at,
-        version = t.version + 1, updated_at = ${now.toISOString()}::timestamptz
-      from m where t.id = m.id and t.version = m.version
-      returning t.id
-    ), ok as (
-      select m.*, row_number() over (order by m.i) as rn, count(*) over () as n from m join written using (id)
-    ), logged as (
-      insert into activity (project_id, ticket_id, actor_id, verb, data)
-      select ${projectId}, ok.id, ${actor.id}, 'ticket.moved', ok.data from ok order by ok.i
-    ), next as (
-      insert into topic_seqs (topic, seq) select ${topic}, max(ok.n) from ok having count(*) > 0
-      on conflict (topic) do update set seq = topic_seqs.seq + excluded.seq
-      returning seq
-    )
-    insert into events (topic, seq, type, payload, request_id)
-    select ${topic}, next.seq - ok.n + ok.rn, 'ticket.moved', ok.payload, ${currentRequestId()}::text
-    from ok cross join next order by ok.rn
-    returning seq, created_at`,
+    moveStatement({
+      rows: items.map((x) => x.row),
+      projectId,
+      actorId: actor.id,
+      now,
+      notifying,
+    }),
   );
-  if (rows.length !== moves.length) {
+  const moved = rows.filter((r) => r.type === 'ticket.moved');
+  if (moved.length !== moves.length) {
     // A version guard failed. One move: nothing was written. Several (always in a
     // transaction, rows locked): roll the whole batch back rather than keep part of it.
-    if (!rows.length) return null;
+    if (!moved.length) return null;
     throw conflict('A ticket was changed by someone else during the move; try again');
   }
+  emitNotifications(
+    rows.filter((r) => r.type === 'notification.created'),
+    true,
+  );
   // Seqs were handed out in the order of `moves`.
-  const numbered = [...rows].sort((a, b) => Number(a.seq) - Number(b.seq));
+  const numbered = [...moved].sort((a, b) => Number(a.seq) - Number(b.seq));
   for (const [k, row] of numbered.entries()) {
     const event: EventMessage = {
       type: 'ticket.moved',
-      topic,
+      topic: projectTopic(projectId),
       seq: Number(row.seq),
       at: isoTime(row.created_at),
       data: items[k]!.payload,
@@ -190,6 +181,76 @@ export async function writeMoves(
     emit(event, true);
   }
   return written;
+}
+
+/** One row of `moveStatement`: a ticket's new place, its activity, its event, and who hears of it. */
+export interface MoveRow {
+  i: number;
+  id: number;
+  /** The version the ticket was read at: the write's guard. */
+  version: number;
+  column_id: number;
+  position: string;
+  status: ColumnCategory;
+  done_at: string | null;
+  data: TicketMovedActivity;
+  payload: TicketChange;
+  /** Entering done with `notify`: the ticket's people and the notification's data. */
+  people: number[];
+  notice: Record<string, unknown> | null;
+}
+
+/**
+ * The statement of `writeMoves` (bench/moves-floor.ts issues the very same): the ticket rows
+ * (guarded by version), their activity rows, the project topic's seq and their events, and,
+ * when `notifying`, the done notifications with their events first (the statement's Append
+ * runs its branches in order, so the people's topic seqs are taken before the project's, which
+ * every move of the project waits for). Returns each event's topic, seq, type and created_at,
+ * and the payload of the notifications' events.
+ */
+export function moveStatement(args: {
+  rows: MoveRow[];
+  projectId: number;
+  actorId: number;
+  now: Date;
+  notifying: boolean;
+}): SQL {
+  const { projectId, actorId } = args;
+  const topic = projectTopic(projectId);
+  // Without done notifications the statement has no part of theirs (another prepared shape).
+  const notices = args.notifying
+    ? {
+        ctes: sql`${notificationWrites(doneWanted(sql`ok`, actorId))},`,
+        events: sql`${notificationEvents()} union all`,
+        jobs: sql`, (select count(*) from notified_jobs) as jobs`,
+      }
+    : { ctes: sql``, events: sql``, jobs: sql`` };
+  return sql`
+    with m as (
+      select * from jsonb_to_recordset(${JSON.stringify(args.rows)}::jsonb) as x(
+        i int, id int, version int, column_id int, position text, status column_category, done_at timestamptz,
+        data jsonb, payload jsonb, people int[], notice jsonb)
+    ), written as (
+      update tickets t set column_id = m.column_id, position = m.position, status = m.status, done_at = m.done_at,
+        version = t.version + 1, updated_at = ${args.now.toISOString()}::timestamptz
+      from m where t.id = m.id and t.version = m.version
+      returning t.id
+    ), ok as (
+      select m.*, row_number() over (order by m.i) as rn, count(*) over () as n from m join written using (id)
+    ), ${notices.ctes} logged as (
+      insert into activity (project_id, ticket_id, actor_id, verb, data)
+      select ${projectId}, ok.id, ${actorId}, 'ticket.moved', ok.data from ok order by ok.i
+    ), next as (
+      insert into topic_seqs (topic, seq) select ${topic}, max(ok.n) from ok having count(*) > 0
+      on conflict (topic) do update set seq = topic_seqs.seq + excluded.seq
+      returning seq
+    )
+    insert into events (topic, seq, type, payload, request_id)
+    ${notices.events}
+    (select ${topic}, next.seq - ok.n + ok.rn, 'ticket.moved', ok.payload, ${currentRequestId()}::text
+    from ok cross join next order by ok.rn)
+    returning topic, seq, type, created_at, case when type = 'notification.created' then payload end as payload
+      ${notices.jobs}`;
 }
 
 /** Whether moving a ticket of this status into this column enters done (people are then told). */
@@ -284,7 +345,7 @@ export async function lastWriterWins<T>(
  * (`writeMoves`), guarded by the version read. A stale `version` is a 409 that changes
  * nothing; a concurrent edit between the read and the write is a 409 too when a `version` was
  * given, and otherwise a fresh read and write (last writer wins). Entering done also notifies
- * people: then the write and the notifications share one transaction.
+ * people, in the same statement as the write.
  */
 export async function moveTicket(db: Db, actor: Actor, id: number, target: MoveTarget): Promise<Ticket> {
   return moveAs(db, actor, id, target, (access, ticket) => canEditTicket(access, factsOf(ticket)));
@@ -313,9 +374,7 @@ async function moveAs(
         if (ticket.isArchived) throw conflict('Unarchive the ticket before moving it');
         const moves = [{ ticket, place }];
         try {
-          const written = entersDone(ticket.status, place.column)
-            ? await transact(db, async (tx) => (await writeMoves(tx, actor, moves, { notify: true })) ?? raced())
-            : await writeMoves(db, actor, moves, { notify: false });
+          const written = await writeMoves(db, actor, moves, { notify: true });
           if (!written) throw new VersionRace();
           return written[0]!.json;
         } catch (error) {
