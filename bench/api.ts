@@ -32,6 +32,7 @@ import { createDb } from '@laneway/db/client';
 import autocannon from 'autocannon';
 import {
   type BoardBody,
+  type BenchScope,
   type Child,
   cpuTimeMs,
   fetchBoard,
@@ -78,7 +79,18 @@ function runFloor(port: number): void {
 
 // ---------------------------------------------------------------- configuration
 
-const SCENARIOS = ['floor', 'health', 'board', 'board-depth', 'list-filter', 'moves-floor', 'moves', 'mixed'] as const;
+const SCENARIOS = [
+  'floor',
+  'health',
+  'board',
+  'board-depth',
+  'list-filter',
+  'moves-floor',
+  'moves',
+  'moves-20-floor',
+  'moves-20',
+  'mixed',
+] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function moveModeFromEnv(): MoveMode {
@@ -102,6 +114,7 @@ function loadSettings() {
   if (enabled.has('health')) enabled.add('floor');
   // moves' target is a ratio to its own floor: the same SQL from a bare client (bench/moves-floor.ts).
   if (enabled.has('moves')) enabled.add('moves-floor');
+  if (enabled.has('moves-20')) enabled.add('moves-20-floor');
   return {
     duration: numberFromEnv('BENCH_DURATION', 10, 1),
     connections: Math.round(numberFromEnv('BENCH_CONNECTIONS', 50, 1)),
@@ -142,6 +155,14 @@ interface MoveContext {
   ticket?: number;
   target?: number;
   after?: number;
+  /** Which project's planner handed the move out (`SpreadPlanner`). */
+  planner?: number;
+}
+
+/** What hands out moves to autocannon and hears their answers. */
+interface Planner {
+  next(context: MoveContext): { path: string; body: string };
+  done(status: number, responseBody: string, context: MoveContext): void;
 }
 
 /**
@@ -149,7 +170,7 @@ interface MoveContext {
  * 409 to the loser) and no named neighbour moves away while a request relies on it. Half of the
  * moves go to the end of another column, half directly after a random card of that column.
  */
-class MovePlanner {
+class MovePlanner implements Planner {
   readonly #columns: number[];
   readonly #tickets: number[];
   /** Column index of each ticket as of its last acknowledged move. */
@@ -173,6 +194,10 @@ class MovePlanner {
     this.#members = columnIds.map(() => []);
     this.#tickets = placement.map((p) => p.id);
     for (const p of placement) this.#place(p.id, columnIds.indexOf(p.column));
+  }
+
+  get size(): number {
+    return this.#tickets.length;
   }
 
   #random(n: number): number {
@@ -311,7 +336,39 @@ async function measure(settings: Settings, options: LoadOptions, server?: Child)
   return { result, cpuMs: before === null || after === null ? null : after - before };
 }
 
-function moveRequests(planner: MovePlanner, token: string): autocannon.Request[] {
+/** Moves over several projects: each request takes the next project's next move, in turn. */
+class SpreadPlanner implements Planner {
+  readonly #planners: MovePlanner[];
+  #turn = 0;
+
+  constructor(planners: MovePlanner[]) {
+    this.#planners = planners;
+  }
+
+  next(context: MoveContext): { path: string; body: string } {
+    const k = this.#turn;
+    this.#turn = (k + 1) % this.#planners.length;
+    context.planner = k;
+    return this.#planners[k]!.next(context);
+  }
+
+  done(status: number, responseBody: string, context: MoveContext): void {
+    if (context.planner !== undefined) this.#planners[context.planner]!.done(status, responseBody, context);
+  }
+
+  /** How many tickets the k-th project's planner moves. */
+  tickets(k: number): number {
+    return this.#planners[k]!.size;
+  }
+
+  get failures(): Map<string, number> {
+    const all = new Map<string, number>();
+    for (const p of this.#planners) for (const [code, n] of p.failures) all.set(code, (all.get(code) ?? 0) + n);
+    return all;
+  }
+}
+
+function moveRequests(planner: Planner, token: string): autocannon.Request[] {
   return [
     {
       method: 'POST',
@@ -345,8 +402,13 @@ interface Row extends Measurement {
   pass: boolean | null;
 }
 
-function evaluate(m: Measurement, floor: Measurement | undefined, movesFloor: Measurement | undefined): Row {
-  const base = m.scenario === 'moves' ? movesFloor : m.scenario === 'moves-floor' ? undefined : floor;
+function evaluate(m: Measurement, floors: Map<string, Measurement>): Row {
+  const base =
+    m.scenario === 'moves' || m.scenario === 'moves-20'
+      ? floors.get(`${m.scenario}-floor`)
+      : m.scenario.endsWith('-floor')
+        ? undefined
+        : floors.get('floor');
   const ratio = base && base.reqPerSec > 0 ? m.reqPerSec / base.reqPerSec : null;
   const clean = m.errors === 0;
   switch (m.scenario) {
@@ -361,6 +423,8 @@ function evaluate(m: Measurement, floor: Measurement | undefined, movesFloor: Me
         target: '≥ 0.8× moves-floor, ≥ 1,500/s, p99 ≤ 30 ms, 0 errors',
         pass: ratio !== null && ratio >= 0.8 && m.reqPerSec >= 1500 && m.p99 <= 30 && clean,
       };
+    case 'moves-20':
+      return { ...m, ratio, target: '≥ 0.8× moves-20-floor, 0 errors', pass: ratio !== null && ratio >= 0.8 && clean };
     default:
       return { ...m, ratio, target: '—', pass: null };
   }
@@ -439,6 +503,135 @@ function fieldValuesSql(fields: BenchField[]): string {
     '${promised}', to_char(date '2026-01-01' + (t.number % 365), 'YYYY-MM-DD'))`;
 }
 
+// ---------------------------------------------------------------- moves over projects of their own
+
+/**
+ * `count` projects (keys `<prefix>1`…) made through the API (default columns, the caller as
+ * superadmin), with `tickets` tickets in all spread over them, each column a quarter of them;
+ * reporters, assignees and members copied from the demo project, ticket by ticket number, so a
+ * move into done tells as many people as one on the demo board.
+ */
+async function moveProjects(
+  baseUrl: string,
+  token: string,
+  databaseUrl: string,
+  demo: { projectId: number },
+  prefix: string,
+  count: number,
+  tickets: number,
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (let k = 1; k <= count; k++) {
+    ids.push(
+      (await post<{ id: number }>(baseUrl, token, '/projects/', { name: `${prefix} ${k}`, key: `${prefix}${k}` })).id,
+    );
+  }
+  const each = Math.ceil(tickets / count);
+  const { sql } = createDb(databaseUrl, { max: 1, applicationName: 'bench' });
+  try {
+    for (const [k, projectId] of ids.entries()) {
+      const offset = k * each;
+      const n = Math.min(each, tickets - offset);
+      // Valid fractional-index keys (a fraction may not end in 0), ascending with n.
+      await sql.unsafe(`insert into tickets (project_id, number, title, column_id, position, status)
+        select ${projectId}, n, 'Ticket ' || n, c.id, 'a' || lpad(n::text, 6, '0') || 'V', c.category
+        from generate_series(1, ${n}) n
+        join lateral (select id, category from columns where project_id = ${projectId}
+          order by position offset (n % 4) limit 1) c on true`);
+      await sql.unsafe(`insert into user_roles (project_id, user_id, role)
+        select ${projectId}, user_id, role from user_roles where project_id = ${demo.projectId}
+        on conflict do nothing`);
+      await sql.unsafe(`update tickets f set reporter_id = d.reporter_id from tickets d
+        where f.project_id = ${projectId} and d.project_id = ${demo.projectId} and d.number = f.number + ${offset}`);
+      await sql.unsafe(`insert into ticket_assignees (ticket_id, user_id)
+        select f.id, a.user_id from tickets f
+        join tickets d on d.project_id = ${demo.projectId} and d.number = f.number + ${offset}
+        join ticket_assignees a on a.ticket_id = d.id
+        where f.project_id = ${projectId}`);
+    }
+    await sql.unsafe('analyze tickets');
+  } finally {
+    await sql.end();
+  }
+  return ids;
+}
+
+/** bench/moves-floor.ts over these projects, in its own process: the floor of `moves` and `moves-20`. */
+async function movesFloor(
+  databaseUrl: string,
+  projects: number[],
+  actorId: number,
+  settings: Settings,
+  scope: BenchScope,
+  scenario: string,
+): Promise<Measurement> {
+  const child = startChild(
+    'moves floor',
+    [
+      fileURLToPath(new URL('./moves-floor.ts', import.meta.url)),
+      databaseUrl,
+      projects.join(','),
+      String(actorId),
+      String(settings.connections),
+      String(settings.warmup),
+      String(settings.duration),
+    ],
+    process.env,
+    true,
+  );
+  scope.own(child);
+  const out = await new Promise<{
+    moves: number;
+    total: number;
+    p50: number;
+    p99: number;
+    errors: number;
+    firstError: string;
+  }>((resolve, reject) => {
+    child.process.once('message', (m) => resolve(m as never));
+    child.process.once('exit', (code) => reject(new Error(`moves floor exited (${code}): ${child.output()}`)));
+  });
+  return {
+    scenario,
+    reqPerSec: out.moves,
+    p50: out.p50,
+    p99: out.p99,
+    requests: out.total,
+    errors: out.errors,
+    statusCodes: {},
+    cpuUsPerRequest: null,
+    note:
+      'a move’s two statements (read; write of ticket, activity, seq, event and, into done, the ' +
+      `notifications) from a bare postgres.js client, pool of 20, each to the end of another column` +
+      `${projects.length > 1 ? `, over ${projects.length} projects` : ''}` +
+      `${out.firstError ? `; first error: ${out.firstError}` : ''}`,
+  };
+}
+
+/** A planner per project, from the tickets' places as stored. */
+async function plannersOf(databaseUrl: string, projects: number[], mode: MoveMode): Promise<MovePlanner[]> {
+  const { sql } = createDb(databaseUrl, { max: 1, applicationName: 'bench' });
+  try {
+    const planners: MovePlanner[] = [];
+    for (const projectId of projects) {
+      const columns = await sql<{ id: number }[]>`
+        select id from columns where project_id = ${projectId} order by position`;
+      const placement = await sql<{ id: number; column: number }[]>`
+        select id, column_id as column from tickets where project_id = ${projectId} order by column_id, position`;
+      planners.push(
+        new MovePlanner(
+          columns.map((c) => c.id),
+          [...placement],
+          mode,
+        ),
+      );
+    }
+    return planners;
+  } finally {
+    await sql.end();
+  }
+}
+
 async function main(): Promise<void> {
   const settings = loadSettings();
   await withBenchRun({ tickets: settings.tickets }, async ({ log, scope, database, demo, loadBefore, elapsed }) => {
@@ -459,6 +652,10 @@ async function main(): Promise<void> {
     const boardPath = `/api/tickets/projects/${demo.projectId}/board/`;
     const results: Measurement[] = [];
     const planner = new MovePlanner(demo.columnIds, placement, settings.moveMode);
+    /** The planners of moves-20, kept for the report's failed moves. */
+    const spreads: SpreadPlanner[] = [];
+    /** moves-20's projects and their tickets, for the check of their boards after the moves. */
+    const spreadProjects = new Map<number, number>();
     const step = async (name: ScenarioName, run: () => Promise<Measurement | Measurement[]>) => {
       if (!settings.enabled.has(name)) return;
       log(
@@ -548,70 +745,8 @@ async function main(): Promise<void> {
     // The floor of the moves: their SQL from a bare postgres.js client in its own process, on a
     // project of its own with as many tickets (the planner keeps track of the demo project's).
     await step('moves-floor', async () => {
-      const project = await post<{ id: number }>(lanewayServer.url, token, '/projects/', { name: 'Floor', key: 'FLR' });
-      const { sql } = createDb(database.url, { max: 1, applicationName: 'bench' });
-      try {
-        // Valid fractional-index keys (a fraction may not end in 0), ascending with n.
-        await sql.unsafe(`insert into tickets (project_id, number, title, column_id, position, status)
-          select ${project.id}, n, 'Ticket ' || n, c.id, 'a' || lpad(n::text, 6, '0') || 'V', c.category
-          from generate_series(1, ${settings.tickets}) n
-          join lateral (select id, category from columns where project_id = ${project.id}
-            order by position offset (n % 4) limit 1) c on true`);
-        // The demo project's people: a move into done tells as many reporters and assignees.
-        await sql.unsafe(`insert into user_roles (project_id, user_id, role)
-          select ${project.id}, user_id, role from user_roles where project_id = ${demo.projectId}
-          on conflict do nothing`);
-        await sql.unsafe(`update tickets f set reporter_id = d.reporter_id from tickets d
-          where f.project_id = ${project.id} and d.project_id = ${demo.projectId} and d.number = f.number`);
-        await sql.unsafe(`insert into ticket_assignees (ticket_id, user_id)
-          select f.id, a.user_id from tickets f
-          join tickets d on d.project_id = ${demo.projectId} and d.number = f.number
-          join ticket_assignees a on a.ticket_id = d.id
-          where f.project_id = ${project.id}`);
-        await sql.unsafe('analyze tickets');
-      } finally {
-        await sql.end();
-      }
-      const child = startChild(
-        'moves floor',
-        [
-          fileURLToPath(new URL('./moves-floor.ts', import.meta.url)),
-          database.url,
-          String(project.id),
-          String(demo.users.superadmin),
-          String(settings.connections),
-          String(settings.warmup),
-          String(settings.duration),
-        ],
-        process.env,
-        true,
-      );
-      scope.own(child);
-      const out = await new Promise<{
-        moves: number;
-        total: number;
-        p50: number;
-        p99: number;
-        errors: number;
-        firstError: string;
-      }>((resolve, reject) => {
-        child.process.once('message', (m) => resolve(m as never));
-        child.process.once('exit', (code) => reject(new Error(`moves floor exited (${code}): ${child.output()}`)));
-      });
-      return {
-        scenario: 'moves-floor',
-        reqPerSec: out.moves,
-        p50: out.p50,
-        p99: out.p99,
-        requests: out.total,
-        errors: out.errors,
-        statusCodes: {},
-        cpuUsPerRequest: null,
-        note:
-          'a move’s two statements (read; write of ticket, activity, seq, event and, into done, the ' +
-          'notifications) from a bare postgres.js client, pool of 20, each' +
-          ` to the end of another column${out.firstError ? `; first error: ${out.firstError}` : ''}`,
-      };
+      const projects = await moveProjects(lanewayServer.url, token, database.url, demo, 'FLR', 1, settings.tickets);
+      return movesFloor(database.url, projects, demo.users.superadmin!, settings, scope, 'moves-floor');
     });
     await step('moves', async () => {
       const run = await measure(
@@ -629,6 +764,24 @@ async function main(): Promise<void> {
         after: 'each right after a random card of another column',
       }[settings.moveMode];
       return measurement('moves', run, how);
+    });
+    // The same moves spread over 20 projects (as many tickets in all): no project's seq row is
+    // the one every move waits for.
+    await step('moves-20-floor', async () => {
+      const projects = await moveProjects(lanewayServer.url, token, database.url, demo, 'FLS', 20, settings.tickets);
+      return movesFloor(database.url, projects, demo.users.superadmin!, settings, scope, 'moves-20-floor');
+    });
+    await step('moves-20', async () => {
+      const projects = await moveProjects(lanewayServer.url, token, database.url, demo, 'SPR', 20, settings.tickets);
+      const spread = new SpreadPlanner(await plannersOf(database.url, projects, settings.moveMode));
+      spreads.push(spread);
+      for (const [k, id] of projects.entries()) spreadProjects.set(id, spread.tickets(k));
+      const run = await measure(
+        settings,
+        { ...base, url: lanewayServer.url, requests: moveRequests(spread, token) },
+        lanewayServer.child,
+      );
+      return measurement('moves-20', run, `as moves, over 20 projects of ${fmt(settings.tickets / 20)} tickets`);
     });
     await step('mixed', async () => {
       const movers = Math.max(1, Math.round(settings.connections / 5));
@@ -652,6 +805,11 @@ async function main(): Promise<void> {
     if (settings.enabled.has('moves') || settings.enabled.has('mixed')) {
       integrity = checkBoard((await fetchBoard(lanewayServer.url, token, demo.projectId)).board, placement.length);
     }
+    for (const [projectId, tickets] of spreadProjects) {
+      const found = checkBoard((await fetchBoard(lanewayServer.url, token, projectId)).board, tickets);
+      if (found !== 'ok') integrity = `${integrity ? `${integrity}; ` : ''}project ${projectId}: ${found}`;
+      else integrity ||= 'ok';
+    }
     const loadAfter = os.loadavg()[0]!;
     // The start-up banner is not news; anything else the server printed (warnings) is.
     const serverOutput = laneway
@@ -662,14 +820,8 @@ async function main(): Promise<void> {
       .trim();
     await scope.cleanup();
 
-    const floorResult = results.find((r) => r.scenario === 'floor');
-    const rows = results.map((r) =>
-      evaluate(
-        r,
-        floorResult,
-        results.find((x) => x.scenario === 'moves-floor'),
-      ),
-    );
+    const floors = new Map(results.filter((r) => r.scenario.endsWith('floor')).map((r) => [r.scenario, r]));
+    const rows = results.map((r) => evaluate(r, floors));
     const cpus = os.cpus();
     console.log(
       [
@@ -695,6 +847,11 @@ async function main(): Promise<void> {
         ...(planner.failures.size
           ? [`- failed moves by answer: ${[...planner.failures].map(([code, n]) => `${code}×${fmt(n)}`).join(', ')}`]
           : []),
+        ...spreads
+          .filter((p) => p.failures.size)
+          .map(
+            (p) => `- moves-20 failed by answer: ${[...p.failures].map(([code, n]) => `${code}×${fmt(n)}`).join(', ')}`,
+          ),
         ...(integrity ? [`- board after the moves: ${integrity}`] : []),
         ...(settings.cpuProfDir ? [`- server CPU profile written to ${settings.cpuProfDir}`] : []),
       ].join('\n'),

@@ -9,10 +9,10 @@
  * postgres.js). No HTTP, no session, no JSON parsing of requests. Its project copies the demo
  * project's reporters, assignees and members (bench/api.ts), so as many people are told.
  *
- * Run by bench/api.ts as `node bench/moves-floor.ts <database url> <project id> <actor id>
- * <connections> <warm-up s> <duration s>`; it sends `{ moves, p50, p99, errors }` over IPC and
- * exits. It moves the tickets of its own project (made by api.ts), each to the end of another
- * column, never two moves of one ticket at once.
+ * Run by bench/api.ts as `node bench/moves-floor.ts <database url> <project ids, comma-separated>
+ * <actor id> <connections> <warm-up s> <duration s>`; it sends `{ moves, p50, p99, errors }` over
+ * IPC and exits. It moves the tickets of its own projects (made by api.ts), a random idle one
+ * each time, to the end of another column of its project, never two moves of one ticket at once.
  */
 import { performance } from 'node:perf_hooks';
 import { createDb } from '@laneway/db/client';
@@ -28,18 +28,21 @@ interface TicketRow {
 }
 
 async function run(): Promise<void> {
-  const [url, project, actorArg, connArg, warmArg, durArg] = process.argv.slice(2);
-  const projectId = Number(project);
+  const [url, projectList, actorArg, connArg, warmArg, durArg] = process.argv.slice(2);
+  const projectIds = projectList!.split(',').map(Number);
   const actorId = Number(actorArg);
   const connections = Number(connArg);
   // The server's pool size (server/src/deps.ts), prepared statements as postgres.js does by default.
   const { db, sql } = createDb(url!, { max: 20, applicationName: 'bench floor' });
-  const columns = (
-    await sql<{ id: number }[]>`select id from columns where project_id = ${projectId} order by position`
-  ).map((c) => c.id);
-  const tickets = await sql<{ id: number; column_id: number }[]>`
-    select id, column_id from tickets where project_id = ${projectId} order by id`;
+  const columnsOf = new Map<number, number[]>();
+  for (const c of await sql<{ id: number; project_id: number }[]>`
+    select id, project_id from columns where project_id = any(${projectIds}) order by position`) {
+    columnsOf.set(c.project_id, [...(columnsOf.get(c.project_id) ?? []), c.id]);
+  }
+  const tickets = await sql<{ id: number; column_id: number; project_id: number }[]>`
+    select id, column_id, project_id from tickets where project_id = any(${projectIds}) order by id`;
   const where = new Map(tickets.map((t) => [t.id, t.column_id]));
+  const projectOf = new Map(tickets.map((t) => [t.id, t.project_id]));
   const idle = tickets.map((t) => t.id);
   const latencies: number[] = [];
   let errors = 0;
@@ -49,7 +52,8 @@ async function run(): Promise<void> {
   const moveOne = async () => {
     const id = idle.splice(Math.floor(Math.random() * idle.length), 1)[0]!;
     const from = where.get(id)!;
-    const others = columns.filter((c) => c !== from);
+    const projectId = projectOf.get(id)!;
+    const others = columnsOf.get(projectId)!.filter((c) => c !== from);
     const to = others[Math.floor(Math.random() * others.length)]!;
     const started = performance.now();
     try {
