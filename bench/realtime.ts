@@ -759,20 +759,29 @@ function spread(values: number[]): Spread {
  * Sequential triggers (a move, or the floor's broadcast), each timed from its request to the
  * event's receipt by the last member of the group. The first tenth (at least 5) warms up.
  */
-async function latencyRun(group: Group, trigger: () => Promise<boolean>, count: number): Promise<Spread> {
+/**
+ * Timed runs taken in turn, one sample of each per round (the floor's, then Laneway's), so a
+ * machine whose load drifts during the run weighs on every row alike.
+ */
+async function interleavedLatency(
+  runs: { group: Group; trigger: () => Promise<boolean> }[],
+  count: number,
+): Promise<Spread[]> {
   const warmup = Math.max(5, Math.round(count / 10));
-  const samples: number[] = [];
+  const samples: number[][] = runs.map(() => []);
   for (let i = 0; i < warmup + count; i++) {
-    const received = group.expect(group.latest + 1);
-    const started = performance.now();
-    if (!(await trigger())) {
-      group.cancel();
-      continue;
+    for (const [k, { group, trigger }] of runs.entries()) {
+      const received = group.expect(group.latest + 1);
+      const started = performance.now();
+      if (!(await trigger())) {
+        group.cancel();
+        continue;
+      }
+      const at = await received;
+      if (at !== null && i >= warmup) samples[k]!.push(at - started);
     }
-    const at = await received;
-    if (at !== null && i >= warmup) samples.push(at - started);
   }
-  return spread(samples);
+  return samples.map(spread);
 }
 
 /** A closed-loop client of the deliveries scenario: moves (or floor triggers) one after another. */
@@ -1135,13 +1144,19 @@ async function main(): Promise<void> {
       const commit = floorPost('commit');
       const results: Record<number, { floor: Spread; laneway: Spread; commitFloor?: Spread }> = {};
       for (const n of settings.subscribers) {
-        log(`latency: N = ${fmt(n)} (${settings.moves} moves, floor then Laneway)`);
+        log(`latency: N = ${fmt(n)} (${settings.moves} moves, floor and Laneway in turn)`);
         await floorGroup.grow(n);
-        const floorSpread = await latencyRun(floorGroup, trigger, settings.moves);
-        // At one viewer the issue's floor also commits an UPDATE: the least a move must do.
-        const commitSpread = n === 1 ? await latencyRun(floorGroup, commit, settings.moves) : undefined;
         await demoGroup.grow(n);
-        const lanewaySpread = await latencyRun(demoGroup, nextDemoMove, settings.moves);
+        // At one viewer the issue's floor also commits an UPDATE: the least a move must do.
+        const [floorSpread, lanewaySpread, commitSpread] = await interleavedLatency(
+          [
+            { group: floorGroup, trigger },
+            { group: demoGroup, trigger: nextDemoMove },
+            ...(n === 1 ? [{ group: floorGroup, trigger: commit }] : []),
+          ],
+          settings.moves,
+        );
+        if (!floorSpread || !lanewaySpread) throw new Error('latency: a run is missing');
         results[n] = { floor: floorSpread, laneway: lanewaySpread, commitFloor: commitSpread };
         for (const p of ['p50', 'p95', 'p99'] as const) {
           const ratio = lanewaySpread[p] / floorSpread[p];
@@ -1181,7 +1196,8 @@ async function main(): Promise<void> {
       await floorRest.post('/reset');
       notes.push(
         `latency: ${settings.moves} sequential moves per N after ${Math.max(5, Math.round(settings.moves / 10))} warm-up ones, ` +
-          `each timed from the REST request to the ${fmt(frameBytes)}-byte event's receipt by the last subscriber; ` +
+          `each timed from the REST request to the ${fmt(frameBytes)}-byte event's receipt by the last subscriber, ` +
+          `the floor's and Laneway's in turn; ` +
           `the floor writes one pre-framed message of the same size to N raw sockets per POST, timed alike`,
       );
       json.latency = results;
