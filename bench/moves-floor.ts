@@ -1,13 +1,8 @@
 /**
- * The floor of bench:api's `moves` row (issue 20): the SQL a move needs at minimum, issued by a
- * bare postgres.js client at the same concurrency, in its own process. Per move, two round
- * trips, as the design needs: one statement reads the ticket, the mover's role in its project,
- * the target column, the key at its end and the ticket's assignees (what `readForMove` reads),
- * and one statement writes the ticket row, its activity row, the topic's seq and its event,
- * and for a move into done the notifications of its reporter and assignees (the very statement
- * of `writeMoves`, `moveStatement`, run as the server runs it: drizzle's prepared query on
- * postgres.js). No HTTP, no session, no JSON parsing of requests. Its project copies the demo
- * project's reporters, assignees and members (bench/api.ts), so as many people are told.
+ * The floor of bench:api's `moves` and `moves-20` rows (issue 20): the SQL a move needs at
+ * minimum (`floorMove` in floor-move.ts: the read and the very write statement of the server),
+ * issued by a bare client at the same concurrency, in its own process. Its projects copy the
+ * demo project's reporters, assignees and members (bench/api.ts), so as many people are told.
  *
  * Run by bench/api.ts as `node bench/moves-floor.ts <database url> <project ids, comma-separated>
  * <actor id> <connections> <warm-up s> <duration s>`; it sends `{ moves, p50, p99, errors }` over
@@ -16,16 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createDb } from '@laneway/db/client';
-import { executePrepared } from '@laneway/db/prepared';
-import type { ColumnCategory } from '@laneway/db/schema';
-import { keyBetween } from '../server/src/services/ordering.ts';
-import { moveStatement, type MoveRow } from '../server/src/services/ticket-moves.ts';
-
-interface TicketRow {
-  id: number;
-  column_id: number;
-  [key: string]: unknown;
-}
+import { floorMove } from './floor-move.ts';
 
 async function run(): Promise<void> {
   const [url, projectList, actorArg, connArg, warmArg, durArg] = process.argv.slice(2);
@@ -57,56 +43,7 @@ async function run(): Promise<void> {
     const to = others[Math.floor(Math.random() * others.length)]!;
     const started = performance.now();
     try {
-      const [row] = await sql<
-        (TicketRow & { category: ColumnCategory; edge: string | null; role: string | null; assignees: number[] })[]
-      >`
-        select t.*, c.category, r.role, p.key as project_key,
-          (select max(o.position) from tickets o where o.column_id = c.id and o.id <> t.id) as edge,
-          array(select a.user_id from ticket_assignees a where a.ticket_id = t.id order by a.user_id) as assignees
-        from tickets t
-        join projects p on p.id = t.project_id
-        left join columns c on c.id = ${to} and c.project_id = t.project_id
-        left join user_roles r on r.project_id = t.project_id and r.user_id = ${actorId}
-        where t.id = ${id}`;
-      if (!row) throw new Error(`ticket ${id} not found`);
-      const position = keyBetween({ lower: row.edge, upper: null });
-      const now = new Date();
-      const { category, edge: _edge, role: _role, ...ticket } = row;
-      const payload = { ...ticket, column_id: to, position, status: category, version: Number(row.version) + 1 };
-      // Entering done tells the ticket's reporter and assignees, as a move on the board does.
-      const notice =
-        category === 'done' && row.status !== 'done'
-          ? {
-              people: [...row.assignees, ...(row.reporter_id === null ? [] : [Number(row.reporter_id)])],
-              notice: {
-                column: to,
-                ticket_key: `${row.project_key}-${row.number}`,
-                title: row.title,
-                project: projectId,
-              },
-            }
-          : null;
-      const item: MoveRow = {
-        i: 0,
-        id,
-        version: Number(row.version),
-        column_id: to,
-        position,
-        status: category,
-        done_at: category === 'done' ? now.toISOString() : null,
-        data: { from_column: from, to_column: to, position },
-        payload: payload as unknown as MoveRow['payload'],
-        people: notice?.people ?? [],
-        notice: notice?.notice ?? null,
-      };
-      // The very statement of the server's `writeMoves`, through the same driver path.
-      const written = (
-        await executePrepared<{ type: string }>(
-          db,
-          moveStatement({ rows: [item], projectId, actorId, now, notifying: notice !== null }),
-        )
-      ).filter((r) => r.type === 'ticket.moved');
-      if (written.length !== 1) throw new Error('version raced');
+      if (!(await floorMove(db, sql, { id, from, to, actorId }))) throw new Error('version raced');
       where.set(id, to);
       if (recording) latencies.push(performance.now() - started);
     } catch (error) {

@@ -94,6 +94,19 @@ function unmask(frame: Buffer): Buffer {
   return payload;
 }
 
+/** The floor's database handles, loaded when the bench sends the database's URL. */
+interface FloorDatabase extends ReturnType<typeof import('@laneway/db/client').createDb> {
+  floorMove: typeof import('./floor-move.ts').floorMove;
+}
+
+/** What the bench tells the floor over IPC. */
+interface FloorMessage {
+  template?: string;
+  database?: string;
+  ticket?: number;
+  design?: { cards: Card[]; actorId: number };
+}
+
 /**
  * `node bench/realtime.ts --floor <port>`: a bare `node:http` server that accepts WebSocket
  * upgrades itself (no framework, no `ws`). A socket joins the channel named by its path
@@ -118,12 +131,12 @@ function runFloor(port: number): void {
   let before = '{"type":"ticket.moved","topic":"floor","seq":';
   let after = '}';
   // The server's pool size (server/src/deps.ts); loaded on first use, as the bench's own.
-  let database: Promise<Awaited<ReturnType<typeof benchSql>>> | null = null;
+  let database: Promise<FloorDatabase> | null = null;
   /** The ticket the commit floor updates (one of the demo project's, sent over IPC). */
   let commitTicket = 0;
   const replay = async (socket: Socket, data: Buffer) => {
     const { topic, since } = JSON.parse(data.toString()) as { topic: string; since?: number };
-    const sql = await database!;
+    const { sql } = await database!;
     let seq: number;
     if (since === undefined) {
       const [row] = await sql<{ seq: string }[]>`select seq from topic_seqs where topic = ${topic}`;
@@ -145,12 +158,18 @@ function runFloor(port: number): void {
     }
     socket.write(textFrame(`{"type":"subscribed","topic":${JSON.stringify(topic)},"seq":${seq}}`));
   };
-  process.on('message', (message: { template?: string; database?: string; ticket?: number }) => {
+  /** The design floor's cards (a project of its own) and who moves them. */
+  const design = { cards: [] as Card[], cursor: 0, actorId: 0 };
+  process.on('message', (message: FloorMessage) => {
     if (message.ticket !== undefined) commitTicket = message.ticket;
+    if (message.design) Object.assign(design, message.design, { cursor: 0 });
     if (message.database) {
       const url = message.database;
-      database = import('@laneway/db/client').then(
-        ({ createDb }) => createDb(url, { max: 20, applicationName: 'bench floor' }).sql,
+      database = Promise.all([import('@laneway/db/client'), import('./floor-move.ts')]).then(
+        ([{ createDb }, { floorMove }]) => ({
+          ...createDb(url, { max: 20, applicationName: 'bench floor' }),
+          floorMove,
+        }),
       );
     }
     const match = message.template ? /"seq":\d+/.exec(message.template) : null;
@@ -166,8 +185,30 @@ function runFloor(port: number): void {
       // single statement commits itself: one round trip), then the pre-framed write.
       const target = channel(url.slice(8));
       void (async () => {
-        const sql = await database!;
+        const { sql } = await database!;
         await sql`update tickets set updated_at = now() where id = ${commitTicket}`;
+        const frame = textFrame(`${before}${++target.seq}${after}`);
+        for (const socket of target.sockets) socket.write(frame);
+        res.writeHead(204).end();
+      })().catch((error: unknown) => res.writeHead(500).end(String(error)));
+      return;
+    }
+    if (url.startsWith('/design/')) {
+      // The 1-viewer floor of the design: the two statements a move needs (floor-move.ts: the
+      // read and the server's very write, with the done notifications), then the write.
+      const target = channel(url.slice(8));
+      void (async () => {
+        const { db, sql, floorMove } = await database!;
+        const card = design.cards[design.cursor++ % design.cards.length]!;
+        const to = (card.at + 1) % card.columns.length;
+        const moved = await floorMove(db, sql, {
+          id: card.id,
+          from: card.columns[card.at]!,
+          to: card.columns[to]!,
+          actorId: design.actorId,
+        });
+        if (!moved) throw new Error('version raced');
+        card.at = to;
         const frame = textFrame(`${before}${++target.seq}${after}`);
         for (const socket of target.sockets) socket.write(frame);
         res.writeHead(204).end();
@@ -730,6 +771,51 @@ async function createSmallProjects(url: string, count: number, ownerId: number):
   }
 }
 
+/**
+ * The design floor's project (the 1-viewer latency row), written straight into the bench
+ * database: the default columns, 20 tickets in the first, each with the reporter and assignees
+ * of the demo ticket of its number, and the demo project's members, so a move into done tells
+ * as many people as the demo's moves do.
+ */
+async function createDesignProject(url: string, ownerId: number, demoProjectId: number): Promise<Card[]> {
+  const sql = await benchSql(url);
+  try {
+    const [row] = await sql.begin(async (tx) => {
+      await tx`
+        with p as (
+          insert into projects (name, key, created_by, ticket_seq)
+          values ('Realtime design floor', 'RTDESIGN', ${ownerId}, 20) returning id
+        ), r as (
+          insert into user_roles (project_id, user_id, role)
+          select p.id, u.user_id, u.role from p cross join user_roles u where u.project_id = ${demoProjectId}
+        ), c as (
+          insert into columns (project_id, name, category, position)
+          select p.id, d.name, d.category::column_category, d.position from p cross join (values
+            ('To Do', 'todo', 'a0'), ('In Progress', 'in_progress', 'a1'),
+            ('Review', 'in_progress', 'a2'), ('Done', 'done', 'a3')) as d(name, category, position)
+          returning id, project_id, position
+        ), t as (
+          insert into tickets (project_id, number, title, column_id, position, status, reporter_id)
+          select c.project_id, n, 'Design floor ticket ' || n, c.id, 'a' || (n - 1), 'todo'::column_category,
+            (select d.reporter_id from tickets d where d.project_id = ${demoProjectId} and d.number = n)
+          from c cross join generate_series(1, 20) n where c.position = 'a0'
+          returning id, number
+        )
+        insert into ticket_assignees (ticket_id, user_id)
+        select t.id, a.user_id from t
+        join tickets d on d.project_id = ${demoProjectId} and d.number = t.number
+        join ticket_assignees a on a.ticket_id = d.id`;
+      return tx<{ columns: number[]; tickets: number[] }[]>`
+        select (select array_agg(c.id order by c.position) from columns c where c.project_id = p.id) as columns,
+          (select array_agg(t.id order by t.number) from tickets t where t.project_id = p.id) as tickets
+        from projects p where p.key = 'RTDESIGN'`;
+    });
+    return row!.tickets.map((id) => ({ id, columns: row!.columns, at: 0 }));
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
 // ---------------------------------------------------------------- measuring
 
 /** Nearest-rank percentile of sorted values. */
@@ -1044,7 +1130,14 @@ async function main(): Promise<void> {
     // A real event, as the floor must send it: same bytes, same size.
     const eventFrame = await captureEventFrame(new Group(harness, demoTopic), rest, demoCards[0]!, anomalies);
     cardCursor = 1;
-    floor.process.send({ template: eventFrame, ticket: demoCards[0]!.id });
+    floor.process.send({
+      template: eventFrame,
+      ticket: demoCards[0]!.id,
+      design: {
+        cards: await createDesignProject(database.url, demo.users.superadmin!, demo.projectId),
+        actorId: demo.users.superadmin!,
+      },
+    });
     const frameBytes = Buffer.byteLength(eventFrame);
     log(`ready in ${elapsed().toFixed(1)} s; ticket.moved frame ${frameBytes} bytes`);
 
@@ -1131,7 +1224,7 @@ async function main(): Promise<void> {
     if (settings.enabled.has('latency')) {
       const floorGroup = new Group(floorHarness, demoTopic, 'latency');
       /** One floor broadcast (`trigger`), or one committed UPDATE then the broadcast (`commit`). */
-      const floorPost = (kind: 'trigger' | 'commit') => async () => {
+      const floorPost = (kind: 'trigger' | 'commit' | 'design') => async () => {
         try {
           const res = await floorRest.post(`/${kind}/latency`);
           return res.status === 204;
@@ -1142,22 +1235,36 @@ async function main(): Promise<void> {
       };
       const trigger = floorPost('trigger');
       const commit = floorPost('commit');
-      const results: Record<number, { floor: Spread; laneway: Spread; commitFloor?: Spread }> = {};
+      const designed = floorPost('design');
+      const results: Record<number, { floor: Spread; laneway: Spread; commitFloor?: Spread; designFloor?: Spread }> =
+        {};
       for (const n of settings.subscribers) {
         log(`latency: N = ${fmt(n)} (${settings.moves} moves, floor and Laneway in turn)`);
         await floorGroup.grow(n);
         await demoGroup.grow(n);
         // At one viewer the issue's floor also commits an UPDATE: the least a move must do.
-        const [floorSpread, lanewaySpread, commitSpread] = await interleavedLatency(
+        const spreads = await interleavedLatency(
           [
             { group: floorGroup, trigger },
             { group: demoGroup, trigger: nextDemoMove },
-            ...(n === 1 ? [{ group: floorGroup, trigger: commit }] : []),
+            ...(n === 1
+              ? [
+                  { group: floorGroup, trigger: commit },
+                  { group: floorGroup, trigger: designed },
+                ]
+              : []),
           ],
           settings.moves,
         );
+        const designSpread = n === 1 ? spreads[3] : undefined;
+        const [floorSpread, lanewaySpread, commitSpread] = spreads;
         if (!floorSpread || !lanewaySpread) throw new Error('latency: a run is missing');
-        results[n] = { floor: floorSpread, laneway: lanewaySpread, commitFloor: commitSpread };
+        results[n] = {
+          floor: floorSpread,
+          laneway: lanewaySpread,
+          commitFloor: commitSpread,
+          designFloor: designSpread,
+        };
         for (const p of ['p50', 'p95', 'p99'] as const) {
           const ratio = lanewaySpread[p] / floorSpread[p];
           // Issue 20: at 1,000 viewers p99 ≤ 1.2× the pre-framed writes.
@@ -1185,6 +1292,21 @@ async function main(): Promise<void> {
               ratio: times(ratio),
               target: targeted ? '≤ 2× floor' : '—',
               pass: targeted ? ratio <= 2 : null,
+            });
+          }
+        }
+        if (designSpread) {
+          // Information: the same move's two statements from a bare client, then the write; the
+          // ratio is what HTTP, the session, validation and the JSON answer add.
+          for (const p of ['p50', 'p99'] as const) {
+            rows.push({
+              scenario: `move → 1, vs its SQL + write`,
+              metric: p,
+              value: ms(lanewaySpread[p]),
+              floor: ms(designSpread[p]),
+              ratio: times(lanewaySpread[p] / designSpread[p]),
+              target: '—',
+              pass: null,
             });
           }
         }
