@@ -23,6 +23,8 @@ import { API_PREFIX } from './lib/api-prefix.ts';
 
 export { API_PREFIX };
 const JSON_BODY_LIMIT = 1024 * 1024;
+/** Uploads: attachments, and the files of imports (into a new project or one, and previews). */
+const UPLOAD_PATH = /\/(attachments|import|imports\/preview)\/?$/;
 
 // The package exports no subpath for its browser bundle; it sits beside the exported style.css.
 const scalarBundle = fileURLToPath(
@@ -93,15 +95,27 @@ export function createApp(deps: AppDeps) {
   });
   // Only cross-origin requests carry Origin; the rest skip CORS, which rewrites every response.
   app.use('/api/*', (c, next) => (c.req.header('origin') ? corsHeaders(c, next) : next()));
+  const jsonBodyLimit = bodyLimit({
+    maxSize: JSON_BODY_LIMIT,
+    onError: () => {
+      throw new AppError('payload_too_large', 'Request body too large');
+    },
+  });
   app.use(`${API_PREFIX}/*`, async (c, next) => {
-    // Uploads stream with their own limit (MAX_UPLOAD_MB); every other body is small JSON.
-    if (c.req.path.endsWith('/attachments') || c.req.path.endsWith('/attachments/')) return next();
-    return bodyLimit({
-      maxSize: JSON_BODY_LIMIT,
-      onError: () => {
-        throw new AppError('payload_too_large', 'Request body too large');
-      },
-    })(c, next);
+    // Uploads (attachments, imports) stream with their own limit (MAX_UPLOAD_MB); every other
+    // body is small JSON.
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || UPLOAD_PATH.test(c.req.path)) return next();
+    // With a Content-Length (as browsers and HTTP clients send JSON) the header is the check:
+    // Node's parser reads no more than it says. The body then stays unread until the handler
+    // reads it, which @hono/node-server does straight from the socket; reading `raw.body`
+    // here, as hono's bodyLimit does first, would build a web stream for every request.
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      if (!(Number(length) <= JSON_BODY_LIMIT)) throw new AppError('payload_too_large', 'Request body too large');
+      return next();
+    }
+    return jsonBodyLimit(c, next);
   });
   app.use(`${API_PREFIX}/*`, authenticate, csrfGuard, writeLimit);
   // Audit rows name the client of the request that made the change (services/audit.ts).

@@ -319,6 +319,18 @@ describe('CSV', () => {
     expect(toner!.assignees).toEqual([alice!.id]);
   });
 
+  it('takes a file larger than the JSON body limit (1 MB), up to its own limit', async () => {
+    const rows = ['title,column'];
+    for (let i = 1; i <= 60_000; i++) rows.push(`Imported ticket number ${i} from the old tracker,Backlog`);
+    const bytes = new TextEncoder().encode(rows.join('\n'));
+    expect(bytes.length).toBeGreaterThan(2 * 1024 * 1024);
+    const preview = await t.post('/imports/preview/', form('csv', 'big.csv', bytes), { token: w.tokens.user });
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    expect(preview.body.csv.headers).toEqual(['title', 'column']);
+    const queued = await t.post('/projects/import/', form('csv', 'big.csv', bytes), { token: w.tokens.user });
+    expect(queued.status, JSON.stringify(queued.body)).toBe(202);
+  });
+
   it('guesses the mapping from the headers, and previews the first rows', async () => {
     const preview = await t.post('/imports/preview/', form('csv', 'hr.csv', await fixture('tickets-comma.csv')), {
       token: w.tokens.user,
