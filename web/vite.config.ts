@@ -31,6 +31,23 @@ export default defineConfig({
       },
     }),
   ],
+  build: {
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            {
+              // The API calls the app's layouts and the board make, in one file rather than one
+              // per resource (each is shared by a different set of pages): four requests fewer
+              // on the board's first load (decision 0061). They import nothing but `query.ts`.
+              name: 'api',
+              test: /web[\\/]src[\\/]lib[\\/]api[\\/](auth|settings|projects|tickets|tags|fields|priorities|companies|query)\.ts$/,
+            },
+          ],
+        },
+      },
+    },
+  },
   server: {
     port: 5173,
     strictPort: true,
