@@ -11,6 +11,10 @@ export default defineConfig({
       adapter: adapter(),
       // Root-relative URLs everywhere: the app is always served at the root of its origin.
       paths: { relative: false },
+      // Routes are resolved by the server (one small request for a path not seen before, made
+      // with the hover's preload): the browser does not load the table of every route up front
+      // (decision 0061).
+      router: { resolution: 'server' },
       // Nonces for server-rendered pages; nothing is loaded from another origin.
       csp: {
         mode: 'auto',
