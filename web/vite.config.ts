@@ -11,6 +11,10 @@ export default defineConfig({
       adapter: adapter(),
       // Root-relative URLs everywhere: the app is always served at the root of its origin.
       paths: { relative: false },
+      // Routes are resolved by the server (one small request for a path not seen before, made
+      // with the hover's preload): the browser does not load the table of every route up front
+      // (decision 0061).
+      router: { resolution: 'server' },
       // Nonces for server-rendered pages; nothing is loaded from another origin.
       csp: {
         mode: 'auto',
@@ -31,6 +35,23 @@ export default defineConfig({
       },
     }),
   ],
+  build: {
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            {
+              // The API calls the app's layouts and the board make, in one file rather than one
+              // per resource (each is shared by a different set of pages): four requests fewer
+              // on the board's first load (decision 0061). They import nothing but `query.ts`.
+              name: 'api',
+              test: /web[\\/]src[\\/]lib[\\/]api[\\/](auth|settings|projects|tickets|tags|fields|priorities|companies|query)\.ts$/,
+            },
+          ],
+        },
+      },
+    },
+  },
   server: {
     port: 5173,
     strictPort: true,

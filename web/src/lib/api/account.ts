@@ -9,7 +9,8 @@ import type { ApiTokenSchema, NewApiTokenSchema } from '../../../../server/src/s
 import type { AuditEntrySchema } from '../../../../server/src/schemas/audit.ts';
 import type { InvitationPreviewSchema, InvitationSchema } from '../../../../server/src/schemas/invitations.ts';
 import type { SessionSchema } from '../../../../server/src/schemas/sessions.ts';
-import { query, type Call } from './request.ts';
+import { query } from './query.ts';
+import type { Call } from './request.ts';
 import type { Page, ProjectRole, User } from './types.ts';
 
 export type { AuditAction } from '../../../../server/src/schemas/audit.ts';

@@ -1,4 +1,5 @@
-import { query, type Call } from './request.ts';
+import { query } from './query.ts';
+import type { Call } from './request.ts';
 import type { ChatMessage, ChatRoom, Page } from './types.ts';
 
 /** Chat rooms and their messages (`/chat/rooms/…`); live messages come over the socket. */

@@ -1,4 +1,5 @@
-import { query, type Call } from './request.ts';
+import { query } from './query.ts';
+import type { Call } from './request.ts';
 import type { Column, ColumnPatch, ColumnPlace, NewColumn, Page } from './types.ts';
 
 /** A project's columns (`/columns/…`). */

@@ -1,4 +1,5 @@
-import { query, type Call } from './request.ts';
+import { query } from './query.ts';
+import type { Call } from './request.ts';
 import type { Company, CompanyPatch, NewCompany, Page } from './types.ts';
 
 /** Client companies (`/companies/…`): staff see all, company people their own. */

@@ -1,4 +1,5 @@
-import { query, type Call } from './request.ts';
+import { query } from './query.ts';
+import type { Call } from './request.ts';
 import type { Contact, ContactPatch, NewContact, Page } from './types.ts';
 
 /** The contacts at client companies (`/contacts/…`). */

@@ -2,6 +2,11 @@
  * The REST API, the web app's one door to it: `createApi(fetch)` puts together every resource's
  * calls (one module per resource, as the server's `routes/<resource>/`), and the resource and
  * body types come along. Nothing in `api/` imports this file.
+ *
+ * What the board's first load runs (the root and app layouts, the project layout, the board page
+ * and the state they make) builds its calls from the resource modules it uses instead, over
+ * `requester(fetch)`, and imports only types from here: `createApi` brings every resource's
+ * calls into the page that imports it (decision 0061).
  */
 import { accountCalls } from './account.ts';
 import { activityCalls } from './activity.ts';

@@ -1,4 +1,5 @@
-import { query, type Call } from './request.ts';
+import { query } from './query.ts';
+import type { Call } from './request.ts';
 import type { Notification, NotificationPreferences, NotificationPreferencesPatch, Page } from './types.ts';
 
 /** The caller's notifications (`/notifications/…`); new ones come over the socket. */

@@ -1,4 +1,5 @@
-import { query, type Call } from './request.ts';
+import { query } from './query.ts';
+import type { Call } from './request.ts';
 import type { Board, Member, NewProject, Page, Project, ProjectPatch, ProjectRole, Report } from './types.ts';
 
 /** Projects, their board, members and report (`/projects/…`). */

@@ -28,16 +28,6 @@ export type Fetch = typeof fetch;
 /** One JSON request to the API: `path` is relative to {@link API}; a refusal throws {@link ApiError}. */
 export type Call = <T>(method: string, path: string, body?: unknown) => Promise<T>;
 
-/** The query string of a list request, without empty values (`?a=1&b=x`, or '' when none). */
-export function query(params: Record<string, string | number | boolean | null | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
-  }
-  const text = search.toString();
-  return text ? `?${text}` : '';
-}
-
 /**
  * The {@link ApiError} for a refused answer: the envelope's code, message and details when the
  * body is one, else `fallback` (a proxy's HTML error page says nothing we can show).

@@ -1,7 +1,8 @@
 /** Search everywhere (`GET /search/?q=`): projects, tickets, comments and chat messages, best first. */
 import type { z } from 'zod';
 import type { SearchResultSchema, SearchType } from '../../../../server/src/schemas/search.ts';
-import { query, type Call } from './request.ts';
+import { query } from './query.ts';
+import type { Call } from './request.ts';
 import type { Page } from './types.ts';
 
 export type SearchResult = z.infer<typeof SearchResultSchema>;

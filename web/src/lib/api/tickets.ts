@@ -1,4 +1,5 @@
-import { query, type Call } from './request.ts';
+import { query } from './query.ts';
+import type { Call } from './request.ts';
 import type { z } from 'zod';
 import type { ResolvedTicketSchema } from '../../../../server/src/schemas/tickets.ts';
 import type { MoveBody, NewTicket, Page, Ticket, TicketPatch } from './types.ts';

@@ -1,4 +1,5 @@
-import { query, type Call } from './request.ts';
+import { query } from './query.ts';
+import type { Call } from './request.ts';
 import type { NewUser, Page, User, UserPatch } from './types.ts';
 
 /** People (`/users/…`): the admin's directory, and looking someone up. */

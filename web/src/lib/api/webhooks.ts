@@ -1,4 +1,5 @@
-import { query, type Call } from './request.ts';
+import { query } from './query.ts';
+import type { Call } from './request.ts';
 import type { Delivery, NewWebhook, Page, Webhook, WebhookPatch, WebhookWithSecret } from './types.ts';
 
 /** A project's webhooks and their delivery log (`/webhooks/…`). */

@@ -1,17 +1,6 @@
 import type { DndEvent, SOURCES, TRIGGERS } from 'svelte-dnd-action';
-import {
-  ApiError,
-  type Api,
-  type Board,
-  type Category,
-  type Column,
-  type Field,
-  type Member,
-  type Priority,
-  type Project,
-  type Tag,
-  type Ticket,
-} from '#lib/api/index.ts';
+import type { Api, Board, Category, Column, Field, Member, Priority, Project, Tag, Ticket } from '#lib/api/index.ts';
+import { ApiError } from '#lib/api/request.ts';
 import { unknownEvent, type EventMessage } from '#lib/realtime/protocol.ts';
 import { comparePlaced, mergeShown, neighboursAt, sortedIndex } from './board-order.ts';
 import type { Notices } from './notices.svelte.ts';
@@ -61,6 +50,9 @@ export interface BoardData {
   fields?: Field[];
 }
 
+/** The API calls a board makes (the board's page builds only these resources' calls: decision 0061). */
+export type BoardApi = Pick<Api, 'board' | 'createTicket' | 'moveTicket' | 'patchTicket'>;
+
 /** How often a burst of live events updates the board (ms: four times a second; bench:web measured 150 and 300). */
 const BURST_MS = 250;
 
@@ -101,7 +93,7 @@ export class BoardState {
   /** Per card, the chain of its moves in flight (resolving to the version each left it at). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   #moves = new Map<number, Promise<number | undefined>>();
-  readonly #api: Api;
+  readonly #api: BoardApi;
   readonly #notices: Notices;
 
   // Lookups rebuilt whenever their list changes, never mutated: plain Maps are enough.
@@ -112,7 +104,7 @@ export class BoardState {
   /** The fixed priorities, by id (read once with the board). */
   readonly prioritiesById: ReadonlyMap<number, Priority>;
 
-  constructor(data: BoardData, deps: { api: Api; notices: Notices }) {
+  constructor(data: BoardData, deps: { api: BoardApi; notices: Notices }) {
     this.#api = deps.api;
     this.#notices = deps.notices;
     this.#project = data.project;
@@ -438,11 +430,14 @@ export class BoardState {
     column.tickets = mergeShown(column.tickets, items, (t) => seenIds.has(t.id), this.#drag?.ticket.id ?? null);
   }
 
+  // Cards are plain objects in raw lists (never state proxies), so `structuredClone` copies them
+  // as `$state.snapshot` would, without bringing Svelte's clone code to the board's first load
+  // (decision 0061).
   #startDrag(id: number): void {
     const found = this.find(id);
     this.#dragging = true;
     this.#draggedId = id;
-    this.#drag = found ? { ticket: $state.snapshot(found.ticket), column: found.column.id, index: found.index } : null;
+    this.#drag = found ? { ticket: structuredClone(found.ticket), column: found.column.id, index: found.index } : null;
   }
 
   #finishDrag(): void {
@@ -503,7 +498,7 @@ export class BoardState {
     // Back where it was, unless the server has since sent a newer state of the card.
     this.#whenIdle(() => {
       const current = this.find(original.id)?.ticket;
-      this.#place(current && current.version > original.version ? $state.snapshot(current) : original, true);
+      this.#place(current && current.version > original.version ? structuredClone(current) : original, true);
     });
     // A refusal (403) says itself why and which card ("Only the reporter, assignees and admins
     // can move SD-8"); anything else is named here.
@@ -525,7 +520,7 @@ export class BoardState {
     const at = this.#columns.indexOf(found.column);
     const target = this.#columns[at + step];
     if (!target) return null;
-    const original = $state.snapshot(found.ticket);
+    const original = structuredClone(found.ticket);
     found.column.tickets = found.column.tickets.toSpliced(found.index, 1);
     target.tickets = [...target.tickets, { ...found.ticket, column: target.id, status: target.category }];
     this.#columnOf.set(id, target.id);

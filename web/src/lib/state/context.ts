@@ -13,7 +13,10 @@ export const [getNotices, setNotices] = createContext<Notices>();
 export const [getSession, setSession] = createContext<Session>();
 /** The one WebSocket, created in the browser by the app layout (absent while server rendering). */
 export const [getRealtime, setRealtime] = createContext<{ readonly connection: RealtimeConnection | null }>();
-/** The signed-in user's notifications (unread count and newest), created by the app layout. */
-export const [getNotifications, setNotifications] = createContext<NotificationsState>();
+/**
+ * The signed-in user's notifications (unread count and newest), created by the app layout with
+ * the socket (absent before it, and while server rendering).
+ */
+export const [getNotifications, setNotifications] = createContext<{ readonly current: NotificationsState | null }>();
 /** Which ticket keys in Markdown the user may open, resolved once per page (app layout). */
 export const [getTicketLinks, setTicketLinks, hasTicketLinks] = createContext<TicketLinks>();

@@ -175,7 +175,10 @@ export interface FilterOptions {
  * `GET /companies/` where the caller may list them; otherwise a company shows by its number, and
  * a failed read of either list leaves that filter empty rather than failing the page.
  */
-export async function loadFilterOptions(api: Api, project: Project): Promise<FilterOptions> {
+export async function loadFilterOptions(
+  api: Pick<Api, 'priorities' | 'companies'>,
+  project: Project,
+): Promise<FilterOptions> {
   const [priorities, companies] = await Promise.all([
     api.priorities(),
     project.companies.length

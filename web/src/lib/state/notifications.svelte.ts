@@ -5,6 +5,9 @@ import { unknownEvent, type EventMessage } from '#lib/realtime/protocol.ts';
 /** How many of the newest notifications are kept in the list. */
 export const NOTIFICATIONS_SHOWN = 50;
 
+/** The API calls the notifications make. */
+export type NotificationsApi = Pick<Api, 'notifications' | 'readNotification' | 'readAllNotifications'>;
+
 /**
  * The signed-in user's notifications: the unread count (the menu's badge) and the newest ones,
  * live on the user's topic (`notification.created`, and `notification.read` from any tab).
@@ -18,12 +21,12 @@ export class NotificationsState {
   #items = $state<Notification[]>([]);
   #unread = $state(0);
   #loaded = $state(false);
-  readonly #api: Api;
+  readonly #api: NotificationsApi;
   /** Events seen while a reload is in flight: applied again over its result. */
   #during: EventMessage[] | null = null;
   #countTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(api: Api) {
+  constructor(api: NotificationsApi) {
     this.#api = api;
   }
 

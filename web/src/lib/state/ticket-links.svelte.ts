@@ -26,11 +26,11 @@ export class TicketLinks {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   readonly #asking = new Set<string>();
   #scheduled = false;
-  readonly #api: Api;
+  readonly #api: Pick<Api, 'resolveTicketKeys'>;
   readonly #href: (ticket: ResolvedTicket) => string;
 
   /** `href` is where a ticket opens for this user (the ticket page, or a client's portal page). */
-  constructor(api: Api, href: (ticket: ResolvedTicket) => string) {
+  constructor(api: Pick<Api, 'resolveTicketKeys'>, href: (ticket: ResolvedTicket) => string) {
     this.#api = api;
     this.#href = href;
   }

@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
-import { ApiError, createApi } from '#lib/api/index.ts';
+import { authCalls } from '#lib/api/auth.ts';
+import { ApiError, requester } from '#lib/api/request.ts';
 import { isClient } from '#lib/state/session.svelte.ts';
 import type { LayoutLoad } from './$types';
 import { clientMayOpen } from './portal/client-access.ts';
@@ -9,7 +10,7 @@ import { clientMayOpen } from './portal/client-access.ts';
  * /setup on a new installation) and comes back here after signing in.
  */
 export const load: LayoutLoad = async ({ fetch, url, untrack }) => {
-  const api = createApi(fetch);
+  const api = authCalls(requester(fetch));
   try {
     const me = await api.me();
     // Clients reach their portal and nothing else. Untracked: this load must not run again on
