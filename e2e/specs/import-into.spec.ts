@@ -34,10 +34,11 @@ test('the superuser imports a CSV into an open board, which shows the new cards 
     buffer: Buffer.from('title,column\nImported one,to do\nImported two,Blocked\n'),
   });
   await page.getByRole('button', { name: 'Next' }).click();
-  // Into an existing project: nothing to name.
-  await expect(page.getByLabel('Project name')).toHaveCount(0);
-  await page.getByRole('button', { name: 'Import', exact: true }).last().click();
   const panel = page.getByRole('region', { name: 'Import a project' });
+  // The preview's step is up (its first rows), and into an existing project there is nothing to name.
+  await expect(panel.getByRole('table', { name: 'First rows' })).toBeVisible();
+  await expect(page.getByLabel('Project name')).toHaveCount(0);
+  await panel.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(panel.getByRole('status')).toHaveText('Done.', { timeout: 20_000 });
 
   // The watcher never reloaded: "to do" is its To Do, "Blocked" a new column at the end.
