@@ -1,6 +1,7 @@
 import { tick } from 'svelte';
 import type { ActionReturn } from 'svelte/action';
 import type { DndZoneAttributes, Item, Options } from 'svelte-dnd-action';
+import { loadBoardDrag } from '#lib/state/board.svelte.ts';
 
 /**
  * The board's drag and drop (svelte-dnd-action's `dndzone`), loaded after the board is up: the
@@ -20,7 +21,8 @@ const waiting = new Set<(loaded: Library) => void>();
 
 /** Starts loading the drag library (once); resolves to it. */
 export function loadDragLibrary(): Promise<Library> {
-  loading ??= import('svelte-dnd-action').then((loaded) => {
+  // The board's handlers of its events come with it (decision 0061).
+  loading ??= Promise.all([import('svelte-dnd-action'), loadBoardDrag()]).then(([loaded]) => {
     library = loaded;
     for (const attach of waiting) attach(loaded);
     waiting.clear();
