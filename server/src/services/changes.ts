@@ -180,9 +180,18 @@ export async function recordChangesFrom<V extends EventActivityVerb>(
   );
   // Within each topic in seq order; topics interleave as they may.
   appended.sort((x, y) => Number(x.seq) - Number(y.seq));
+  // One transaction time for the whole statement: formatted once, not per row.
+  const first = appended[0]?.created_at;
+  const at = first === undefined ? '' : isoTime(first);
   const events = appended.map(
     (r) =>
-      ({ type: verb, topic: r.topic, seq: Number(r.seq), at: isoTime(r.created_at), data: r.payload }) as EventMessage,
+      ({
+        type: verb,
+        topic: r.topic,
+        seq: Number(r.seq),
+        at: r.created_at === first ? at : isoTime(r.created_at),
+        data: r.payload,
+      }) as EventMessage,
   );
   for (const event of events) emit(event, false);
   return events;

@@ -97,7 +97,7 @@ describe('archiveDueTickets, set-wise', () => {
   it('writes what the row-by-row path wrote: activity rows, events with consecutive seqs, payloads equal to serializeTicket', async () => {
     const field = (await t.post(`/projects/${w.projectId}/fields/`, { name: 'Severity', type: 'number' }, sa())).body
       .id as number;
-    // Interleaved over two projects, so one batch of 2 holds tickets of both.
+    // Interleaved over two projects: batches of 4 (two of each project, then one of each).
     const ids: number[] = [];
     for (let i = 0; i < 3; i++) {
       ids.push(
@@ -123,7 +123,7 @@ describe('archiveDueTickets, set-wise', () => {
     const stays = await richDoneTicket(w.projectId, 23);
 
     const before = { [w.projectId]: await topicSeqOf(w.projectId), [other.id]: await topicSeqOf(other.id) };
-    const { archived, published } = await archiveCapturing(2);
+    const { archived, published } = await archiveCapturing(4);
     expect(archived).toBe(ids.length);
 
     // The rows as they now are, read and serialised the way the row-by-row path did after its update.
