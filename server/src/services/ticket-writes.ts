@@ -5,7 +5,6 @@
  * column hands the column change to the one move path (ticket-moves.ts `writeMoves`).
  */
 import type { Db, Executor, Tx } from '@laneway/db/client';
-import { executePrepared } from '@laneway/db/prepared';
 import {
   columns,
   contacts,
@@ -418,9 +417,7 @@ export async function archiveDueTickets(db: Db, options: { defaultHours: number;
   let after = 0;
   for (;;) {
     const batch = await transact(db, async (tx) => {
-      const picked = await executePrepared<{ id: number }>(
-        tx,
-        sql`
+      const picked = await tx.execute<{ id: number }>(sql`
         update tickets t set is_archived = true, archived_at = now(), version = t.version + 1, updated_at = now()
         where t.id in (
           select d.id from tickets d join projects p on p.id = d.project_id
@@ -428,8 +425,7 @@ export async function archiveDueTickets(db: Db, options: { defaultHours: number;
             and d.done_at < now() - make_interval(hours => coalesce(p.archive_after_hours, ${options.defaultHours}::int))
           order by d.id limit ${options.batchSize}::int
           for update of d skip locked)
-        returning t.id`,
-      );
+        returning t.id`);
       if (!picked.length) return { archived: 0, last: after };
       const ids = picked.map((r) => r.id);
       await recordChangesFrom(
