@@ -21,6 +21,7 @@ import { TASKS } from '@laneway/db/tasks';
 import {
   BENCH_SECRET_KEY,
   benchSql,
+  cpuTimeMs,
   fmt,
   login,
   markdownTable,
@@ -105,6 +106,33 @@ async function seedDoneTickets(url: string, reporter: number, count: number): Pr
   }
 }
 
+type BenchSql = Awaited<ReturnType<typeof benchSql>>;
+
+/**
+ * CPU time (ms) so far of each PostgreSQL backend of this database whose application_name is
+ * `name`, by pid; null unless the server runs on this machine (its pids are then ours to read).
+ */
+async function backendCpu(sql: BenchSql, local: boolean, name: string): Promise<Map<number, number> | null> {
+  if (!local) return null;
+  const rows = await sql<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = current_database() and application_name = ${name}`;
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const ms = await cpuTimeMs(pid);
+    if (ms === null) return null;
+    cpu.set(pid, ms);
+  }
+  return cpu;
+}
+
+/** CPU the backends used between two `backendCpu` readings (one opened since counts whole). */
+function backendCpuSpent(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let spent = 0;
+  for (const [pid, ms] of after) spent += ms - (before.get(pid) ?? 0);
+  return spent;
+}
+
 /** Thrown to roll the archive floor's transaction back. */
 class RolledBack extends Error {}
 
@@ -141,6 +169,8 @@ async function main(): Promise<void> {
     delete workerEnv.REDIS_URL;
     const worker = scope.own(startChild('worker', ['workers/src/index.ts'], workerEnv));
     const sql = await benchSql(database.url);
+    // CPU is read from /proc: only when PostgreSQL runs here (loopback, or an embedded cluster).
+    const local = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(database.url).hostname);
     try {
       for (let i = 0; !(await sql`select 1 from worker_heartbeats`).length; i++) {
         if (i > 300) throw new Error(`the worker did not start:\n${worker.output()}`);
@@ -149,6 +179,7 @@ async function main(): Promise<void> {
       // Floor: the same rows archived by one bare `UPDATE … RETURNING *`, rolled back, then the
       // dead rows vacuumed away so the job meets the table as the floor did.
       log('archive floor: one UPDATE … RETURNING of the same rows, rolled back');
+      const floorCpuBefore = await backendCpu(sql, local, 'laneway-bench');
       const floorStarted = performance.now();
       await sql
         .begin(async (tx) => {
@@ -161,9 +192,12 @@ async function main(): Promise<void> {
           if (!(error instanceof RolledBack)) throw error;
         });
       const archiveFloorMs = performance.now() - floorStarted;
+      const floorCpu = backendCpuSpent(floorCpuBefore, await backendCpu(sql, local, 'laneway-bench'));
       await sql`vacuum analyze tickets`;
 
       log('archiving while reading');
+      const workerCpuBefore = await cpuTimeMs(worker.process.pid);
+      const jobCpuBefore = await backendCpu(sql, local, 'laneway-worker');
       const started = performance.now();
       await sql`select graphile_worker.add_job(${TASKS.archiveDoneTickets}, '{}'::json)`;
       let archiveMs = 0;
@@ -182,6 +216,9 @@ async function main(): Promise<void> {
       do busy.push(await readLoad(server.url, paths, token, settings.readSeconds));
       while (!done);
       await watching;
+      const workerCpuAfter = await cpuTimeMs(worker.process.pid);
+      const jobCpu = backendCpuSpent(jobCpuBefore, await backendCpu(sql, local, 'laneway-worker'));
+      const workerCpu = workerCpuBefore === null || workerCpuAfter === null ? null : workerCpuAfter - workerCpuBefore;
       const during: ReadStats = {
         requests: busy.reduce((n, b) => n + b.requests, 0),
         p50: Math.max(...busy.map((b) => b.p50)),
@@ -255,6 +292,15 @@ async function main(): Promise<void> {
               `${fmt(archiveMs / archiveFloorMs, 1)}× (target ≤ 15 s: ${archiveMs <= 15_000 ? 'met' : 'missed'})`,
             ],
             [
+              'archive',
+              'CPU: worker process + its PostgreSQL backends',
+              workerCpu === null || jobCpu === null
+                ? 'n/a (PostgreSQL not on this machine)'
+                : `${fmt((workerCpu + jobCpu) / 1000, 1)} s (${fmt(workerCpu / 1000, 1)} + ${fmt(jobCpu / 1000, 1)})`,
+              floorCpu === null ? 'n/a' : `${fmt(floorCpu / 1000, 1)} s`,
+              workerCpu === null || jobCpu === null || !floorCpu ? '' : `${fmt((workerCpu + jobCpu) / floorCpu, 1)}×`,
+            ],
+            [
               'reads during archive',
               'p50 / p99',
               `${ms(during.p50)} / ${ms(during.p99)}`,
@@ -279,7 +325,7 @@ async function main(): Promise<void> {
         ),
       );
       console.log(
-        '\nFloors: one bare UPDATE … RETURNING * of the same rows (rolled back, then vacuumed) for the archive; reads with no job running; a bare fetch POST of a webhook body to the same receiver.' +
+        "\nFloors: one bare UPDATE … RETURNING * of the same rows (rolled back, then vacuumed) for the archive (its CPU: that backend's); reads with no job running; a bare fetch POST of a webhook body to the same receiver." +
           ' Webhook latency includes the worker noticing the job (LISTEN/NOTIFY), signing and the HTTP round trip.',
       );
     } finally {

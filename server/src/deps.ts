@@ -89,10 +89,12 @@ export async function openRuntime(
   config: Config,
   logger: Logger,
   database: Promise<StartedDatabase> = startDatabase(config, logger),
+  /** `application_name` of its connections: `laneway-worker` tells a worker's apart in pg_stat_activity. */
+  applicationName = 'laneway',
 ): Promise<Runtime> {
   const { url: databaseUrl, embedded } = await database;
   const secrets = createSecrets(await resolveSecretKey(config.SECRET_KEY, config.DATA_DIR));
-  const { db, sql } = createDb(databaseUrl, { max: 20 });
+  const { db, sql } = createDb(databaseUrl, { max: 20, applicationName });
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true })
     : null;

@@ -22,7 +22,7 @@ const logger = createLogger(config);
 
 /** The runtime and the worker; a signal during start-up waits for them, then stops them. */
 const started = (async () => {
-  const runtime = await openRuntime(config, logger);
+  const runtime = await openRuntime(config, logger, undefined, 'laneway-worker');
   return { runtime, worker: await startWorker(runtime.deps) };
 })();
 

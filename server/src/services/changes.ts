@@ -1,4 +1,5 @@
 import type { Executor } from '@laneway/db/client';
+import { executePrepared } from '@laneway/db/prepared';
 import { sql, type SQL } from 'drizzle-orm';
 import { isoTime } from '../lib/time.ts';
 import type {
@@ -127,6 +128,71 @@ export async function recordChanges(tx: Executor, changes: Change[]): Promise<Ap
     const { seq, at } = byTopic.get(topic)!.shift()!;
     return { type: c.verb, topic, seq, at, data: c.payload } as EventMessage;
   });
+  for (const event of events) emit(event, false);
+  return events;
+}
+
+/**
+ * The changed rows `recordChangesFrom` records, as a select: one row per change, its project,
+ * ticket, activity data and event payload, all built in SQL.
+ */
+export type ChangeRows<V extends EventActivityVerb> = SQL<{
+  project_id: number;
+  ticket_id: number;
+  data: ActivityData<V>;
+  payload: EventPayload<V>;
+}>;
+
+/**
+ * Records one change per row of `rows` (a select yielding `project_id`, `ticket_id`, `data` and
+ * `payload`) in one statement of the caller's transaction, with no row crossing into JS on the
+ * way in: the activity rows, one seq bump per project topic, and the events numbered in ticket
+ * id order within each topic (as `recordChanges` numbers them in the order given). The events
+ * are published after commit from the statement's RETURNING. `rows` reads in the statement's
+ * snapshot: a write of the same transaction before this statement is seen, one in it is not.
+ */
+export async function recordChangesFrom<V extends EventActivityVerb>(
+  tx: Executor,
+  verb: V,
+  actorId: number | null,
+  rows: ChangeRows<V>,
+): Promise<AppendedEvent[]> {
+  const appended = await executePrepared<{ topic: string; seq: string; created_at: string; payload: unknown }>(
+    tx,
+    sql`
+    with items as materialized (
+      select r.*, row_number() over (partition by r.project_id order by r.ticket_id) as rn,
+        count(*) over (partition by r.project_id) as n
+      from (${rows}) r
+    ), seqs as (
+      insert into topic_seqs (topic, seq) select 'project:' || project_id, count(*) from items group by project_id
+      on conflict (topic) do update set seq = topic_seqs.seq + excluded.seq
+      returning topic, seq
+    ), logged as (
+      insert into activity (project_id, ticket_id, actor_id, verb, data)
+      select project_id, ticket_id, ${actorId}::int, ${verb}, data from items order by ticket_id
+    )
+    insert into events (topic, seq, type, payload, request_id)
+    select s.topic, s.seq - items.n + items.rn, ${verb}, items.payload, ${currentRequestId()}::text
+    from items join seqs s on s.topic = 'project:' || items.project_id
+    order by s.topic, items.rn
+    returning topic, seq, created_at, payload`,
+  );
+  // Within each topic in seq order; topics interleave as they may.
+  appended.sort((x, y) => Number(x.seq) - Number(y.seq));
+  // One transaction time for the whole statement: formatted once, not per row.
+  const first = appended[0]?.created_at;
+  const at = first === undefined ? '' : isoTime(first);
+  const events = appended.map(
+    (r) =>
+      ({
+        type: verb,
+        topic: r.topic,
+        seq: Number(r.seq),
+        at: r.created_at === first ? at : isoTime(r.created_at),
+        data: r.payload,
+      }) as EventMessage,
+  );
   for (const event of events) emit(event, false);
   return events;
 }

@@ -32,7 +32,7 @@ import {
 } from '../policy/index.ts';
 import type { Changed } from '../realtime/events.ts';
 import type { Ticket } from '../schemas/tickets.ts';
-import { recordChange, recordChanges } from './changes.ts';
+import { recordChange, recordChangesFrom } from './changes.ts';
 import { checkFieldValues, type FieldValuesInput } from './fields.ts';
 import { notifyAssigned } from './notifications.ts';
 import { requireProjectAccess } from './projects.ts';
@@ -48,7 +48,7 @@ import {
   withPositionRetry,
   writeMoves,
 } from './ticket-moves.ts';
-import { factsOf, readTicket, requireTicket, selectTickets, serializeTicket } from './tickets.ts';
+import { factsOf, readTicket, requireTicket, serializeTicket, ticketJsonRows } from './tickets.ts';
 
 // Reference checks: every id in a body must belong to the ticket's project.
 
@@ -404,6 +404,13 @@ export async function setArchived(db: Db, actor: Actor, id: number, archived: bo
  * more. Each batch starts after the last id of the one before (a keyset): started from the
  * first id again, every batch would walk past all the rows archived so far, and 100,000
  * tickets took minutes instead of seconds. Returns how many were archived.
+ *
+ * A batch is two statements and no row crosses into JS on the way in (decision 0062): the
+ * update, which picks, locks and archives the rows and returns their ids; then the activity
+ * rows, the seq bumps and the events, their payloads built in SQL (`ticketJsonRows`) from the
+ * rows as they now are. The second statement reads in a snapshot taken after the rows were
+ * locked: one statement for both would read the assignees, tags and checklist as of before a
+ * change committed while it waited, beside that change's ticket row.
  */
 export async function archiveDueTickets(db: Db, options: { defaultHours: number; batchSize: number }): Promise<number> {
   let total = 0;
@@ -414,32 +421,22 @@ export async function archiveDueTickets(db: Db, options: { defaultHours: number;
         update tickets t set is_archived = true, archived_at = now(), version = t.version + 1, updated_at = now()
         where t.id in (
           select d.id from tickets d join projects p on p.id = d.project_id
-          where d.id > ${after} and not d.is_archived and d.status = 'done' and d.done_at is not null
-            and d.done_at < now() - make_interval(hours => coalesce(p.archive_after_hours, ${options.defaultHours}))
-          order by d.id limit ${options.batchSize}
+          where d.id > ${after}::int and not d.is_archived and d.status = 'done' and d.done_at is not null
+            and d.done_at < now() - make_interval(hours => coalesce(p.archive_after_hours, ${options.defaultHours}::int))
+          order by d.id limit ${options.batchSize}::int
           for update of d skip locked)
         returning t.id`);
       if (!picked.length) return { archived: 0, last: after };
-      const rows = await selectTickets(tx)
-        .where(
-          inArray(
-            tickets.id,
-            picked.map((r) => r.id),
-          ),
-        )
-        .orderBy(asc(tickets.id));
-      await recordChanges(
+      const ids = picked.map((r) => r.id);
+      await recordChangesFrom(
         tx,
-        rows.map((row) => ({
-          projectId: row.projectId,
-          ticketId: row.id,
-          actorId: null,
-          verb: 'ticket.archived',
-          data: { automatic: true, done_at: row.doneAt?.toISOString() ?? null },
-          payload: serializeTicket(row),
-        })),
+        'ticket.archived',
+        null,
+        sql`select j.project_id, j.id as ticket_id, jsonb_build_object('automatic', true, 'done_at', j.payload->'done_at') as data,
+            j.payload
+          from (${ticketJsonRows(sql`${`{${ids.join(',')}}`}::int[]`)}) j`,
       );
-      return { archived: rows.length, last: rows.at(-1)!.id };
+      return { archived: ids.length, last: Math.max(...ids) };
     });
     total += batch.archived;
     after = batch.last;
