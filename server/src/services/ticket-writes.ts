@@ -4,6 +4,7 @@
  * records the change (activity row + board event) before commit. A PATCH that changes the
  * column hands the column change to the one move path (ticket-moves.ts `writeMoves`).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db, Executor, Tx } from '@laneway/db/client';
 import {
   columns,
@@ -403,7 +404,8 @@ export async function setArchived(db: Db, actor: Actor, id: number, archived: bo
  * edited are skipped (SKIP LOCKED) and caught on the next run; running twice archives nothing
  * more. Each batch starts after the last id of the one before (a keyset): started from the
  * first id again, every batch would walk past all the rows archived so far, and 100,000
- * tickets took minutes instead of seconds. Returns how many were archived.
+ * tickets took minutes instead of seconds. With `rest`, it waits that share of a batch's time
+ * before the next (the job leaves room to readers). Returns how many were archived.
  *
  * A batch is two statements and no row crosses into JS on the way in (decision 0062): the
  * update, which picks, locks and archives the rows and returns their ids; then the activity
@@ -412,10 +414,14 @@ export async function setArchived(db: Db, actor: Actor, id: number, archived: bo
  * locked: one statement for both would read the assignees, tags and checklist as of before a
  * change committed while it waited, beside that change's ticket row.
  */
-export async function archiveDueTickets(db: Db, options: { defaultHours: number; batchSize: number }): Promise<number> {
+export async function archiveDueTickets(
+  db: Db,
+  options: { defaultHours: number; batchSize: number; rest?: number },
+): Promise<number> {
   let total = 0;
   let after = 0;
   for (;;) {
+    const started = performance.now();
     const batch = await transact(db, async (tx) => {
       const picked = await tx.execute<{ id: number }>(sql`
         update tickets t set is_archived = true, archived_at = now(), version = t.version + 1, updated_at = now()
@@ -441,6 +447,7 @@ export async function archiveDueTickets(db: Db, options: { defaultHours: number;
     total += batch.archived;
     after = batch.last;
     if (batch.archived < options.batchSize) return total;
+    if (options.rest) await sleep((performance.now() - started) * options.rest);
   }
 }
 
