@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SeedResult } from '@laneway/db/seed';
+import type postgres from 'postgres';
 
 /** The repository root: children run from here. */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -36,6 +37,15 @@ export function numberFromEnv(name: string, fallback: number, min: number): numb
 export async function benchSql(url: string) {
   const { createDb } = await import('@laneway/db/client');
   return createDb(url, { max: 1, applicationName: 'laneway-bench' }).sql;
+}
+
+/**
+ * The default columns as rows (name, category, position) for a bench's own projects written in
+ * SQL: `select … from p cross join ${defaultColumnRows(tx)}`.
+ */
+export function defaultColumnRows(sql: postgres.TransactionSql | postgres.Sql) {
+  return sql`(values ('To Do', 'todo', 'a0'), ('In Progress', 'in_progress', 'a1'),
+    ('Review', 'in_progress', 'a2'), ('Done', 'done', 'a3')) as d(name, category, position)`;
 }
 
 export interface BenchDatabase {

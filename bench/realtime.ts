@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import {
   benchSql,
+  defaultColumnRows,
   type Child,
   cpuTimeMs,
   fetchBoard,
@@ -748,9 +749,7 @@ async function createSmallProjects(url: string, count: number, ownerId: number):
           insert into user_roles (project_id, user_id, role) select id, ${ownerId}, 'superadmin'::project_role from p
         ), c as (
           insert into columns (project_id, name, category, position)
-          select p.id, d.name, d.category::column_category, d.position from p cross join (values
-            ('To Do', 'todo', 'a0'), ('In Progress', 'in_progress', 'a1'),
-            ('Review', 'in_progress', 'a2'), ('Done', 'done', 'a3')) as d(name, category, position)
+          select p.id, d.name, d.category::column_category, d.position from p cross join ${defaultColumnRows(tx)}
           returning id, project_id, position
         )
         insert into tickets (project_id, number, title, column_id, position, status)
@@ -784,15 +783,13 @@ async function createDesignProject(url: string, ownerId: number, demoProjectId: 
       await tx`
         with p as (
           insert into projects (name, key, created_by, ticket_seq)
-          values ('Realtime design floor', 'RTDESIGN', ${ownerId}, 20) returning id
+          values ('Realtime design floor', 'DESIGN', ${ownerId}, 20) returning id
         ), r as (
           insert into user_roles (project_id, user_id, role)
           select p.id, u.user_id, u.role from p cross join user_roles u where u.project_id = ${demoProjectId}
         ), c as (
           insert into columns (project_id, name, category, position)
-          select p.id, d.name, d.category::column_category, d.position from p cross join (values
-            ('To Do', 'todo', 'a0'), ('In Progress', 'in_progress', 'a1'),
-            ('Review', 'in_progress', 'a2'), ('Done', 'done', 'a3')) as d(name, category, position)
+          select p.id, d.name, d.category::column_category, d.position from p cross join ${defaultColumnRows(tx)}
           returning id, project_id, position
         ), t as (
           insert into tickets (project_id, number, title, column_id, position, status, reporter_id)
@@ -808,7 +805,7 @@ async function createDesignProject(url: string, ownerId: number, demoProjectId: 
       return tx<{ columns: number[]; tickets: number[] }[]>`
         select (select array_agg(c.id order by c.position) from columns c where c.project_id = p.id) as columns,
           (select array_agg(t.id order by t.number) from tickets t where t.project_id = p.id) as tickets
-        from projects p where p.key = 'RTDESIGN'`;
+        from projects p where p.key = 'DESIGN'`;
     });
     return row!.tickets.map((id) => ({ id, columns: row!.columns, at: 0 }));
   } finally {

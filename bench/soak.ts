@@ -21,6 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { WebSocket } from 'ws';
 import {
   benchSql,
+  defaultColumnRows,
   fmt,
   login,
   markdownTable,
@@ -68,9 +69,7 @@ async function createProjects(url: string, ownerId: number): Promise<Project[]> 
           insert into user_roles (project_id, user_id, role) select id, ${ownerId}, 'superadmin'::project_role from p
         ), c as (
           insert into columns (project_id, name, category, position)
-          select p.id, d.name, d.category::column_category, d.position from p cross join (values
-            ('To Do', 'todo', 'a0'), ('In Progress', 'in_progress', 'a1'),
-            ('Review', 'in_progress', 'a2'), ('Done', 'done', 'a3')) as d(name, category, position)
+          select p.id, d.name, d.category::column_category, d.position from p cross join ${defaultColumnRows(tx)}
           returning id, project_id, position
         )
         -- Positions as fractional-indexing writes them: 'a001V'…'a020V' (a key ending in 0, such as
