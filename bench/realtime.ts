@@ -96,9 +96,7 @@ function unmask(frame: Buffer): Buffer {
 }
 
 /** The floor's database handles, loaded when the bench sends the database's URL. */
-interface FloorDatabase extends ReturnType<typeof import('@laneway/db/client').createDb> {
-  floorMove: typeof import('./floor-move.ts').floorMove;
-}
+type FloorDatabase = ReturnType<typeof import('@laneway/db/client').createDb>;
 
 /** What the bench tells the floor over IPC. */
 interface FloorMessage {
@@ -133,6 +131,7 @@ function runFloor(port: number): void {
   let after = '}';
   // The server's pool size (server/src/deps.ts); loaded on first use, as the bench's own.
   let database: Promise<FloorDatabase> | null = null;
+  let floorMoveModule: Promise<typeof import('./floor-move.ts')> | null = null;
   /** The ticket the commit floor updates (one of the demo project's, sent over IPC). */
   let commitTicket = 0;
   const replay = async (socket: Socket, data: Buffer) => {
@@ -166,11 +165,8 @@ function runFloor(port: number): void {
     if (message.design) Object.assign(design, message.design, { cursor: 0 });
     if (message.database) {
       const url = message.database;
-      database = Promise.all([import('@laneway/db/client'), import('./floor-move.ts')]).then(
-        ([{ createDb }, { floorMove }]) => ({
-          ...createDb(url, { max: 20, applicationName: 'bench floor' }),
-          floorMove,
-        }),
+      database = import('@laneway/db/client').then(({ createDb }) =>
+        createDb(url, { max: 20, applicationName: 'bench floor' }),
       );
     }
     const match = message.template ? /"seq":\d+/.exec(message.template) : null;
@@ -199,7 +195,10 @@ function runFloor(port: number): void {
       // read and the server's very write, with the done notifications), then the write.
       const target = channel(url.slice(8));
       void (async () => {
-        const { db, sql, floorMove } = await database!;
+        const { db, sql } = await database!;
+        // Loaded on first use: the server's modules would grow this process before the memory
+        // scenario's sockets, which would change its per-socket figure.
+        const { floorMove } = await (floorMoveModule ??= import('./floor-move.ts'));
         const card = design.cards[design.cursor++ % design.cards.length]!;
         const to = (card.at + 1) % card.columns.length;
         const moved = await floorMove(db, sql, {
