@@ -85,10 +85,8 @@ function finishDrag(board: BoardModel): void {
     drag && found && (found.column.id !== drag.column || found.index !== drag.index)
       ? { column: found.column.id, ...neighboursAt(found.column.tickets, found.index) }
       : null;
-  if (found && target) {
-    const moved = { ...found.ticket, column: found.column.id, status: found.column.category };
-    found.column.tickets = found.column.tickets.with(found.index, moved);
-  }
+  if (found && target)
+    board.patchCard(found.ticket.id, () => ({ column: found.column.id, status: found.column.category }));
   const held = board.held;
   board.held = [];
   for (const change of held) change();

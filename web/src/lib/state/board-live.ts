@@ -112,29 +112,17 @@ function apply(board: BoardModel, event: EventMessage): void {
     case 'checklist.item_deleted': {
       // The card's progress only: the ticket itself (and its version) did not change.
       const { ticket, checklist } = event.data;
-      const found = board.find(ticket);
-      if (found) found.column.tickets = found.column.tickets.with(found.index, { ...found.ticket, checklist });
-      return;
+      return board.patchCard(ticket, () => ({ checklist }));
     }
     case 'relation.created':
     case 'relation.deleted': {
       // The `to` card's blocked mark; its version did not change.
       const { to, to_blocked } = event.data;
-      const found = board.find(to);
-      if (found)
-        found.column.tickets = found.column.tickets.with(found.index, { ...found.ticket, blocked: to_blocked });
-      return;
+      return board.patchCard(to, () => ({ blocked: to_blocked }));
     }
     case 'ticket.sla_breached': {
       // The card's SLA badge turns red; the ticket's version did not change.
-      const found = board.find(event.data.ticket);
-      const sla = found?.ticket.sla;
-      if (found && sla)
-        found.column.tickets = found.column.tickets.with(found.index, {
-          ...found.ticket,
-          sla: { ...sla, breached: true },
-        });
-      return;
+      return board.patchCard(event.data.ticket, ({ sla }) => (sla ? { sla: { ...sla, breached: true } } : null));
     }
     // Not shown on the board: the project's own settings and members (read with the page),
     // a ticket's comments and files, and other topics' events.

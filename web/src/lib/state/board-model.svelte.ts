@@ -140,6 +140,17 @@ export class BoardModel {
   }
 
   /**
+   * Changes fields of a card where it stands (a live event that does not move it: its
+   * checklist's progress, its blocked mark, its SLA badge); `patch` gets the card as it is.
+   */
+  patchCard(id: number, patch: (ticket: Ticket) => Partial<Ticket> | null): void {
+    const found = this.find(id);
+    const changes = found && patch(found.ticket);
+    if (found && changes)
+      found.column.tickets = found.column.tickets.with(found.index, { ...found.ticket, ...changes });
+  }
+
+  /**
    * Puts a ticket where its column and position say, unless the board already holds a newer
    * version of it (a late HTTP answer must not undo a later event).
    */
