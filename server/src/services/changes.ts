@@ -87,7 +87,7 @@ export async function commitChange(db: Executor, write: SQL, change: Change): Pr
 export async function recordChanges(tx: Executor, changes: Change[]): Promise<AppendedEvent[]> {
   if (!changes.length) return [];
   const items = changes.map((c, i) => ({
-    i,
+    ord: i,
     project_id: c.projectId,
     ticket_id: c.ticketId,
     actor_id: c.actorId,
@@ -95,26 +95,12 @@ export async function recordChanges(tx: Executor, changes: Change[]): Promise<Ap
     data: c.data,
     payload: c.payload,
   }));
-  const rows = await tx.execute<{ topic: string; seq: string; created_at: string }>(sql`
-    with items as (
-      select * from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
-        as x(i int, project_id int, ticket_id int, actor_id int, verb text, data jsonb, payload jsonb)
-    ), counts as (
-      select project_id, count(*) as n from items group by project_id
-    ), seqs as (
-      insert into topic_seqs (topic, seq) select 'project:' || project_id, n from counts
-      on conflict (topic) do update set seq = topic_seqs.seq + excluded.seq
-      returning topic, seq
-    ), logged as (
-      insert into activity (project_id, ticket_id, actor_id, verb, data)
-      select project_id, ticket_id, actor_id, verb, data from items order by i
-    ), numbered as (
-      select items.*, row_number() over (partition by project_id order by i) as rn from items
-    )
-    insert into events (topic, seq, type, payload, request_id)
-    select s.topic, s.seq - c.n + numbered.rn, numbered.verb, numbered.payload, ${currentRequestId()}::text
-    from numbered join counts c using (project_id) join seqs s on s.topic = 'project:' || numbered.project_id
-    returning topic, seq, created_at`);
+  const rows = await appendRows(
+    tx,
+    sql`select * from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
+      as x(ord int, project_id int, ticket_id int, actor_id int, verb text, data jsonb, payload jsonb)`,
+    false,
+  );
   // Within a topic, seqs were handed out in the order of `changes`: pair them back up.
   const byTopic = new Map<string, { seq: number; at: string }[]>();
   for (const r of rows) {
@@ -130,6 +116,37 @@ export async function recordChanges(tx: Executor, changes: Change[]): Promise<Ap
   });
   for (const event of events) emit(event, false);
   return events;
+}
+
+/**
+ * The one statement of `recordChanges` and `recordChangesFrom`: `source` yields one row per
+ * change (`ord`, its order within its project, `project_id`, `ticket_id`, `actor_id`, `verb`,
+ * `data`, `payload`). It inserts the activity rows in that order, bumps each project topic's
+ * seq once by its count, and inserts the events numbered in `ord` order within each topic;
+ * returns each event's topic, seq and created_at, and its payload when `payloads`.
+ */
+function appendRows(tx: Executor, source: SQL, payloads: boolean) {
+  return executePrepared<{ topic: string; seq: string; created_at: string; payload: unknown }>(
+    tx,
+    sql`
+    with items as materialized (
+      select r.*, row_number() over (partition by r.project_id order by r.ord) as rn,
+        count(*) over (partition by r.project_id) as n
+      from (${source}) r
+    ), seqs as (
+      insert into topic_seqs (topic, seq) select 'project:' || project_id, count(*) from items group by project_id
+      on conflict (topic) do update set seq = topic_seqs.seq + excluded.seq
+      returning topic, seq
+    ), logged as (
+      insert into activity (project_id, ticket_id, actor_id, verb, data)
+      select project_id, ticket_id, actor_id, verb, data from items order by ord
+    )
+    insert into events (topic, seq, type, payload, request_id)
+    select s.topic, s.seq - items.n + items.rn, items.verb, items.payload, ${currentRequestId()}::text
+    from items join seqs s on s.topic = 'project:' || items.project_id
+    order by s.topic, items.rn
+    returning topic, seq, created_at, ${payloads ? sql`payload` : sql`null::jsonb`} as payload`,
+  );
 }
 
 /**
@@ -157,26 +174,12 @@ export async function recordChangesFrom<V extends EventActivityVerb>(
   actorId: number | null,
   rows: ChangeRows<V>,
 ): Promise<AppendedEvent[]> {
-  const appended = await executePrepared<{ topic: string; seq: string; created_at: string; payload: unknown }>(
+  const appended = await appendRows(
     tx,
-    sql`
-    with items as materialized (
-      select r.*, row_number() over (partition by r.project_id order by r.ticket_id) as rn,
-        count(*) over (partition by r.project_id) as n
-      from (${rows}) r
-    ), seqs as (
-      insert into topic_seqs (topic, seq) select 'project:' || project_id, count(*) from items group by project_id
-      on conflict (topic) do update set seq = topic_seqs.seq + excluded.seq
-      returning topic, seq
-    ), logged as (
-      insert into activity (project_id, ticket_id, actor_id, verb, data)
-      select project_id, ticket_id, ${actorId}::int, ${verb}, data from items order by ticket_id
-    )
-    insert into events (topic, seq, type, payload, request_id)
-    select s.topic, s.seq - items.n + items.rn, ${verb}, items.payload, ${currentRequestId()}::text
-    from items join seqs s on s.topic = 'project:' || items.project_id
-    order by s.topic, items.rn
-    returning topic, seq, created_at, payload`,
+    sql`select r.ticket_id as ord, r.project_id, r.ticket_id, ${actorId}::int as actor_id, ${verb}::text as verb,
+        r.data, r.payload
+      from (${rows}) r`,
+    true,
   );
   // Within each topic in seq order; topics interleave as they may.
   appended.sort((x, y) => Number(x.seq) - Number(y.seq));
